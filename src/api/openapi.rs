@@ -1,0 +1,52 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{ballots, councils, members, system, votes};
+use crate::domain::{Outcome, PercentBase, Role, VoteKind, VoteState};
+use crate::error::{FieldError, ProblemBody};
+use crate::shapes::*;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tinnhiem",
+        description = "Confidence votes in councils: secret ballots, published tallies. Every \
+                       error is RFC 9457 problem details (application/problem+json) with \
+                       type urn:tinnhiem:problem:<slug>."
+    ),
+    paths(
+        members::login, members::me,
+        councils::create, councils::list, councils::get,
+        members::create, members::import, members::list,
+        votes::create, votes::list, votes::get, votes::open, votes::close, votes::tally,
+        ballots::get, ballots::cast,
+        system::healthz, system::openapi,
+    ),
+    components(schemas(
+        LoginRequest, TokenResponse, Me, NewCouncil, Council, NewMember, Member, ImportResult,
+        NewVote, NewSubject, Vote, Subject, Ballot, CastRequest, CastResponse, Tally,
+        SubjectTally, Health, ProblemBody, FieldError, Role, VoteKind, VoteState, PercentBase,
+        Outcome,
+    )),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! Argon2id password hashes, computed off the async workers on a bounded number of threads.
+
+use argon2::password_hash::{phc::PasswordHash, PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+use crate::error::{AppError, AppResult};
+
+/// Hashes and checks passwords, at most `concurrency` at a time (each takes 19 MiB and a core).
+#[derive(Clone)]
+pub struct Passwords {
+    permits: Arc<Semaphore>,
+    /// Checked against when the username is unknown, so that costs the same as a wrong password.
+    decoy: Arc<String>,
+}
+
+/// Argon2id with OWASP's minimum: m = 19 MiB, t = 2, p = 1 (the crate's defaults).
+fn argon2() -> Argon2<'static> {
+    Argon2::default()
+}
+
+/// Hashes a password (blocking; call from a blocking thread).
+pub fn hash_blocking(password: &str) -> Result<String, String> {
+    argon2()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| format!("password hashing failed: {e}"))
+}
+
+/// Whether `password` matches the stored PHC string (blocking).
+pub fn verify_blocking(password: &str, stored: &str) -> bool {
+    match PasswordHash::new(stored) {
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+impl Passwords {
+    pub fn new(concurrency: usize) -> Result<Passwords, String> {
+        let decoy = hash_blocking("a password nobody has: only its cost matters")?;
+        Ok(Passwords {
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            decoy: Arc::new(decoy),
+        })
+    }
+
+    async fn run<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| AppError::unavailable("The service is shutting down."))?;
+        Ok(actix_web::web::block(job).await?)
+    }
+
+    pub async fn hash(&self, password: String) -> AppResult<String> {
+        self.run(move || hash_blocking(&password))
+            .await?
+            .map_err(AppError::internal)
+    }
+
+    /// Hashes many passwords, using every permit at once.
+    pub async fn hash_all(&self, passwords: Vec<String>) -> AppResult<Vec<String>> {
+        let jobs = passwords.into_iter().map(|p| self.hash(p));
+        futures_util::future::join_all(jobs).await.into_iter().collect()
+    }
+
+    /// Checks a password against the stored hash, or against a decoy when there is none.
+    pub async fn verify(&self, password: String, stored: Option<String>) -> AppResult<bool> {
+        let known = stored.is_some();
+        let hash = stored.unwrap_or_else(|| self.decoy.as_str().to_owned());
+        let ok = self.run(move || verify_blocking(&password, &hash)).await?;
+        Ok(known && ok)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_argon2id_with_owasp_parameters_and_verify() {
+        let h = hash_blocking("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        assert!(verify_blocking("correct horse", &h));
+        assert!(!verify_blocking("correct hors", &h));
+        assert!(!verify_blocking("correct horse", "not a hash"));
+        assert_ne!(h, hash_blocking("correct horse").unwrap(), "salted");
+    }
+}

@@ -1,0 +1,147 @@
+//! Access tokens: HS256 JWTs with the algorithm pinned and iss/aud/exp/iat checked.
+
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+pub const ISSUER: &str = "tinnhiem";
+pub const AUDIENCE: &str = "tinnhiem-api";
+const ALGORITHM: Algorithm = Algorithm::HS256;
+/// The shortest secret accepted from configuration.
+pub const MIN_SECRET_LEN: usize = 32;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// The member's id.
+    pub sub: String,
+    pub iss: String,
+    pub aud: String,
+    pub iat: u64,
+    pub exp: u64,
+}
+
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    lifetime: Duration,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &[u8], lifetime: Duration) -> TokenKeys {
+        let mut validation = Validation::new(ALGORITHM);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        validation.leeway = 30;
+        TokenKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            lifetime,
+        }
+    }
+
+    pub fn lifetime(&self) -> Duration {
+        self.lifetime
+    }
+
+    /// A signed token for the member, valid from now for the configured lifetime.
+    pub fn issue(&self, member_id: &str) -> Result<String, String> {
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = Claims {
+            sub: member_id.to_owned(),
+            iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
+            iat: now,
+            exp: now + self.lifetime.as_secs(),
+        };
+        encode(&Header::new(ALGORITHM), &claims, &self.encoding)
+            .map_err(|e| format!("signing a token failed: {e}"))
+    }
+
+    /// The claims of a valid token; `None` for anything forged, expired, or not ours.
+    pub fn check(&self, token: &str) -> Option<Claims> {
+        decode::<Claims>(token, &self.decoding, &self.validation)
+            .ok()
+            .map(|data| data.claims)
+    }
+}
+
+/// The token secret: from configuration when given, else from `key_file`, created with a fresh
+/// random secret (mode 0600) on first start so a restart does not sign everyone out.
+pub fn load_or_create_secret(configured: Option<&str>, key_file: &Path) -> Result<Vec<u8>, String> {
+    if let Some(secret) = configured {
+        if secret.len() < MIN_SECRET_LEN {
+            return Err(format!(
+                "the token secret must be at least {MIN_SECRET_LEN} bytes long"
+            ));
+        }
+        return Ok(secret.as_bytes().to_vec());
+    }
+    match std::fs::read(key_file) {
+        Ok(bytes) if bytes.len() >= MIN_SECRET_LEN => return Ok(bytes),
+        Ok(_) => {
+            return Err(format!(
+                "{} is shorter than {MIN_SECRET_LEN} bytes; remove it to have a new one made",
+                key_file.display()
+            ))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("cannot read {}: {e}", key_file.display())),
+    }
+    let mut secret = vec![0u8; 64];
+    rand::rngs::OsRng.fill_bytes(&mut secret);
+    write_private(key_file, &secret)
+        .map_err(|e| format!("cannot create {}: {e}", key_file.display()))?;
+    Ok(secret)
+}
+
+/// Writes a new file readable by its owner only. Fails if it exists (two starts racing).
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issued_tokens_check_and_foreign_ones_do_not() {
+        let keys = TokenKeys::new(&[7u8; 32], Duration::from_secs(60));
+        let token = keys.issue("m1").unwrap();
+        assert_eq!(keys.check(&token).unwrap().sub, "m1");
+        let other = TokenKeys::new(&[8u8; 32], Duration::from_secs(60));
+        assert!(other.check(&token).is_none());
+        assert!(keys.check("not.a.token").is_none());
+    }
+
+    #[test]
+    fn generated_secret_is_kept_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        let first = load_or_create_secret(None, &path).unwrap();
+        let again = load_or_create_secret(None, &path).unwrap();
+        assert_eq!(first, again);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(load_or_create_secret(Some("short"), &path).is_err());
+    }
+}

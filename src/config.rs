@@ -1,0 +1,113 @@
+//! Everything the service is told from outside, in one struct passed in (never global).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Which database an URL names, picked from its scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite file (created when missing).
+    Sqlite(PathBuf),
+    /// A PostgreSQL server, `postgres://…` or `postgresql://…`.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// `postgres://…` selects PostgreSQL; `sqlite://PATH`, `sqlite:PATH` or a plain path, SQLite.
+    pub fn parse(url: &str) -> DatabaseUrl {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return DatabaseUrl::Postgres(url.to_owned());
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        DatabaseUrl::Sqlite(PathBuf::from(path))
+    }
+
+    /// Where files that belong with the data (the token key) are kept by default: beside a
+    /// SQLite file, or in the working directory for a server database.
+    pub fn data_dir(&self) -> PathBuf {
+        match self {
+            DatabaseUrl::Sqlite(path) => match path.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+                _ => PathBuf::from("."),
+            },
+            DatabaseUrl::Postgres(_) => PathBuf::from("."),
+        }
+    }
+}
+
+/// The service's settings. `main` fills it from flags and environment; tests build it directly.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database: DatabaseUrl,
+    /// The HS256 secret that signs access tokens. `None`: read (or create) `token_key_file`.
+    pub token_secret: Option<String>,
+    /// Where the generated token secret is kept (mode 0600).
+    pub token_key_file: PathBuf,
+    /// How long an access token lasts.
+    pub token_lifetime: Duration,
+    /// Connections in the database pool.
+    pub pool_size: u32,
+    /// How long a request waits for a pooled connection before answering 503.
+    pub pool_timeout: Duration,
+    /// Password hashes computed at once (each takes 19 MiB and a core).
+    pub hash_concurrency: usize,
+    /// The largest JSON body accepted.
+    pub json_limit: usize,
+    /// The largest CSV import accepted.
+    pub csv_limit: usize,
+    /// Creates this admin at start when the installation has none.
+    pub bootstrap_admin: Option<(String, String)>,
+}
+
+impl Config {
+    /// Defaults for a database, as `serve` uses them when nothing else is given.
+    pub fn for_database(database: DatabaseUrl) -> Config {
+        let token_key_file = database.data_dir().join("tinnhiem-token.key");
+        Config {
+            database,
+            token_secret: None,
+            token_key_file,
+            token_lifetime: Duration::from_secs(8 * 60 * 60),
+            pool_size: 16,
+            pool_timeout: Duration::from_secs(5),
+            hash_concurrency: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
+            json_limit: 256 * 1024,
+            csv_limit: 4 * 1024 * 1024,
+            bootstrap_admin: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_select_the_backend_by_scheme() {
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/db"),
+            DatabaseUrl::Postgres("postgres://u@h/db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///var/lib/t.db"),
+            DatabaseUrl::Sqlite("/var/lib/t.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("tinnhiem.db"),
+            DatabaseUrl::Sqlite("tinnhiem.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("tinnhiem.db").data_dir(),
+            PathBuf::from(".")
+        );
+        assert_eq!(
+            DatabaseUrl::parse("/srv/t/x.db").data_dir(),
+            PathBuf::from("/srv/t")
+        );
+    }
+}

@@ -1,0 +1,133 @@
+//! Who may cast and who has (`electors`), what was cast (`ballots`), and the published tally.
+//! The two halves are never written with anything that could join them.
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+use super::schema::{ballots, electors, tallies, votes};
+use super::DbConn;
+
+/// Fixes the electorate when the vote opens.
+pub fn add_electors(conn: &mut DbConn, vote_id: &str, member_ids: &[String]) -> QueryResult<()> {
+    for member_id in member_ids {
+        diesel::insert_into(electors::table)
+            .values((
+                electors::vote_id.eq(vote_id),
+                electors::member_id.eq(member_id),
+                electors::has_cast.eq(false),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// `None` when the member is not an elector of the vote; otherwise whether they have cast.
+pub fn elector_has_cast(
+    conn: &mut DbConn,
+    vote_id: &str,
+    member_id: &str,
+) -> QueryResult<Option<bool>> {
+    electors::table
+        .find((vote_id, member_id))
+        .select(electors::has_cast)
+        .first(conn)
+        .optional()
+}
+
+/// The vote's state, read so that a concurrent close waits for this cast to commit (and this
+/// cast, for a close already under way). SQLite's write transaction already excludes both.
+#[derive(QueryableByName)]
+struct StateRow {
+    #[diesel(sql_type = Text)]
+    state: String,
+}
+
+pub fn lock_state_for_cast(conn: &mut DbConn, vote_id: &str) -> QueryResult<Option<String>> {
+    match conn {
+        DbConn::Pg(pg) => Ok(diesel::sql_query("SELECT state FROM votes WHERE id = $1 FOR SHARE")
+            .bind::<Text, _>(vote_id)
+            .get_result::<StateRow>(pg)
+            .optional()?
+            .map(|row| row.state)),
+        DbConn::Sqlite(_) => votes::table
+            .find(vote_id)
+            .select(votes::state)
+            .first(conn)
+            .optional(),
+    }
+}
+
+/// Records that the member has cast. False when they already had: the caller must roll back.
+pub fn mark_cast(conn: &mut DbConn, vote_id: &str, member_id: &str) -> QueryResult<bool> {
+    let changed = diesel::update(
+        electors::table
+            .find((vote_id, member_id))
+            .filter(electors::has_cast.eq(false)),
+    )
+    .set(electors::has_cast.eq(true))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Stores a ballot's marks under a fresh random id.
+pub fn insert_ballot(conn: &mut DbConn, vote_id: &str, marks: &str) -> QueryResult<()> {
+    diesel::insert_into(ballots::table)
+        .values((
+            ballots::id.eq(uuid::Uuid::new_v4().to_string()),
+            ballots::vote_id.eq(vote_id),
+            ballots::marks.eq(marks),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Every stored ballot of the vote, sorted by content.
+pub fn marks_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<String>> {
+    let mut marks: Vec<String> = ballots::table
+        .filter(ballots::vote_id.eq(vote_id))
+        .select(ballots::marks)
+        .load(conn)?;
+    marks.sort_unstable();
+    Ok(marks)
+}
+
+/// Replaces the vote's ballots with the same marks, written in content order under fresh random
+/// ids, so neither row order nor keys keep a trace of the order in which they were cast.
+pub fn rewrite_in_content_order(
+    conn: &mut DbConn,
+    vote_id: &str,
+    sorted_marks: &[String],
+) -> QueryResult<()> {
+    diesel::delete(ballots::table.filter(ballots::vote_id.eq(vote_id))).execute(conn)?;
+    for marks in sorted_marks {
+        insert_ballot(conn, vote_id, marks)?;
+    }
+    Ok(())
+}
+
+pub fn save_tally(conn: &mut DbConn, vote_id: &str, body: &str) -> QueryResult<()> {
+    diesel::insert_into(tallies::table)
+        .values((tallies::vote_id.eq(vote_id), tallies::body.eq(body)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn tally_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Option<String>> {
+    tallies::table
+        .find(vote_id)
+        .select(tallies::body)
+        .first(conn)
+        .optional()
+}
+
+/// After a close on SQLite: copy the WAL into the database and empty it, so the frames written
+/// while ballots came in (which hold them in cast order) do not linger in the `-wal` file.
+/// Best effort: with readers active the checkpoint may be partial and is finished later.
+pub fn forget_cast_order(conn: &mut DbConn) {
+    if let DbConn::Sqlite(c) = conn {
+        use diesel::connection::SimpleConnection;
+        if let Err(e) = c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);") {
+            tracing::warn!(error = %e, "WAL checkpoint after close did not complete");
+        }
+    }
+}

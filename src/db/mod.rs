@@ -1,0 +1,161 @@
+//! The database: one codebase over SQLite and PostgreSQL, a pool, migrations, transactions.
+
+pub mod ballots;
+pub mod councils;
+pub mod members;
+pub mod schema;
+pub mod votes;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
+
+use crate::config::DatabaseUrl;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// How long a SQLite connection waits for the write lock before giving up.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+
+/// A connection to either backend; queries are written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Sqlite(SqliteConnection),
+    Pg(PgConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// Opens connections of the backend the URL names, set up for our use.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("migrations failed: {0}")]
+    Migration(String),
+    #[error("connection pool: {0}")]
+    Pool(#[from] r2d2::PoolError),
+}
+
+impl Manager {
+    pub fn new(url: DatabaseUrl) -> Manager {
+        Manager { url }
+    }
+
+    /// A new connection, set up: SQLite gets its pragmas for durability, concurrency and secrecy.
+    pub fn connect(&self) -> Result<DbConn, DbError> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+                // synchronous=FULL: an acknowledged ballot survives power loss.
+                // secure_delete: rewritten ballots leave no old bytes in the file.
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = FULL;
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA secure_delete = ON;"
+                ))?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => Ok(DbConn::Pg(PgConnection::establish(url)?)),
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = DbError;
+
+    fn connect(&self) -> Result<DbConn, DbError> {
+        Manager::connect(self)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), DbError> {
+        Ok(conn.ping()?)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// Runs the pending migrations of the connection's backend.
+pub fn migrate(conn: &mut DbConn) -> Result<(), DbError> {
+    let done = match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+        DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+    };
+    done.map_err(|e| DbError::Migration(e.to_string()))
+}
+
+/// Connects, migrates, and opens the pool.
+pub fn open_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> Result<Pool, DbError> {
+    let manager = Manager::new(url.clone());
+    let mut first = manager.connect()?;
+    migrate(&mut first)?;
+    drop(first);
+    Ok(r2d2::Pool::builder()
+        .max_size(size)
+        .connection_timeout(timeout)
+        .build(manager)?)
+}
+
+/// Runs `f` in a transaction that may write. On SQLite it takes the write lock at BEGIN
+/// (`BEGIN IMMEDIATE`): a deferred transaction that reads then writes fails with "database is
+/// locked" under concurrency, whatever busy_timeout says.
+pub fn write_transaction<T, E>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => match <DbConn as TransactionManager<DbConn>>::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = <DbConn as TransactionManager<DbConn>>::rollback_transaction(conn);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            let _ = <DbConn as TransactionManager<DbConn>>::rollback_transaction(conn);
+            Err(e)
+        }
+    }
+}
+
+/// Whether a diesel error is a UNIQUE constraint violation (a username taken, a double cast).
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _
+        )
+    )
+}
+
+/// Current time, truncated to milliseconds so both backends store and return the same value.
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::milliseconds(1)).unwrap_or(now)
+}

@@ -1,0 +1,84 @@
+// The tables of migrations/{sqlite,postgres}; both backends share this one schema.
+
+diesel::table! {
+    councils (id) {
+        id -> Text,
+        name -> Text,
+        seats -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    members (id) {
+        id -> Text,
+        council_id -> Nullable<Text>,
+        username -> Text,
+        full_name -> Text,
+        password_hash -> Text,
+        is_admin -> Bool,
+        is_chair -> Bool,
+        is_delegate -> Bool,
+        is_auditor -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    votes (id) {
+        id -> Text,
+        council_id -> Text,
+        title -> Text,
+        kind -> Text,
+        percent_base -> Text,
+        state -> Text,
+        created_at -> Timestamp,
+        opened_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    subjects (id) {
+        id -> Text,
+        vote_id -> Text,
+        ordinal -> Integer,
+        full_name -> Text,
+        positions -> Text,
+    }
+}
+
+diesel::table! {
+    electors (vote_id, member_id) {
+        vote_id -> Text,
+        member_id -> Text,
+        has_cast -> Bool,
+    }
+}
+
+diesel::table! {
+    ballots (id) {
+        id -> Text,
+        vote_id -> Text,
+        marks -> Text,
+    }
+}
+
+diesel::table! {
+    tallies (vote_id) {
+        vote_id -> Text,
+        body -> Text,
+    }
+}
+
+diesel::joinable!(members -> councils (council_id));
+diesel::joinable!(votes -> councils (council_id));
+diesel::joinable!(subjects -> votes (vote_id));
+diesel::joinable!(electors -> votes (vote_id));
+diesel::joinable!(electors -> members (member_id));
+diesel::joinable!(ballots -> votes (vote_id));
+diesel::joinable!(tallies -> votes (vote_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    councils, members, votes, subjects, electors, ballots, tallies,
+);

@@ -1,0 +1,106 @@
+//! The `votes` and `subjects` tables, and a vote's lifecycle writes.
+
+use diesel::prelude::*;
+
+use super::schema::{electors, subjects, votes};
+use super::DbConn;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = votes)]
+pub struct VoteRow {
+    pub id: String,
+    pub council_id: String,
+    pub title: String,
+    pub kind: String,
+    pub percent_base: String,
+    pub state: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub opened_at: Option<chrono::NaiveDateTime>,
+    pub closed_at: Option<chrono::NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = subjects)]
+pub struct SubjectRow {
+    pub id: String,
+    pub vote_id: String,
+    pub ordinal: i32,
+    pub full_name: String,
+    /// A JSON array of strings.
+    pub positions: String,
+}
+
+pub fn insert(conn: &mut DbConn, vote: &VoteRow, subject_rows: &[SubjectRow]) -> QueryResult<()> {
+    diesel::insert_into(votes::table)
+        .values(vote)
+        .execute(conn)?;
+    // One statement per row: the two-backend connection has no multi-row insert.
+    for subject in subject_rows {
+        diesel::insert_into(subjects::table)
+            .values(subject)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<VoteRow>> {
+    votes::table
+        .find(id)
+        .select(VoteRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list_by_council(conn: &mut DbConn, council_id: &str) -> QueryResult<Vec<VoteRow>> {
+    votes::table
+        .filter(votes::council_id.eq(council_id))
+        .order((votes::created_at, votes::id))
+        .select(VoteRow::as_select())
+        .load(conn)
+}
+
+/// The vote's subjects in ballot order.
+pub fn subjects_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<SubjectRow>> {
+    subjects::table
+        .filter(subjects::vote_id.eq(vote_id))
+        .order(subjects::ordinal)
+        .select(SubjectRow::as_select())
+        .load(conn)
+}
+
+/// `(eligible, ballots cast)`, counted from the electors.
+pub fn turnout(conn: &mut DbConn, vote_id: &str) -> QueryResult<(i64, i64)> {
+    let eligible = electors::table
+        .filter(electors::vote_id.eq(vote_id))
+        .count()
+        .get_result(conn)?;
+    let cast = electors::table
+        .filter(electors::vote_id.eq(vote_id))
+        .filter(electors::has_cast.eq(true))
+        .count()
+        .get_result(conn)?;
+    Ok((eligible, cast))
+}
+
+/// Moves the vote from `from` to `to`, stamping `opened_at` or `closed_at`. Returns whether it
+/// moved: the `WHERE state = from` makes two racing requests move it once.
+pub fn change_state(
+    conn: &mut DbConn,
+    id: &str,
+    from: &str,
+    to: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    let target = votes::table
+        .filter(votes::id.eq(id))
+        .filter(votes::state.eq(from));
+    let changed = match to {
+        "open" => diesel::update(target)
+            .set((votes::state.eq(to), votes::opened_at.eq(at)))
+            .execute(conn)?,
+        _ => diesel::update(target)
+            .set((votes::state.eq(to), votes::closed_at.eq(at)))
+            .execute(conn)?,
+    };
+    Ok(changed == 1)
+}

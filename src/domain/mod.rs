@@ -1,0 +1,13 @@
+//! The rules of a confidence vote, free of I/O so they can be tested exhaustively.
+
+pub mod ballot;
+pub mod kind;
+pub mod lifecycle;
+pub mod role;
+pub mod tally;
+
+pub use ballot::{Marks, MarksError};
+pub use kind::{Choice, PercentBase, VoteKind};
+pub use lifecycle::{Transition, VoteState};
+pub use role::Role;
+pub use tally::{Outcome, SubjectResult, Tally};

@@ -1,0 +1,237 @@
+//! The one error type: every failure becomes RFC 9457 problem details with an API.md slug.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use std::fmt;
+use utoipa::ToSchema;
+
+/// The kinds of problem API.md names, with their status and slug.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    MalformedRequest,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    InvalidState,
+    AlreadyCast,
+    TallyNotPublished,
+    UsernameTaken,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    InvalidBallot,
+    ValidationFailed,
+    RateLimited,
+    ServiceUnavailable,
+    Internal,
+}
+
+impl Problem {
+    pub fn status(self) -> StatusCode {
+        use Problem::*;
+        match self {
+            MalformedRequest => StatusCode::BAD_REQUEST,
+            Unauthenticated => StatusCode::UNAUTHORIZED,
+            Forbidden => StatusCode::FORBIDDEN,
+            NotFound => StatusCode::NOT_FOUND,
+            MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            InvalidState | AlreadyCast | TallyNotPublished | UsernameTaken => StatusCode::CONFLICT,
+            PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            InvalidBallot | ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+            RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        use Problem::*;
+        match self {
+            MalformedRequest => "malformed-request",
+            Unauthenticated => "unauthenticated",
+            Forbidden => "forbidden",
+            NotFound => "not-found",
+            MethodNotAllowed => "method-not-allowed",
+            InvalidState => "invalid-state",
+            AlreadyCast => "already-cast",
+            TallyNotPublished => "tally-not-published",
+            UsernameTaken => "username-taken",
+            PayloadTooLarge => "payload-too-large",
+            UnsupportedMediaType => "unsupported-media-type",
+            InvalidBallot => "invalid-ballot",
+            ValidationFailed => "validation-failed",
+            RateLimited => "rate-limited",
+            ServiceUnavailable => "service-unavailable",
+            Internal => "internal-error",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        use Problem::*;
+        match self {
+            MalformedRequest => "Malformed request",
+            Unauthenticated => "Not signed in",
+            Forbidden => "Not allowed",
+            NotFound => "Not found",
+            MethodNotAllowed => "Method not allowed",
+            InvalidState => "Not possible in the vote's current state",
+            AlreadyCast => "Ballot already cast",
+            TallyNotPublished => "Tally not published yet",
+            UsernameTaken => "Username taken",
+            PayloadTooLarge => "Request too large",
+            UnsupportedMediaType => "Unsupported content type",
+            InvalidBallot => "Invalid ballot",
+            ValidationFailed => "Validation failed",
+            RateLimited => "Too many attempts",
+            ServiceUnavailable => "Service unavailable",
+            Internal => "Internal error",
+        }
+    }
+}
+
+/// One line of a rejected CSV import, or one field of a rejected request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The CSV line (1 is the header), when the error is in an import.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct AppError {
+    pub problem: Problem,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub retry_after_secs: Option<u64>,
+}
+
+/// The body of every error response (`application/problem+json`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemBody {
+    /// `urn:tinnhiem:problem:<slug>`
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    /// What to do about it, in plain words.
+    pub detail: String,
+    /// Each problem found, when there are several (e.g. every bad line of an import).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(problem: Problem, detail: impl Into<String>) -> AppError {
+        AppError {
+            problem,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after_secs: None,
+        }
+    }
+
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> AppError {
+        self.errors = errors;
+        self
+    }
+
+    pub fn malformed(detail: impl Into<String>) -> AppError {
+        AppError::new(Problem::MalformedRequest, detail)
+    }
+    pub fn forbidden(detail: impl Into<String>) -> AppError {
+        AppError::new(Problem::Forbidden, detail)
+    }
+    pub fn not_found(what: &str) -> AppError {
+        AppError::new(
+            Problem::NotFound,
+            format!("No {what} with that id is visible to you; check the id and your council."),
+        )
+    }
+    pub fn invalid_state(detail: impl Into<String>) -> AppError {
+        AppError::new(Problem::InvalidState, detail)
+    }
+    pub fn validation(detail: impl Into<String>) -> AppError {
+        AppError::new(Problem::ValidationFailed, detail)
+    }
+    pub fn unauthenticated(detail: impl Into<String>) -> AppError {
+        AppError::new(Problem::Unauthenticated, detail)
+    }
+
+    /// A fault of ours, not the client's: logged with an incident id the operator can search
+    /// for; the client sees only the id. `cause` must never hold secrets or ballot content.
+    pub fn internal(cause: impl fmt::Display) -> AppError {
+        let incident = uuid::Uuid::new_v4();
+        tracing::error!(%incident, %cause, "request failed on the server");
+        AppError::new(
+            Problem::Internal,
+            format!(
+                "The server could not complete this request; nothing was changed. Try again; if it \
+                 keeps failing, give the operator incident {incident}."
+            ),
+        )
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> AppError {
+        AppError {
+            retry_after_secs: Some(1),
+            ..AppError::new(Problem::ServiceUnavailable, detail)
+        }
+    }
+
+    fn body(&self) -> ProblemBody {
+        ProblemBody {
+            type_: format!("urn:tinnhiem:problem:{}", self.problem.slug()),
+            title: self.problem.title().to_owned(),
+            status: self.problem.status().as_u16(),
+            detail: self.detail.clone(),
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.problem.slug(), self.detail)
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.problem.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if let Some(secs) = self.retry_after_secs {
+            response.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        response.body(serde_json::to_string(&self.body()).unwrap_or_default())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> AppError {
+        AppError::internal(format_args!("database: {e}"))
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(_: diesel::r2d2::PoolError) -> AppError {
+        AppError::unavailable(
+            "The service is busy or cannot reach its database right now; try again in a moment.",
+        )
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> AppError {
+        AppError::internal(e)
+    }
+}

@@ -1,0 +1,40 @@
+//! tinnhiem: confidence votes (lấy phiếu tín nhiệm, bỏ phiếu tín nhiệm) in councils.
+//!
+//! `main` reads the configuration and calls [`server`]; tests build the same server on a port
+//! of their own.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod service;
+pub mod shapes;
+pub mod state;
+
+use actix_web::{dev::Server, web, App, HttpServer};
+use std::net::TcpListener;
+
+pub use config::{Config, DatabaseUrl};
+pub use state::AppState;
+
+/// The HTTP server on `listener`, with `workers` threads, not yet awaited.
+pub fn server(state: AppState, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
+    let json_limit = state.config.json_limit;
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(api::extract::json_config(json_limit))
+            .app_data(api::extract::path_config())
+            .app_data(api::extract::query_config())
+            .wrap(tracing_actix_web::TracingLogger::default())
+            .configure(api::configure)
+            .default_service(web::to(api::not_found))
+    })
+    .workers(workers.max(1))
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,150 @@
+//! The `tinnhiem` command: `serve` and `create-admin`.
+
+use clap::{Args, Parser, Subcommand};
+use std::io::BufRead;
+use std::net::TcpListener;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use tinnhiem::auth::password;
+use tinnhiem::service::accounts;
+use tinnhiem::{db, AppState, Config, DatabaseUrl};
+
+#[derive(Parser)]
+#[command(name = "tinnhiem", version, about = "Confidence votes in councils")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (migrations run at start).
+    Serve(ServeArgs),
+    /// Create an admin; the password is read from standard input.
+    CreateAdmin {
+        #[arg(long)]
+        username: String,
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+}
+
+#[derive(Args)]
+struct DatabaseArg {
+    /// `postgres://…` for PostgreSQL; otherwise a SQLite file (created when missing).
+    #[arg(long = "database", env = "DATABASE_URL", default_value = "tinnhiem.db")]
+    url: String,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "TINNHIEM_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    #[command(flatten)]
+    database: DatabaseArg,
+    /// Secret that signs access tokens (at least 32 bytes). Every replica must share it.
+    /// When absent, one is generated and kept in --token-key-file.
+    #[arg(long, env = "TINNHIEM_TOKEN_SECRET", hide_env_values = true)]
+    token_secret: Option<String>,
+    /// Where the generated token secret is kept [default: beside the SQLite file, or
+    /// ./tinnhiem-token.key for PostgreSQL].
+    #[arg(long, env = "TINNHIEM_TOKEN_KEY_FILE")]
+    token_key_file: Option<std::path::PathBuf>,
+    /// Lifetime of an access token, in seconds (default: one working day).
+    #[arg(long, env = "TINNHIEM_TOKEN_LIFETIME_SECS", default_value_t = 8 * 3600)]
+    token_lifetime_secs: u64,
+    /// Database connections in the pool.
+    #[arg(long, env = "TINNHIEM_POOL_SIZE", default_value_t = 16)]
+    pool_size: u32,
+    /// Seconds a request waits for a database connection before answering 503.
+    #[arg(long, env = "TINNHIEM_POOL_TIMEOUT_SECS", default_value_t = 5)]
+    pool_timeout_secs: u64,
+    /// HTTP worker threads [default: one per core].
+    #[arg(long, env = "TINNHIEM_WORKERS")]
+    workers: Option<usize>,
+    /// Username of the first admin, created at start when there is no admin yet.
+    #[arg(long, env = "TINNHIEM_ADMIN_USERNAME")]
+    admin_username: Option<String>,
+    /// Password of that admin (read from the environment only, never logged).
+    #[arg(env = "TINNHIEM_ADMIN_PASSWORD", hide = true, hide_env_values = true)]
+    admin_password: Option<String>,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::CreateAdmin { username, database } => create_admin(&username, &database.url),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("tinnhiem: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    let mut config = Config::for_database(DatabaseUrl::parse(&args.database.url));
+    config.token_secret = args.token_secret;
+    if let Some(file) = args.token_key_file {
+        config.token_key_file = file;
+    }
+    config.token_lifetime = Duration::from_secs(args.token_lifetime_secs);
+    config.pool_size = args.pool_size;
+    config.pool_timeout = Duration::from_secs(args.pool_timeout_secs);
+    config.bootstrap_admin = match (args.admin_username, args.admin_password) {
+        (Some(u), Some(p)) => Some((u, p)),
+        (None, None) => None,
+        _ => {
+            return Err(
+                "set both TINNHIEM_ADMIN_USERNAME and TINNHIEM_ADMIN_PASSWORD, or neither".into(),
+            )
+        }
+    };
+    let workers = args.workers.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
+    let state = AppState::start(config)?;
+    let listener =
+        TcpListener::bind(&args.bind).map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    tracing::info!(%address, "tinnhiem is listening; the API is under /api/v1");
+    actix_web::rt::System::new().block_on(async move {
+        tinnhiem::server(state, listener, workers)
+            .map_err(|e| format!("cannot start the server: {e}"))?
+            .await
+            .map_err(|e| format!("server stopped: {e}"))
+    })
+}
+
+fn create_admin(username: &str, database: &str) -> Result<(), String> {
+    eprintln!("Password for {username} (one line on standard input):");
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = accounts::password(line.trim_end_matches(['\r', '\n'])).map_err(|e| e.detail)?;
+    let pool = db::open_pool(&DatabaseUrl::parse(database), 1, Duration::from_secs(10))
+        .map_err(|e| e.to_string())?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let hash = password::hash_blocking(&password)?;
+    accounts::create_admin(&mut conn, username, hash).map_err(|e| e.detail)?;
+    eprintln!("Admin {username} created.");
+    Ok(())
+}

@@ -1,0 +1,311 @@
+//! Members and admins: creating them one by one or from CSV, listing them, signing in.
+
+use std::collections::HashMap;
+
+use super::{text, Caller};
+use crate::db::members::{self, MemberRow};
+use crate::db::{self, councils, DbConn};
+use crate::domain::Role;
+use crate::error::{AppError, AppResult, FieldError, Problem};
+use crate::shapes::{Me, Member, NewMember};
+
+pub const MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_PASSWORD_CHARS: usize = 256;
+pub const MAX_IMPORT_ROWS: usize = 5_000;
+
+/// A member request that passed every check but the database's.
+#[derive(Debug, Clone)]
+pub struct ValidMember {
+    pub username: String,
+    pub full_name: String,
+    pub password: String,
+    pub roles: Vec<Role>,
+}
+
+pub fn username(value: &str) -> AppResult<String> {
+    let name = text("username", value, 64)?;
+    if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(AppError::validation(
+            "username must not contain spaces; use letters, digits, dots or dashes.",
+        ));
+    }
+    Ok(name)
+}
+
+pub fn password(value: &str) -> AppResult<String> {
+    let n = value.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(AppError::validation(format!(
+            "password must have at least {MIN_PASSWORD_CHARS} characters."
+        )));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(AppError::validation(format!(
+            "password must have at most {MAX_PASSWORD_CHARS} characters."
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// Council roles by name; at least one, no admin, each once.
+pub fn council_roles<S: AsRef<str>>(names: &[S]) -> AppResult<Vec<Role>> {
+    let mut roles = Vec::new();
+    for name in names {
+        let name = name.as_ref().trim();
+        let role = name
+            .parse::<Role>()
+            .ok()
+            .filter(|r| Role::COUNCIL.contains(r))
+            .ok_or_else(|| {
+                AppError::validation(format!(
+                    "\"{name}\" is not a council role; use delegate, chair or auditor."
+                ))
+            })?;
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+    if roles.is_empty() {
+        return Err(AppError::validation(
+            "roles must name at least one of delegate, chair, auditor.",
+        ));
+    }
+    roles.sort();
+    Ok(roles)
+}
+
+pub fn validate(input: &NewMember) -> AppResult<ValidMember> {
+    Ok(ValidMember {
+        username: username(&input.username)?,
+        full_name: text("full_name", &input.full_name, 200)?,
+        password: password(&input.password)?,
+        roles: council_roles(&input.roles)?,
+    })
+}
+
+pub fn member_view(row: &MemberRow) -> Member {
+    Member {
+        id: row.id.clone(),
+        username: row.username.clone(),
+        full_name: row.full_name.clone(),
+        roles: row.roles(),
+    }
+}
+
+pub fn me(caller: &Caller) -> Me {
+    let m = &caller.member;
+    Me {
+        id: m.id.clone(),
+        username: m.username.clone(),
+        full_name: m.full_name.clone(),
+        council_id: m.council_id.clone(),
+        roles: m.roles(),
+    }
+}
+
+/// Only an admin adds members, to a council that exists.
+pub fn check_can_add_members(conn: &mut DbConn, caller: &Caller, council_id: &str) -> AppResult<()> {
+    caller.see_council(council_id, "council")?;
+    caller.require(&[Role::Admin], "add members")?;
+    councils::find(conn, council_id)?.ok_or_else(|| AppError::not_found("council"))?;
+    Ok(())
+}
+
+fn taken(username: &str) -> AppError {
+    AppError::new(
+        Problem::UsernameTaken,
+        format!("The username \"{username}\" is taken; choose another."),
+    )
+}
+
+/// Inserts a member whose password is already hashed.
+pub fn insert_member(
+    conn: &mut DbConn,
+    council_id: &str,
+    member: ValidMember,
+    password_hash: String,
+) -> AppResult<Member> {
+    let row = MemberRow::new(
+        Some(council_id.to_owned()),
+        member.username,
+        member.full_name,
+        password_hash,
+        &member.roles,
+    );
+    match members::insert(conn, &row) {
+        Ok(()) => Ok(member_view(&row)),
+        Err(e) if db::is_unique_violation(&e) => Err(taken(&row.username)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn list_members(conn: &mut DbConn, caller: &Caller, council_id: &str) -> AppResult<Vec<Member>> {
+    caller.see_council(council_id, "council")?;
+    caller.require(&[Role::Admin, Role::Chair], "list the members")?;
+    councils::find(conn, council_id)?.ok_or_else(|| AppError::not_found("council"))?;
+    Ok(members::list_by_council(conn, council_id)?
+        .iter()
+        .map(member_view)
+        .collect())
+}
+
+/// Reads a CSV import (header `username,full_name,roles,password`, roles split by `;`).
+/// Every bad line is reported at once, named by its line number (the header is line 1).
+pub fn parse_import(body: &[u8]) -> AppResult<Vec<(usize, ValidMember)>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::Headers)
+        .from_reader(body);
+    let headers = reader.headers().map_err(|e| {
+        AppError::malformed(format!("The CSV header could not be read ({e}); send UTF-8 CSV."))
+    })?;
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(u), Some(f), Some(r), Some(p)) = (
+        column("username"),
+        column("full_name"),
+        column("roles"),
+        column("password"),
+    ) else {
+        return Err(AppError::malformed(
+            "The first line must be the header username,full_name,roles,password.",
+        ));
+    };
+
+    let mut members = Vec::new();
+    let mut errors = Vec::new();
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize);
+                errors.push(FieldError {
+                    line,
+                    message: format!("not a well-formed CSV row: {}", csv_error_kind(&e)),
+                });
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        if members.len() + errors.len() >= MAX_IMPORT_ROWS {
+            return Err(AppError::new(
+                Problem::PayloadTooLarge,
+                format!("An import holds at most {MAX_IMPORT_ROWS} members; split the file."),
+            ));
+        }
+        let field = |i: usize| record.get(i).unwrap_or("");
+        let roles: Vec<&str> = field(r).split(';').filter(|s| !s.trim().is_empty()).collect();
+        let checked = username(field(u)).and_then(|username| {
+            Ok(ValidMember {
+                username,
+                full_name: text("full_name", field(f), 200)?,
+                password: password(field(p))?,
+                roles: council_roles(&roles)?,
+            })
+        });
+        match checked {
+            Ok(member) => {
+                if let Some(earlier) = first_line.insert(member.username.clone(), line) {
+                    errors.push(FieldError {
+                        line: Some(line),
+                        message: format!(
+                            "username \"{}\" already appears on line {earlier}",
+                            member.username
+                        ),
+                    });
+                } else {
+                    members.push((line, member));
+                }
+            }
+            Err(e) => errors.push(FieldError {
+                line: Some(line),
+                message: e.detail,
+            }),
+        }
+    }
+    if members.is_empty() && errors.is_empty() {
+        return Err(AppError::validation(
+            "The file has a header but no members; add one line per member.",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(rejected_import(errors));
+    }
+    Ok(members)
+}
+
+fn csv_error_kind(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("it has {len} fields where the header has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { .. } => "it is not valid UTF-8".to_owned(),
+        _ => "it could not be parsed".to_owned(),
+    }
+}
+
+fn rejected_import(errors: Vec<FieldError>) -> AppError {
+    let lines: Vec<String> = errors
+        .iter()
+        .map(|e| match e.line {
+            Some(l) => format!("line {l}: {}", e.message),
+            None => e.message.clone(),
+        })
+        .collect();
+    AppError::validation(format!(
+        "Nothing was imported; fix these lines and send the whole file again. {}",
+        lines.join("; ")
+    ))
+    .with_errors(errors)
+}
+
+/// Inserts every imported member or none: a taken username rolls the whole file back.
+pub fn insert_import(
+    conn: &mut DbConn,
+    council_id: &str,
+    rows: Vec<(usize, ValidMember, String)>,
+) -> AppResult<usize> {
+    let lines: HashMap<String, usize> = rows
+        .iter()
+        .map(|(line, m, _)| (m.username.clone(), *line))
+        .collect();
+    db::write_transaction(conn, |conn| {
+        let usernames: Vec<String> = rows.iter().map(|(_, m, _)| m.username.clone()).collect();
+        let mut already = members::taken_usernames(conn, &usernames)?;
+        if !already.is_empty() {
+            already.sort_by_key(|u| lines.get(u).copied().unwrap_or(0));
+            let errors = already
+                .iter()
+                .map(|u| FieldError {
+                    line: lines.get(u).copied(),
+                    message: format!("username \"{u}\" is taken"),
+                })
+                .collect();
+            return Err(AppError::new(
+                Problem::UsernameTaken,
+                format!(
+                    "Nothing was imported: {} username(s) already exist ({}); change them and \
+                     send the whole file again.",
+                    already.len(),
+                    already.join(", ")
+                ),
+            )
+            .with_errors(errors));
+        }
+        let created = rows.len();
+        for (_, member, hash) in rows {
+            insert_member(conn, council_id, member, hash)?;
+        }
+        Ok(created)
+    })
+}
+
+/// Creates an admin (from `create-admin` or the bootstrap variables).
+pub fn create_admin(conn: &mut DbConn, name: &str, password_hash: String) -> AppResult<()> {
+    let name = username(name)?;
+    let row = MemberRow::new(None, name.clone(), name, password_hash, &[Role::Admin]);
+    match members::insert(conn, &row) {
+        Ok(()) => Ok(()),
+        Err(e) if db::is_unique_violation(&e) => Err(taken(&row.username)),
+        Err(e) => Err(e.into()),
+    }
+}

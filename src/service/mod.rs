@@ -1,0 +1,72 @@
+//! What each request does, free of HTTP: runs on a blocking thread with one connection.
+
+pub mod accounts;
+pub mod ballots;
+pub mod councils;
+pub mod votes;
+
+use crate::auth::Claims;
+use crate::db::members::{self, MemberRow};
+use crate::db::DbConn;
+use crate::domain::Role;
+use crate::error::{AppError, AppResult};
+
+/// The signed-in member making the request, as the database knows them now.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub member: MemberRow,
+}
+
+impl Caller {
+    /// Loads the token's member; a token for a member who no longer exists is refused.
+    pub fn load(conn: &mut DbConn, claims: &Claims) -> AppResult<Caller> {
+        members::find(conn, &claims.sub)?
+            .map(|member| Caller { member })
+            .ok_or_else(|| {
+                AppError::unauthenticated("Your account no longer exists; sign in again.")
+            })
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.member.is_admin
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.member.has(role)
+    }
+
+    /// Admins see every council; a member sees only their own, and others do not exist (404).
+    pub fn see_council(&self, council_id: &str, what: &str) -> AppResult<()> {
+        if self.is_admin() || self.member.council_id.as_deref() == Some(council_id) {
+            Ok(())
+        } else {
+            Err(AppError::not_found(what))
+        }
+    }
+
+    /// 403 unless the caller holds one of `roles` (admin counts only if listed).
+    pub fn require(&self, roles: &[Role], action: &str) -> AppResult<()> {
+        if roles.iter().any(|r| self.has(*r)) {
+            return Ok(());
+        }
+        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        Err(AppError::forbidden(format!(
+            "Only {} may {action}; ask someone who holds that role.",
+            names.join(" or ")
+        )))
+    }
+}
+
+/// A required text field: trimmed, not empty, at most `max` characters.
+pub fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(AppError::validation(format!("{field} must not be empty.")));
+    }
+    if trimmed.chars().count() > max {
+        return Err(AppError::validation(format!(
+            "{field} is longer than {max} characters; shorten it."
+        )));
+    }
+    Ok(trimmed.to_owned())
+}

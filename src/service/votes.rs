@@ -1,0 +1,282 @@
+//! Votes: created in draft, opened and closed by the chair; the tally is made at close.
+
+use super::{text, Caller};
+use crate::db::votes::{self as vote_rows, SubjectRow, VoteRow};
+use crate::db::{self, ballots, councils, members, DbConn};
+use crate::domain::{Marks, PercentBase, Role, Tally, Transition, VoteKind, VoteState};
+use crate::error::{AppError, AppResult};
+use crate::shapes::{self, rfc3339, NewVote, Subject, SubjectTally, Vote};
+
+pub const MAX_SUBJECTS: usize = 500;
+pub const MAX_POSITIONS: usize = 20;
+
+/// A vote as stored, with its kind, base and state read.
+pub struct LoadedVote {
+    pub row: VoteRow,
+    pub kind: VoteKind,
+    pub percent_base: PercentBase,
+    pub state: VoteState,
+}
+
+/// Reads a stored name; one we do not know means the database was edited by hand.
+fn parse_stored<T: std::str::FromStr>(what: &str, value: &str) -> AppResult<T> {
+    value
+        .parse()
+        .map_err(|_| AppError::internal(format_args!("stored {what} {value:?} is not known")))
+}
+
+impl LoadedVote {
+    fn new(row: VoteRow) -> AppResult<LoadedVote> {
+        Ok(LoadedVote {
+            kind: parse_stored("vote kind", &row.kind)?,
+            percent_base: parse_stored("percent base", &row.percent_base)?,
+            state: parse_stored("vote state", &row.state)?,
+            row,
+        })
+    }
+}
+
+/// The vote if the caller may see it: its council's members and admins; 404 for anyone else.
+pub fn load_visible(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<LoadedVote> {
+    let row = vote_rows::find(conn, vote_id)?.ok_or_else(|| AppError::not_found("vote"))?;
+    caller.see_council(&row.council_id, "vote")?;
+    LoadedVote::new(row)
+}
+
+pub fn subjects(conn: &mut DbConn, vote_id: &str) -> AppResult<Vec<Subject>> {
+    vote_rows::subjects_of(conn, vote_id)?
+        .into_iter()
+        .map(|s| {
+            let positions = serde_json::from_str(&s.positions).map_err(|e| {
+                AppError::internal(format_args!("stored positions of a subject: {e}"))
+            })?;
+            Ok(Subject {
+                id: s.id,
+                full_name: s.full_name,
+                positions,
+                order: s.ordinal,
+            })
+        })
+        .collect()
+}
+
+pub fn view(conn: &mut DbConn, vote: LoadedVote) -> AppResult<Vote> {
+    let subjects = subjects(conn, &vote.row.id)?;
+    let (eligible, cast) = vote_rows::turnout(conn, &vote.row.id)?;
+    let row = vote.row;
+    Ok(Vote {
+        subjects,
+        eligible: (vote.state != VoteState::Draft).then_some(eligible),
+        ballots_cast: cast,
+        kind: vote.kind,
+        percent_base: vote.percent_base,
+        state: vote.state,
+        opened_at: row.opened_at.map(rfc3339),
+        closed_at: row.closed_at.map(rfc3339),
+        id: row.id,
+        council_id: row.council_id,
+        title: row.title,
+    })
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    caller: &Caller,
+    council_id: &str,
+    input: NewVote,
+) -> AppResult<Vote> {
+    caller.see_council(council_id, "council")?;
+    caller.require(&[Role::Admin, Role::Chair], "create votes")?;
+    councils::find(conn, council_id)?.ok_or_else(|| AppError::not_found("council"))?;
+
+    let title = text("title", &input.title, 300)?;
+    let kind: VoteKind = input.kind.parse().map_err(|_| {
+        AppError::validation("kind must be \"rating\" (lấy phiếu) or \"confidence\" (bỏ phiếu).")
+    })?;
+    let percent_base: PercentBase = match input.percent_base.as_deref() {
+        None => PercentBase::default(),
+        Some(b) => b.parse().map_err(|_| {
+            AppError::validation("percent_base must be \"ballots\" (the default) or \"seats\".")
+        })?,
+    };
+    if input.subjects.is_empty() || input.subjects.len() > MAX_SUBJECTS {
+        return Err(AppError::validation(format!(
+            "subjects must list between 1 and {MAX_SUBJECTS} people, one entry per person."
+        )));
+    }
+    let vote = VoteRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        council_id: council_id.to_owned(),
+        title,
+        kind: kind.as_str().to_owned(),
+        percent_base: percent_base.as_str().to_owned(),
+        state: VoteState::Draft.as_str().to_owned(),
+        created_at: db::now(),
+        opened_at: None,
+        closed_at: None,
+    };
+    let mut subject_rows = Vec::with_capacity(input.subjects.len());
+    for (i, s) in input.subjects.iter().enumerate() {
+        let row = i + 1;
+        let full_name = text(&format!("subjects[{i}].full_name"), &s.full_name, 200)?;
+        if s.positions.is_empty() || s.positions.len() > MAX_POSITIONS {
+            return Err(AppError::validation(format!(
+                "subjects[{i}] ({full_name}) must list between 1 and {MAX_POSITIONS} positions."
+            )));
+        }
+        let positions = s
+            .positions
+            .iter()
+            .enumerate()
+            .map(|(j, p)| text(&format!("subjects[{i}].positions[{j}]"), p, 300))
+            .collect::<AppResult<Vec<_>>>()?;
+        subject_rows.push(SubjectRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            vote_id: vote.id.clone(),
+            ordinal: row as i32,
+            full_name,
+            positions: serde_json::to_string(&positions).map_err(AppError::internal)?,
+        });
+    }
+    db::write_transaction(conn, |conn| vote_rows::insert(conn, &vote, &subject_rows))?;
+    view(conn, LoadedVote::new(vote)?)
+}
+
+pub fn list(conn: &mut DbConn, caller: &Caller, council_id: &str) -> AppResult<Vec<Vote>> {
+    caller.see_council(council_id, "council")?;
+    councils::find(conn, council_id)?.ok_or_else(|| AppError::not_found("council"))?;
+    vote_rows::list_by_council(conn, council_id)?
+        .into_iter()
+        .map(|row| view(conn, LoadedVote::new(row)?))
+        .collect()
+}
+
+/// Opens or closes the vote. Asking again for the state it is in answers with the vote as it
+/// is; a step the lifecycle does not allow is `invalid-state`.
+pub fn transition(
+    conn: &mut DbConn,
+    caller: &Caller,
+    vote_id: &str,
+    target: VoteState,
+) -> AppResult<Vote> {
+    let verb = if target == VoteState::Open { "open" } else { "close" };
+    let vote = load_visible(conn, caller, vote_id)?;
+    caller.require(&[Role::Chair], &format!("{verb} votes"))?;
+    let changed = db::write_transaction(conn, |conn| {
+        // Read again under the write lock: a racing request may have moved it.
+        let row = vote_rows::find(conn, vote_id)?.ok_or_else(|| AppError::not_found("vote"))?;
+        let current = LoadedVote::new(row)?;
+        match current.state.transition_to(target) {
+            Transition::AlreadyThere => Ok(false),
+            Transition::Impossible => Err(AppError::invalid_state(format!(
+                "This vote is {}; it cannot be {verb}ed. Votes go draft → open → closed.",
+                current.state.as_str()
+            ))),
+            Transition::Go => {
+                let at = db::now();
+                if !vote_rows::change_state(
+                    conn,
+                    vote_id,
+                    current.state.as_str(),
+                    target.as_str(),
+                    at,
+                )? {
+                    return Err(AppError::internal("vote changed state under the write lock"));
+                }
+                match target {
+                    VoteState::Open => {
+                        let delegates = members::delegate_ids(conn, &current.row.council_id)?;
+                        ballots::add_electors(conn, vote_id, &delegates)?;
+                    }
+                    _ => publish_tally(conn, current, at)?,
+                }
+                Ok(true)
+            }
+        }
+    })?;
+    if changed && target == VoteState::Closed {
+        ballots::forget_cast_order(conn);
+    }
+    let fresh = load_visible(conn, caller, &vote.row.id)?;
+    view(conn, fresh)
+}
+
+/// Counts the ballots of a vote being closed, rewrites them in content order and stores the
+/// tally: all inside the closing transaction, so a closed vote always has its tally.
+fn publish_tally(conn: &mut DbConn, vote: LoadedVote, closed_at: chrono::NaiveDateTime) -> AppResult<()> {
+    let vote_id = vote.row.id.clone();
+    let subject_list = subjects(conn, &vote_id)?;
+    let stored = ballots::marks_of(conn, &vote_id)?;
+    ballots::rewrite_in_content_order(conn, &vote_id, &stored)?;
+    let marks = stored
+        .iter()
+        .map(|m| Marks::decode(vote.kind, subject_list.len(), m))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| AppError::internal("a stored ballot does not match its vote's subjects"))?;
+    let (eligible, cast) = vote_rows::turnout(conn, &vote_id)?;
+    if cast != marks.len() as i64 {
+        return Err(AppError::internal(format_args!(
+            "{cast} delegates have cast but {} ballots are stored",
+            marks.len()
+        )));
+    }
+    let council = councils::find(conn, &vote.row.council_id)?
+        .ok_or_else(|| AppError::internal("a vote's council is missing"))?;
+    let base = match vote.percent_base {
+        PercentBase::Ballots => cast as u64,
+        PercentBase::Seats => council.seats as u64,
+    };
+    let counted = Tally::count(vote.kind, subject_list.len(), base, &marks);
+    let tally = shapes::Tally {
+        vote_id: vote_id.clone(),
+        council_id: vote.row.council_id,
+        title: vote.row.title,
+        kind: vote.kind,
+        percent_base: vote.percent_base,
+        base,
+        seats: council.seats,
+        eligible,
+        ballots_cast: cast,
+        opened_at: vote.row.opened_at.map(rfc3339),
+        closed_at: Some(rfc3339(closed_at)),
+        results: subject_list
+            .into_iter()
+            .zip(counted.results)
+            .map(|(s, r)| {
+                let names = r.counts.iter().map(|(c, _)| c.as_str()).chain(["blank"]);
+                SubjectTally {
+                    subject_id: s.id,
+                    full_name: s.full_name,
+                    positions: s.positions,
+                    counts: r
+                        .counts
+                        .iter()
+                        .map(|(c, n)| (c.as_str(), *n))
+                        .chain([("blank", r.blank)])
+                        .collect(),
+                    percents: names.zip(r.percents).collect(),
+                    outcome: r.outcome,
+                }
+            })
+            .collect(),
+    };
+    let body = serde_json::to_string(&tally).map_err(AppError::internal)?;
+    ballots::save_tally(conn, &vote_id, &body)?;
+    Ok(())
+}
+
+/// The published tally, exactly as stored at close.
+pub fn tally(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<String> {
+    let vote = load_visible(conn, caller, vote_id)?;
+    if vote.state != VoteState::Closed {
+        return Err(AppError::new(
+            crate::error::Problem::TallyNotPublished,
+            format!(
+                "The vote is {}; its tally is published when the chair closes it.",
+                vote.state.as_str()
+            ),
+        ));
+    }
+    ballots::tally_of(conn, vote_id)?
+        .ok_or_else(|| AppError::internal("a closed vote has no stored tally"))
+}

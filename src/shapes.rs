@@ -1,0 +1,230 @@
+//! The JSON shapes of API.md: what clients send and what they get back.
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use utoipa::ToSchema;
+
+use crate::domain::{Outcome, PercentBase, Role, VoteKind, VoteState};
+
+/// RFC 3339, UTC, milliseconds: `2026-11-27T07:15:07.123Z`.
+pub fn rfc3339(t: chrono::NaiveDateTime) -> String {
+    t.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    pub expires_in: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: String,
+    pub username: String,
+    pub full_name: String,
+    /// Null for an admin.
+    pub council_id: Option<String>,
+    pub roles: Vec<Role>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCouncil {
+    pub name: String,
+    /// Tổng số đại biểu: at least 1.
+    pub seats: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Council {
+    pub id: String,
+    pub name: String,
+    pub seats: i32,
+    pub created_at: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMember {
+    pub username: String,
+    pub full_name: String,
+    /// At least 8 characters.
+    pub password: String,
+    /// Any of `delegate`, `chair`, `auditor`; at least one.
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Member {
+    pub id: String,
+    pub username: String,
+    pub full_name: String,
+    pub roles: Vec<Role>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    /// Members created (every line of the file).
+    pub created: usize,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSubject {
+    pub full_name: String,
+    /// Every position the person holds; at least one.
+    pub positions: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVote {
+    pub title: String,
+    /// `rating` or `confidence`.
+    pub kind: String,
+    /// `ballots` (default) or `seats`.
+    #[serde(default)]
+    pub percent_base: Option<String>,
+    /// In ballot order; one entry per person.
+    pub subjects: Vec<NewSubject>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Subject {
+    pub id: String,
+    pub full_name: String,
+    pub positions: Vec<String>,
+    /// 1-based row on the ballot.
+    pub order: i32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Vote {
+    pub id: String,
+    pub council_id: String,
+    pub title: String,
+    pub kind: VoteKind,
+    pub percent_base: PercentBase,
+    pub state: VoteState,
+    pub subjects: Vec<Subject>,
+    /// Delegates fixed at open; null in draft.
+    pub eligible: Option<i64>,
+    pub ballots_cast: i64,
+    pub opened_at: Option<String>,
+    pub closed_at: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Ballot {
+    pub vote_id: String,
+    pub title: String,
+    pub kind: VoteKind,
+    /// The choices of every row, e.g. `["high","medium","low"]`.
+    pub choices: Vec<&'static str>,
+    pub subjects: Vec<Subject>,
+    /// Whether this delegate's ballot is already in.
+    pub cast: bool,
+}
+
+/// `{"marks": {"<subject_id>": "<choice>"}}`; a subject left out (or null) is blank.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CastRequest {
+    #[schema(value_type = std::collections::HashMap<String, Option<String>>)]
+    pub marks: MarksInput,
+}
+
+/// The marks exactly as sent, repeated keys included, so that a row marked twice is refused
+/// rather than silently keeping the last mark.
+#[derive(Debug)]
+pub struct MarksInput(pub Vec<(String, Option<String>)>);
+
+impl<'de> Deserialize<'de> for MarksInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MarksVisitor;
+        impl<'de> Visitor<'de> for MarksVisitor {
+            type Value = MarksInput;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of subject ids to choices")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MarksInput, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Option<String>>()? {
+                    entries.push(entry);
+                }
+                Ok(MarksInput(entries))
+            }
+        }
+        deserializer.deserialize_map(MarksVisitor)
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CastResponse {
+    pub cast: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+}
+
+/// The published result of a closed vote.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Tally {
+    pub vote_id: String,
+    pub council_id: String,
+    pub title: String,
+    pub kind: VoteKind,
+    pub percent_base: PercentBase,
+    /// The number percentages are taken of: ballots cast, or seats.
+    pub base: u64,
+    pub seats: i32,
+    pub eligible: i64,
+    pub ballots_cast: i64,
+    pub opened_at: Option<String>,
+    pub closed_at: Option<String>,
+    /// In ballot order.
+    pub results: Vec<SubjectTally>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectTally {
+    pub subject_id: String,
+    pub full_name: String,
+    pub positions: Vec<String>,
+    /// Each choice by name, then `blank`.
+    #[schema(value_type = std::collections::HashMap<String, u64>)]
+    #[serde(serialize_with = "ordered_map")]
+    pub counts: Vec<(&'static str, u64)>,
+    /// Keyed like `counts`; strings with exactly two decimals, e.g. `"47.61"`.
+    #[schema(value_type = std::collections::HashMap<String, String>)]
+    #[serde(serialize_with = "ordered_map")]
+    pub percents: Vec<(&'static str, String)>,
+    pub outcome: Outcome,
+}
+
+/// A JSON object whose keys keep the order given (choice order, then blank).
+fn ordered_map<V: Serialize, S: Serializer>(
+    entries: &[(&'static str, V)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(entries.len()))?;
+    for (k, v) in entries {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
+}

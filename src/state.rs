@@ -1,0 +1,65 @@
+//! What every request handler shares: the pool, the token keys, the password hasher.
+
+use actix_web::web;
+
+use crate::auth::{self, Passwords, TokenKeys};
+use crate::config::Config;
+use crate::db::{self, DbConn, Pool};
+use crate::error::{AppError, AppResult};
+use crate::service::accounts;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub tokens: TokenKeys,
+    pub passwords: Passwords,
+    pub config: Config,
+}
+
+impl AppState {
+    /// Opens the database (running migrations), loads or creates the token key, and creates
+    /// the bootstrap admin when the installation has none.
+    pub fn start(config: Config) -> Result<AppState, String> {
+        let pool = db::open_pool(&config.database, config.pool_size, config.pool_timeout)
+            .map_err(|e| e.to_string())?;
+        let secret =
+            auth::token::load_or_create_secret(config.token_secret.as_deref(), &config.token_key_file)?;
+        let state = AppState {
+            pool,
+            tokens: TokenKeys::new(&secret, config.token_lifetime),
+            passwords: Passwords::new(config.hash_concurrency)?,
+            config,
+        };
+        if let Some((name, password)) = &state.config.bootstrap_admin {
+            state.bootstrap_admin(name, password)?;
+        }
+        Ok(state)
+    }
+
+    fn bootstrap_admin(&self, name: &str, password: &str) -> Result<(), String> {
+        let mut conn = self.pool.get().map_err(|e| e.to_string())?;
+        if db::members::admin_exists(&mut conn).map_err(|e| e.to_string())? {
+            return Ok(());
+        }
+        let password = accounts::password(password).map_err(|e| e.detail)?;
+        let hash = auth::password::hash_blocking(&password)?;
+        accounts::create_admin(&mut conn, name, hash).map_err(|e| e.detail)?;
+        tracing::info!(username = name, "created the first admin");
+        Ok(())
+    }
+
+    /// Runs `job` with one pooled connection on a blocking thread: checkout, queries and
+    /// transaction all in one place, off the async workers.
+    pub async fn db<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    ) -> AppResult<T> {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            job(&mut conn)
+        })
+        .await
+        .map_err(AppError::from)?
+    }
+}

@@ -75,8 +75,7 @@ struct ServeArgs {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -118,8 +117,8 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             .unwrap_or(2)
     });
     let state = AppState::start(config)?;
-    let listener =
-        TcpListener::bind(&args.bind).map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
+    let listener = TcpListener::bind(&args.bind)
+        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let address = listener
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;

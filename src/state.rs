@@ -22,8 +22,10 @@ impl AppState {
     pub fn start(config: Config) -> Result<AppState, String> {
         let pool = db::open_pool(&config.database, config.pool_size, config.pool_timeout)
             .map_err(|e| e.to_string())?;
-        let secret =
-            auth::token::load_or_create_secret(config.token_secret.as_deref(), &config.token_key_file)?;
+        let secret = auth::token::load_or_create_secret(
+            config.token_secret.as_deref(),
+            &config.token_key_file,
+        )?;
         let state = AppState {
             pool,
             tokens: TokenKeys::new(&secret, config.token_lifetime),

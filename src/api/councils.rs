@@ -40,7 +40,10 @@ pub async fn create(
         (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "forbidden", body = ProblemBody, content_type = "application/problem+json"),
     ))]
-pub async fn list(state: web::Data<AppState>, signed: Signed) -> AppResult<web::Json<Vec<Council>>> {
+pub async fn list(
+    state: web::Data<AppState>,
+    signed: Signed,
+) -> AppResult<web::Json<Vec<Council>>> {
     let list = state
         .db(move |conn| {
             let caller = Caller::load(conn, &signed.0)?;

@@ -61,9 +61,8 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
 
 fn json_error(err: JsonPayloadError) -> AppError {
     match err {
-        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => {
-            too_large(limit)
-        }
+        JsonPayloadError::OverflowKnownLength { limit, .. }
+        | JsonPayloadError::Overflow { limit } => too_large(limit),
         JsonPayloadError::ContentType => AppError::malformed(
             "Send the body as JSON with the header \"Content-Type: application/json\".",
         ),

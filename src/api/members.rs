@@ -130,7 +130,13 @@ pub async fn import(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("text/csv"))
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("text/csv")
+        })
         .unwrap_or(false);
     if !is_csv {
         return Err(AppError::malformed(
@@ -140,7 +146,8 @@ pub async fn import(
     let limit = state.config.csv_limit;
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| AppError::malformed(format!("The body could not be read: {e}.")))?;
+        let chunk =
+            chunk.map_err(|e| AppError::malformed(format!("The body could not be read: {e}.")))?;
         if body.len() + chunk.len() > limit {
             return Err(too_large(limit));
         }

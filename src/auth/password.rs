@@ -47,7 +47,10 @@ impl Passwords {
         })
     }
 
-    async fn run<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> AppResult<T> {
         let _permit = self
             .permits
             .acquire()
@@ -65,7 +68,10 @@ impl Passwords {
     /// Hashes many passwords, using every permit at once.
     pub async fn hash_all(&self, passwords: Vec<String>) -> AppResult<Vec<String>> {
         let jobs = passwords.into_iter().map(|p| self.hash(p));
-        futures_util::future::join_all(jobs).await.into_iter().collect()
+        futures_util::future::join_all(jobs)
+            .await
+            .into_iter()
+            .collect()
     }
 
     /// Checks a password against the stored hash, or against a decoy when there is none.

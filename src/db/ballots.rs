@@ -44,11 +44,13 @@ struct StateRow {
 
 pub fn lock_state_for_cast(conn: &mut DbConn, vote_id: &str) -> QueryResult<Option<String>> {
     match conn {
-        DbConn::Pg(pg) => Ok(diesel::sql_query("SELECT state FROM votes WHERE id = $1 FOR SHARE")
-            .bind::<Text, _>(vote_id)
-            .get_result::<StateRow>(pg)
-            .optional()?
-            .map(|row| row.state)),
+        DbConn::Pg(pg) => Ok(
+            diesel::sql_query("SELECT state FROM votes WHERE id = $1 FOR SHARE")
+                .bind::<Text, _>(vote_id)
+                .get_result::<StateRow>(pg)
+                .optional()?
+                .map(|row| row.state),
+        ),
         DbConn::Sqlite(_) => votes::table
             .find(vote_id)
             .select(votes::state)

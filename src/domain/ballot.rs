@@ -38,7 +38,10 @@ impl fmt::Display for MarksError {
                 "the mark for subject {subject_id} is not one of this ballot's choices"
             ),
             MarksError::DuplicateSubject(id) => {
-                write!(f, "subject {id} is marked more than once; mark each row once")
+                write!(
+                    f,
+                    "subject {id} is marked more than once; mark each row once"
+                )
             }
         }
     }
@@ -72,11 +75,14 @@ impl Marks {
             }
             marks[index] = match choice {
                 None => None,
-                Some(name) => Some(kind.choice_named(name).ok_or_else(|| {
-                    MarksError::UnknownChoice {
-                        subject_id: canonical.clone(),
-                    }
-                })?),
+                Some(name) => {
+                    Some(
+                        kind.choice_named(name)
+                            .ok_or_else(|| MarksError::UnknownChoice {
+                                subject_id: canonical.clone(),
+                            })?,
+                    )
+                }
             };
         }
         Ok(Marks(marks))
@@ -196,10 +202,7 @@ mod tests {
 
     #[test]
     fn decoding_refuses_foreign_codes_and_wrong_lengths() {
-        assert_eq!(
-            Marks::decode(VoteKind::Rating, 2, "hc"),
-            Err(CorruptBallot)
-        );
+        assert_eq!(Marks::decode(VoteKind::Rating, 2, "hc"), Err(CorruptBallot));
         assert_eq!(Marks::decode(VoteKind::Rating, 3, "hm"), Err(CorruptBallot));
         assert_eq!(
             Marks::decode(VoteKind::Confidence, 2, "nc").map(|m| m.encode()),

@@ -4,7 +4,9 @@ use super::ballot::Marks;
 use super::kind::{Choice, VoteKind};
 
 /// What the law requires after a subject's result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     None,
@@ -151,7 +153,10 @@ mod tests {
         // two thirds exactly: dismissal
         assert_eq!(outcome(VoteKind::Rating, 2, 3), Outcome::DismissalRequired);
         assert_eq!(outcome(VoteKind::Rating, 66, 100), Outcome::MayResign);
-        assert_eq!(outcome(VoteKind::Rating, 67, 100), Outcome::DismissalRequired);
+        assert_eq!(
+            outcome(VoteKind::Rating, 67, 100),
+            Outcome::DismissalRequired
+        );
         // half exactly is not more than half
         assert_eq!(outcome(VoteKind::Rating, 50, 100), Outcome::None);
         assert_eq!(outcome(VoteKind::Rating, 51, 100), Outcome::MayResign);

@@ -104,7 +104,11 @@ pub fn me(caller: &Caller) -> Me {
 }
 
 /// Only an admin adds members, to a council that exists.
-pub fn check_can_add_members(conn: &mut DbConn, caller: &Caller, council_id: &str) -> AppResult<()> {
+pub fn check_can_add_members(
+    conn: &mut DbConn,
+    caller: &Caller,
+    council_id: &str,
+) -> AppResult<()> {
     caller.see_council(council_id, "council")?;
     caller.require(&[Role::Admin], "add members")?;
     councils::find(conn, council_id)?.ok_or_else(|| AppError::not_found("council"))?;
@@ -139,7 +143,11 @@ pub fn insert_member(
     }
 }
 
-pub fn list_members(conn: &mut DbConn, caller: &Caller, council_id: &str) -> AppResult<Vec<Member>> {
+pub fn list_members(
+    conn: &mut DbConn,
+    caller: &Caller,
+    council_id: &str,
+) -> AppResult<Vec<Member>> {
     caller.see_council(council_id, "council")?;
     caller.require(&[Role::Admin, Role::Chair], "list the members")?;
     councils::find(conn, council_id)?.ok_or_else(|| AppError::not_found("council"))?;
@@ -156,7 +164,9 @@ pub fn parse_import(body: &[u8]) -> AppResult<Vec<(usize, ValidMember)>> {
         .trim(csv::Trim::Headers)
         .from_reader(body);
     let headers = reader.headers().map_err(|e| {
-        AppError::malformed(format!("The CSV header could not be read ({e}); send UTF-8 CSV."))
+        AppError::malformed(format!(
+            "The CSV header could not be read ({e}); send UTF-8 CSV."
+        ))
     })?;
     let column = |name: &str| headers.iter().position(|h| h == name);
     let (Some(u), Some(f), Some(r), Some(p)) = (
@@ -193,7 +203,10 @@ pub fn parse_import(body: &[u8]) -> AppResult<Vec<(usize, ValidMember)>> {
             ));
         }
         let field = |i: usize| record.get(i).unwrap_or("");
-        let roles: Vec<&str> = field(r).split(';').filter(|s| !s.trim().is_empty()).collect();
+        let roles: Vec<&str> = field(r)
+            .split(';')
+            .filter(|s| !s.trim().is_empty())
+            .collect();
         let checked = username(field(u)).and_then(|username| {
             Ok(ValidMember {
                 username,
@@ -235,7 +248,9 @@ pub fn parse_import(body: &[u8]) -> AppResult<Vec<(usize, ValidMember)>> {
 
 fn csv_error_kind(e: &csv::Error) -> String {
     match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("it has {len} fields where the header has {expected_len}")
         }
         csv::ErrorKind::Utf8 { .. } => "it is not valid UTF-8".to_owned(),

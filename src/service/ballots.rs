@@ -65,8 +65,12 @@ pub fn cast(conn: &mut DbConn, caller: &Caller, vote_id: &str, input: MarksInput
         return Err(already_cast());
     }
     let subject_ids: Vec<String> = subjects(conn, vote_id)?.into_iter().map(|s| s.id).collect();
-    let marks = Marks::from_entries(vote.kind, &subject_ids, &input.0)
-        .map_err(|e| AppError::new(Problem::InvalidBallot, format!("Nothing was recorded: {e}.")))?;
+    let marks = Marks::from_entries(vote.kind, &subject_ids, &input.0).map_err(|e| {
+        AppError::new(
+            Problem::InvalidBallot,
+            format!("Nothing was recorded: {e}."),
+        )
+    })?;
     let stored = marks.encode();
     let member_id = caller.member.id.as_str();
     db::write_transaction(conn, |conn| {

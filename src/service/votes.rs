@@ -159,7 +159,11 @@ pub fn transition(
     vote_id: &str,
     target: VoteState,
 ) -> AppResult<Vote> {
-    let verb = if target == VoteState::Open { "open" } else { "close" };
+    let verb = if target == VoteState::Open {
+        "open"
+    } else {
+        "close"
+    };
     let vote = load_visible(conn, caller, vote_id)?;
     caller.require(&[Role::Chair], &format!("{verb} votes"))?;
     let changed = db::write_transaction(conn, |conn| {
@@ -181,7 +185,9 @@ pub fn transition(
                     target.as_str(),
                     at,
                 )? {
-                    return Err(AppError::internal("vote changed state under the write lock"));
+                    return Err(AppError::internal(
+                        "vote changed state under the write lock",
+                    ));
                 }
                 match target {
                     VoteState::Open => {
@@ -203,7 +209,11 @@ pub fn transition(
 
 /// Counts the ballots of a vote being closed, rewrites them in content order and stores the
 /// tally: all inside the closing transaction, so a closed vote always has its tally.
-fn publish_tally(conn: &mut DbConn, vote: LoadedVote, closed_at: chrono::NaiveDateTime) -> AppResult<()> {
+fn publish_tally(
+    conn: &mut DbConn,
+    vote: LoadedVote,
+    closed_at: chrono::NaiveDateTime,
+) -> AppResult<()> {
     let vote_id = vote.row.id.clone();
     let subject_list = subjects(conn, &vote_id)?;
     let stored = ballots::marks_of(conn, &vote_id)?;

@@ -384,10 +384,10 @@ async fn fifty_delegates_ten_subjects_publish_the_tally_of_domain_md() {
     // Delegate d marks subject s with a pattern that makes subject 9 collect many lows and
     // leaves some rows blank. 48 of the 50 cast.
     let mark = |d: usize, s: usize| -> Option<&'static str> {
-        if (d + s) % 11 == 0 {
+        if (d + s).is_multiple_of(11) {
             None
         } else if s == 9 {
-            Some(if d % 5 == 0 { "high" } else { "low" })
+            Some(if d.is_multiple_of(5) { "high" } else { "low" })
         } else if s == 8 {
             Some(if d % 5 < 3 { "low" } else { "medium" })
         } else {

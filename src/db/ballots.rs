@@ -2,9 +2,8 @@
 //! The two halves are never written with anything that could join them.
 
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 
-use super::schema::{ballots, electors, tallies, votes};
+use super::schema::{ballots, electors, tallies};
 use super::DbConn;
 
 /// Fixes the electorate when the vote opens.
@@ -32,31 +31,6 @@ pub fn elector_has_cast(
         .select(electors::has_cast)
         .first(conn)
         .optional()
-}
-
-/// The vote's state, read so that a concurrent close waits for this cast to commit (and this
-/// cast, for a close already under way). SQLite's write transaction already excludes both.
-#[derive(QueryableByName)]
-struct StateRow {
-    #[diesel(sql_type = Text)]
-    state: String,
-}
-
-pub fn lock_state_for_cast(conn: &mut DbConn, vote_id: &str) -> QueryResult<Option<String>> {
-    match conn {
-        DbConn::Pg(pg) => Ok(
-            diesel::sql_query("SELECT state FROM votes WHERE id = $1 FOR SHARE")
-                .bind::<Text, _>(vote_id)
-                .get_result::<StateRow>(pg)
-                .optional()?
-                .map(|row| row.state),
-        ),
-        DbConn::Sqlite(_) => votes::table
-            .find(vote_id)
-            .select(votes::state)
-            .first(conn)
-            .optional(),
-    }
 }
 
 /// Records that the member has cast. False when they already had: the caller must roll back.

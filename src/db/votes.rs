@@ -1,6 +1,7 @@
 //! The `votes` and `subjects` tables, and a vote's lifecycle writes.
 
 use diesel::prelude::*;
+use diesel::sql_types::Text;
 
 use super::schema::{electors, subjects, votes};
 use super::DbConn;
@@ -103,4 +104,43 @@ pub fn change_state(
             .execute(conn)?,
     };
     Ok(changed == 1)
+}
+
+/// How a transaction holds the vote's row until it ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    /// Casting: many casts hold it together; a state change waits for them.
+    Share,
+    /// Opening or closing: waits for casts under way, and they wait for it.
+    Exclusive,
+}
+
+#[derive(QueryableByName)]
+struct StateRow {
+    #[diesel(sql_type = Text)]
+    state: String,
+}
+
+/// Reads the vote's state and holds its row for the rest of the transaction, so a close and
+/// the casts racing it are ordered one way or the other. On SQLite the write transaction
+/// (`BEGIN IMMEDIATE`) already excludes every other writer, so a plain read suffices.
+pub fn lock_state(conn: &mut DbConn, vote_id: &str, lock: Lock) -> QueryResult<Option<String>> {
+    match conn {
+        DbConn::Pg(pg) => {
+            let sql = match lock {
+                Lock::Share => "SELECT state FROM votes WHERE id = $1 FOR SHARE",
+                Lock::Exclusive => "SELECT state FROM votes WHERE id = $1 FOR UPDATE",
+            };
+            Ok(diesel::sql_query(sql)
+                .bind::<Text, _>(vote_id)
+                .get_result::<StateRow>(pg)
+                .optional()?
+                .map(|row| row.state))
+        }
+        DbConn::Sqlite(_) => votes::table
+            .find(vote_id)
+            .select(votes::state)
+            .first(conn)
+            .optional(),
+    }
 }

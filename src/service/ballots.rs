@@ -2,6 +2,7 @@
 
 use super::votes::{load_visible, subjects, LoadedVote};
 use super::Caller;
+use crate::db::votes::{self as vote_rows, Lock};
 use crate::db::{self, ballots, DbConn};
 use crate::domain::{Marks, Role, VoteState};
 use crate::error::{AppError, AppResult, Problem};
@@ -74,7 +75,7 @@ pub fn cast(conn: &mut DbConn, caller: &Caller, vote_id: &str, input: MarksInput
     let stored = marks.encode();
     let member_id = caller.member.id.as_str();
     db::write_transaction(conn, |conn| {
-        let state = ballots::lock_state_for_cast(conn, vote_id)?
+        let state = vote_rows::lock_state(conn, vote_id, Lock::Share)?
             .ok_or_else(|| AppError::not_found("vote"))?;
         if state != VoteState::Open.as_str() {
             return Err(not_open(&state));

@@ -1,7 +1,7 @@
 //! Votes: created in draft, opened and closed by the chair; the tally is made at close.
 
 use super::{text, Caller};
-use crate::db::votes::{self as vote_rows, SubjectRow, VoteRow};
+use crate::db::votes::{self as vote_rows, Lock, SubjectRow, VoteRow};
 use crate::db::{self, ballots, councils, members, DbConn};
 use crate::domain::{Marks, PercentBase, Role, Tally, Transition, VoteKind, VoteState};
 use crate::error::{AppError, AppResult};
@@ -167,7 +167,8 @@ pub fn transition(
     let vote = load_visible(conn, caller, vote_id)?;
     caller.require(&[Role::Chair], &format!("{verb} votes"))?;
     let changed = db::write_transaction(conn, |conn| {
-        // Read again under the write lock: a racing request may have moved it.
+        // Read again under the lock: a racing request may have moved it.
+        vote_rows::lock_state(conn, vote_id, Lock::Exclusive)?;
         let row = vote_rows::find(conn, vote_id)?.ok_or_else(|| AppError::not_found("vote"))?;
         let current = LoadedVote::new(row)?;
         match current.state.transition_to(target) {

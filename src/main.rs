@@ -44,12 +44,9 @@ struct ServeArgs {
     bind: String,
     #[command(flatten)]
     database: DatabaseArg,
-    /// Secret that signs access tokens (at least 32 bytes). Every replica must share it.
-    /// When absent, one is generated and kept in --token-key-file.
-    #[arg(long, env = "TINNHIEM_TOKEN_SECRET", hide_env_values = true)]
-    token_secret: Option<String>,
-    /// Where the generated token secret is kept [default: beside the SQLite file, or
-    /// ./tinnhiem-token.key for PostgreSQL].
+    /// Where the token signing secret is kept, generated at first start [default: beside
+    /// the SQLite file, or ./tinnhiem-token.key for PostgreSQL]. TINNHIEM_TOKEN_SECRET (the
+    /// environment only; at least 32 bytes) overrides it: every replica must share one.
     #[arg(long, env = "TINNHIEM_TOKEN_KEY_FILE")]
     token_key_file: Option<std::path::PathBuf>,
     /// Lifetime of an access token, in seconds (default: one working day).
@@ -64,12 +61,11 @@ struct ServeArgs {
     /// HTTP worker threads [default: one per core].
     #[arg(long, env = "TINNHIEM_WORKERS")]
     workers: Option<usize>,
-    /// Username of the first admin, created at start when there is no admin yet.
+    /// Username of the first admin, created at start when there is no admin yet; its
+    /// password comes from TINNHIEM_ADMIN_PASSWORD (the environment only: never a flag, which
+    /// any user of the machine could read in the process list).
     #[arg(long, env = "TINNHIEM_ADMIN_USERNAME")]
     admin_username: Option<String>,
-    /// Password of that admin (read from the environment only, never logged).
-    #[arg(env = "TINNHIEM_ADMIN_PASSWORD", hide = true, hide_env_values = true)]
-    admin_password: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -95,14 +91,15 @@ fn main() -> ExitCode {
 
 fn serve(args: ServeArgs) -> Result<(), String> {
     let mut config = Config::for_database(DatabaseUrl::parse(&args.database.url));
-    config.token_secret = args.token_secret;
+    config.token_secret = std::env::var("TINNHIEM_TOKEN_SECRET").ok();
     if let Some(file) = args.token_key_file {
         config.token_key_file = file;
     }
     config.token_lifetime = Duration::from_secs(args.token_lifetime_secs);
     config.pool_size = args.pool_size;
     config.pool_timeout = Duration::from_secs(args.pool_timeout_secs);
-    config.bootstrap_admin = match (args.admin_username, args.admin_password) {
+    let admin_password = std::env::var("TINNHIEM_ADMIN_PASSWORD").ok();
+    config.bootstrap_admin = match (args.admin_username, admin_password) {
         (Some(u), Some(p)) => Some((u, p)),
         (None, None) => None,
         _ => {

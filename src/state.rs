@@ -5,7 +5,7 @@ use actix_web::web;
 use crate::auth::{self, Passwords, TokenKeys};
 use crate::config::Config;
 use crate::db::{self, DbConn, Pool};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Problem};
 use crate::service::accounts;
 
 #[derive(Clone)]
@@ -45,8 +45,14 @@ impl AppState {
         }
         let password = accounts::password(password).map_err(|e| e.detail)?;
         let hash = auth::password::hash_blocking(&password)?;
-        accounts::create_admin(&mut conn, name, hash).map_err(|e| e.detail)?;
-        tracing::info!(username = name, "created the first admin");
+        match accounts::create_admin(&mut conn, name, hash) {
+            Ok(()) => tracing::info!(username = name, "created the first admin"),
+            // Another replica starting at the same moment created it first.
+            Err(e)
+                if e.problem == Problem::UsernameTaken
+                    && db::members::admin_exists(&mut conn).unwrap_or(false) => {}
+            Err(e) => return Err(e.detail),
+        }
         Ok(())
     }
 

@@ -93,11 +93,20 @@ impl ManageConnection for Manager {
     }
 }
 
-/// Runs the pending migrations of the connection's backend.
+/// An arbitrary constant naming the PostgreSQL advisory lock held while migrating.
+const MIGRATION_LOCK: i64 = 0x7469_6e6e_6869_656d;
+
+/// Runs the pending migrations of the connection's backend. On PostgreSQL, replicas starting
+/// together take turns under an advisory lock instead of racing to create the same tables.
 pub fn migrate(conn: &mut DbConn) -> Result<(), DbError> {
     let done = match conn {
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
-        DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        DbConn::Pg(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let done = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+            done
+        }
     };
     done.map_err(|e| DbError::Migration(e.to_string()))
 }

@@ -78,9 +78,14 @@ impl Drop for TestDb {
     }
 }
 
-pub struct TestApp {
+/// A client of one tinnhiem server: every request helper the tests use.
+pub struct Api {
     pub base: String,
     pub client: reqwest::Client,
+}
+
+pub struct TestApp {
+    pub api: Api,
     pub db: TestDb,
     pub config: Config,
     server: actix_web::dev::ServerHandle,
@@ -122,11 +127,7 @@ impl TestApp {
         let handle = server.handle();
         tokio::spawn(server);
         TestApp {
-            base: format!("http://127.0.0.1:{port}/api/v1"),
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(60))
-                .build()
-                .expect("client"),
+            api: Api::new(format!("http://127.0.0.1:{port}/api/v1")),
             db,
             config,
             server: handle,
@@ -144,6 +145,25 @@ impl TestApp {
         let db = std::mem::replace(&mut self.db, placeholder);
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
         (dir, db, self.config.clone())
+    }
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Api;
+    fn deref(&self) -> &Api {
+        &self.api
+    }
+}
+
+impl Api {
+    pub fn new(base: String) -> Api {
+        Api {
+            base,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("client"),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

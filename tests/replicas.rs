@@ -1,0 +1,216 @@
+//! Several stateless `tinnhiem serve` processes in front of one PostgreSQL database.
+//! Runs when TINNHIEM_TEST_POSTGRES is set (CI's PostgreSQL pass); SQLite's one-process
+//! races are in tests/concurrency.rs.
+
+mod common;
+
+use common::*;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "a shared token secret for every replica, 32+ bytes";
+
+struct Replica {
+    child: Child,
+    api: Api,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn start(db_url: &str, dir: &std::path::Path) -> Replica {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_tinnhiem"))
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--database",
+            db_url,
+            "--workers",
+            "2",
+        ])
+        .env("TINNHIEM_TOKEN_SECRET", SECRET)
+        .env("TINNHIEM_ADMIN_USERNAME", ADMIN)
+        .env("TINNHIEM_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("RUST_LOG", "warn")
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("replica starts");
+    Replica {
+        child,
+        api: Api::new(format!("http://127.0.0.1:{port}/api/v1")),
+    }
+}
+
+async fn wait_healthy(replica: &mut Replica) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(resp) = replica
+            .api
+            .client
+            .get(replica.api.url("/healthz"))
+            .send()
+            .await
+        {
+            if resp.status() == StatusCode::OK {
+                return;
+            }
+        }
+        if let Ok(Some(status)) = replica.child.try_wait() {
+            panic!("replica exited at start: {status}");
+        }
+        assert!(Instant::now() < deadline, "replica not healthy within 60 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn postgres_db(dir: &std::path::Path) -> Option<(TestDb, String)> {
+    if std::env::var(POSTGRES_ENV).map_or(true, |v| v.is_empty()) {
+        eprintln!("skipped: set {POSTGRES_ENV} to run the replica tests (CI does)");
+        return None;
+    }
+    let db = TestDb::new(dir);
+    let url = match &db.url {
+        tinnhiem::DatabaseUrl::Postgres(u) => u.clone(),
+        tinnhiem::DatabaseUrl::Sqlite(_) => unreachable!("TestDb follows {POSTGRES_ENV}"),
+    };
+    Some((db, url))
+}
+
+#[tokio::test]
+async fn two_replicas_share_tokens_ballots_and_the_tally() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((_db, url)) = postgres_db(dir.path()) else {
+        return;
+    };
+    // Started together: they migrate and create the first admin without tripping each other.
+    let mut a = start(&url, dir.path());
+    let mut b = start(&url, dir.path());
+    wait_healthy(&mut a).await;
+    wait_healthy(&mut b).await;
+    let (a, b) = (&a.api, &b.api);
+
+    // Set up through A; a token from A works on B.
+    let council = a.council(40, 30).await;
+    let (status, me) = b.get("/me", &council.chair).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    let vote = a.vote(&council, "rating", 3, None).await;
+    let id = vote["id"].as_str().unwrap().to_owned();
+    let subjects = subject_ids(&vote);
+    let (status, opened) = b
+        .post_empty(&format!("/votes/{id}/open"), &council.chair)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{opened}");
+    assert_eq!(
+        a.get(&format!("/votes/{id}"), &council.chair).await.1["state"],
+        "open"
+    );
+
+    // One delegate casts on both replicas at once, ten times each: one ballot stored.
+    let path = format!("/votes/{id}/ballot");
+    let body = json!({"marks": {subjects[0].clone(): "medium"}});
+    let d1 = &council.delegates[1];
+    let casts = (0..20).map(|i| {
+        let api = if i % 2 == 0 { a } else { b };
+        api.post(&path, d1, body.clone())
+    });
+    let results = futures::future::join_all(casts).await;
+    let created = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    assert_eq!(created, 1, "{results:?}");
+    assert!(results.iter().all(
+        |(s, v)| *s == StatusCode::CREATED || v["type"] == "urn:tinnhiem:problem:already-cast"
+    ));
+
+    // The others cast, split across both, while the chair closes on A: each cast is counted
+    // or refused, never lost after a 201.
+    let casts = council.delegates[2..].iter().enumerate().map(|(i, token)| {
+        let api = if i % 2 == 0 { a } else { b };
+        api.post(&path, token, json!({"marks": {subjects[2].clone(): "low"}}))
+    });
+    let close = async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        a.post_empty(&format!("/votes/{id}/close"), &council.chair)
+            .await
+    };
+    let (results, (status, _)) = tokio::join!(futures::future::join_all(casts), close);
+    assert_eq!(status, StatusCode::OK);
+    let accepted = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count() as u64;
+    assert!(
+        results
+            .iter()
+            .all(|(s, v)| *s == StatusCode::CREATED
+                || v["type"] == "urn:tinnhiem:problem:invalid-state"),
+        "{results:?}"
+    );
+
+    // Closed on A means closed on B, with the same tally from both.
+    let (_, on_b) = b.get(&format!("/votes/{id}"), &council.auditor).await;
+    assert_eq!(on_b["state"], "closed");
+    let (_, tally_a) = a.get(&format!("/votes/{id}/tally"), &council.auditor).await;
+    let (_, tally_b) = b.get(&format!("/votes/{id}/tally"), &council.auditor).await;
+    assert_eq!(tally_a, tally_b);
+    assert_eq!(tally_a["ballots_cast"].as_u64(), Some(accepted + 1));
+    assert_eq!(
+        tally_a["results"][2]["counts"]["low"].as_u64(),
+        Some(accepted)
+    );
+    assert_eq!(tally_a["results"][0]["counts"]["medium"], 1);
+    eprintln!(
+        "{accepted} of {} racing casts landed before the close",
+        results.len()
+    );
+}
+
+/// /healthz says 503 while the database refuses connections, and recovers after.
+#[tokio::test]
+async fn health_reports_an_unreachable_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((db, url)) = postgres_db(dir.path()) else {
+        return;
+    };
+    let mut replica = start(&url, dir.path());
+    wait_healthy(&mut replica).await;
+    let api = &replica.api;
+    let name = url.rsplit('/').next().unwrap().to_owned();
+    let server = std::env::var(POSTGRES_ENV).unwrap();
+    let admin = |sql: String| {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        let mut c = diesel::PgConnection::establish(&server).unwrap();
+        c.batch_execute(&sql).unwrap();
+    };
+    admin(format!(
+        "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}';"
+    ));
+    let (status, body) = api.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["type"], "urn:tinnhiem:problem:service-unavailable");
+    admin(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+    let (status, _) = api.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    drop(replica);
+    drop(db);
+}

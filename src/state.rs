@@ -7,12 +7,14 @@ use crate::config::Config;
 use crate::db::{self, DbConn, Pool};
 use crate::error::{AppError, AppResult, Problem};
 use crate::service::accounts;
+use crate::service::ballot_writer::BallotWriter;
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub tokens: TokenKeys,
     pub passwords: Passwords,
+    pub ballots: BallotWriter,
     pub config: Config,
 }
 
@@ -27,9 +29,11 @@ impl AppState {
             &config.token_key_file,
         )?;
         let state = AppState {
-            pool,
+            pool: pool.clone(),
             tokens: TokenKeys::new(&secret, config.token_lifetime),
             passwords: Passwords::new(config.hash_concurrency)?,
+            ballots: BallotWriter::start(pool.clone())
+                .map_err(|e| format!("cannot start the ballot writer: {e}"))?,
             config,
         };
         if let Some((name, password)) = &state.config.bootstrap_admin {

@@ -55,11 +55,12 @@ pub async fn cast(
 ) -> AppResult<HttpResponse> {
     let vote_id = id(&path, "vote")?;
     let marks = body.into_inner().marks;
-    state
+    let pending = state
         .db(move |conn| {
             let caller = Caller::load(conn, &signed.0)?;
-            ballots::cast(conn, &caller, &vote_id, marks)
+            ballots::prepare(conn, &caller, &vote_id, marks)
         })
         .await?;
+    state.ballots.cast(pending).await?;
     Ok(HttpResponse::Created().json(CastResponse { cast: true }))
 }

@@ -3,7 +3,7 @@
 use super::votes::{load_visible, subjects, LoadedVote};
 use super::Caller;
 use crate::db::votes::{self as vote_rows, Lock};
-use crate::db::{self, ballots, DbConn};
+use crate::db::{ballots, DbConn};
 use crate::domain::{Marks, Role, VoteState};
 use crate::error::{AppError, AppResult, Problem};
 use crate::shapes::{Ballot, MarksInput};
@@ -53,10 +53,23 @@ fn not_open(state: &str) -> AppError {
     ))
 }
 
-/// Casts the caller's ballot. Checks everything it can before taking the write lock, then,
-/// under it: the vote is still open, the caller had not cast, and the ballot goes in. The
-/// ballot row carries no trace of the caller.
-pub fn cast(conn: &mut DbConn, caller: &Caller, vote_id: &str, input: MarksInput) -> AppResult<()> {
+/// A ballot that passed every check that needs no lock, ready to be recorded.
+#[derive(Debug, Clone)]
+pub struct PendingCast {
+    pub vote_id: String,
+    pub member_id: String,
+    /// The stored form of the marks.
+    pub marks: String,
+}
+
+/// Checks a cast before it is written: the vote is visible and open, the caller is an elector
+/// who has not cast, and the marks are one known choice per known subject.
+pub fn prepare(
+    conn: &mut DbConn,
+    caller: &Caller,
+    vote_id: &str,
+    input: MarksInput,
+) -> AppResult<PendingCast> {
     let vote = load_visible(conn, caller, vote_id)?;
     let has_cast = elector_status(conn, caller, &vote)?;
     if vote.state != VoteState::Open {
@@ -72,18 +85,26 @@ pub fn cast(conn: &mut DbConn, caller: &Caller, vote_id: &str, input: MarksInput
             format!("Nothing was recorded: {e}."),
         )
     })?;
-    let stored = marks.encode();
-    let member_id = caller.member.id.as_str();
-    db::write_transaction(conn, |conn| {
-        let state = vote_rows::lock_state(conn, vote_id, Lock::Share)?
-            .ok_or_else(|| AppError::not_found("vote"))?;
-        if state != VoteState::Open.as_str() {
-            return Err(not_open(&state));
-        }
-        if !ballots::mark_cast(conn, vote_id, member_id)? {
-            return Err(already_cast());
-        }
-        ballots::insert_ballot(conn, vote_id, &stored)?;
-        Ok(())
+    Ok(PendingCast {
+        vote_id: vote.row.id,
+        member_id: caller.member.id.clone(),
+        marks: marks.encode(),
     })
+}
+
+/// Records a prepared cast, inside the caller's write transaction: the vote is still open
+/// (held against a concurrent close), the delegate had not cast (racing casts of the same
+/// delegate find it already marked), and the ballot goes in. The ballot row carries no trace
+/// of the delegate.
+pub fn record(conn: &mut DbConn, cast: &PendingCast) -> AppResult<()> {
+    let state = vote_rows::lock_state(conn, &cast.vote_id, Lock::Share)?
+        .ok_or_else(|| AppError::not_found("vote"))?;
+    if state != VoteState::Open.as_str() {
+        return Err(not_open(&state));
+    }
+    if !ballots::mark_cast(conn, &cast.vote_id, &cast.member_id)? {
+        return Err(already_cast());
+    }
+    ballots::insert_ballot(conn, &cast.vote_id, &cast.marks)?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! What each request does, free of HTTP: runs on a blocking thread with one connection.
 
 pub mod accounts;
+pub mod ballot_writer;
 pub mod ballots;
 pub mod councils;
 pub mod votes;

@@ -1,0 +1,101 @@
+//! Group commit for cast ballots. One thread writes every cast: it takes all the casts waiting
+//! at that moment, records each in its own savepoint inside ONE transaction, commits once
+//! (one fsync for the whole group), and only then answers each of them. A ballot is never
+//! acknowledged before it is durable, and a burst costs one commit per group, not per ballot.
+
+use diesel::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+use super::ballots::{self, PendingCast};
+use crate::db::{self, Pool};
+use crate::error::{AppError, AppResult};
+
+/// The most casts committed together.
+const MAX_GROUP: usize = 256;
+/// Casts waiting for the writer before new ones wait to be queued.
+const QUEUE: usize = 4096;
+
+struct Job {
+    cast: PendingCast,
+    reply: oneshot::Sender<AppResult<()>>,
+}
+
+#[derive(Clone)]
+pub struct BallotWriter {
+    queue: mpsc::Sender<Job>,
+}
+
+impl BallotWriter {
+    /// Starts the writer thread; it ends when every handle is dropped.
+    pub fn start(pool: Pool) -> std::io::Result<BallotWriter> {
+        let (queue, jobs) = mpsc::channel(QUEUE);
+        std::thread::Builder::new()
+            .name("ballot-writer".into())
+            .spawn(move || write_groups(pool, jobs))?;
+        Ok(BallotWriter { queue })
+    }
+
+    /// Records the cast; answers once it is committed, or with why it was refused.
+    pub async fn cast(&self, cast: PendingCast) -> AppResult<()> {
+        let (reply, answer) = oneshot::channel();
+        self.queue
+            .send(Job { cast, reply })
+            .await
+            .map_err(|_| AppError::internal("the ballot writer has stopped"))?;
+        answer
+            .await
+            .map_err(|_| AppError::internal("the ballot writer dropped a cast"))?
+    }
+}
+
+fn write_groups(pool: Pool, mut jobs: mpsc::Receiver<Job>) {
+    while let Some(first) = jobs.blocking_recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let outcomes = commit_group(&pool, &group);
+        for (job, outcome) in group.into_iter().zip(outcomes) {
+            // The caller may have gone (a dropped connection): its ballot stands regardless.
+            let _ = job.reply.send(outcome);
+        }
+    }
+}
+
+/// One transaction for the group; each cast in a savepoint so a refused one (already cast,
+/// vote closed) leaves the others in. If the commit fails, every cast of the group fails.
+fn commit_group(pool: &Pool, group: &[Job]) -> Vec<AppResult<()>> {
+    let mut conn = match pool.get() {
+        Ok(conn) => conn,
+        Err(e) => {
+            tracing::warn!(error = %e, casts = group.len(), "no database connection for a group of casts");
+            return group.iter().map(|_| Err(unavailable())).collect();
+        }
+    };
+    let mut outcomes = Vec::with_capacity(group.len());
+    let committed = db::write_transaction(&mut conn, |conn| {
+        for job in group {
+            outcomes.push(conn.transaction(|conn| ballots::record(conn, &job.cast)));
+        }
+        Ok::<(), AppError>(())
+    });
+    match committed {
+        Ok(()) => outcomes,
+        Err(e) => {
+            tracing::error!(error = %e, casts = group.len(), "a group of casts failed to commit");
+            group
+                .iter()
+                .map(|_| Err(AppError::internal("a group of casts failed to commit")))
+                .collect()
+        }
+    }
+}
+
+fn unavailable() -> AppError {
+    AppError::unavailable(
+        "The service cannot reach its database right now; cast again in a moment.",
+    )
+}

@@ -52,7 +52,7 @@ pub struct Config {
     pub pool_size: u32,
     /// How long a request waits for a pooled connection before answering 503.
     pub pool_timeout: Duration,
-    /// Password hashes computed at once (each takes 19 MiB and a core).
+    /// Threads hashing passwords (each hash takes 19 MiB and a core while it runs).
     pub hash_concurrency: usize,
     /// The largest JSON body accepted.
     pub json_limit: usize,
@@ -73,9 +73,10 @@ impl Config {
             token_lifetime: Duration::from_secs(8 * 60 * 60),
             pool_size: 16,
             pool_timeout: Duration::from_secs(5),
+            // One core is left for casting ballots while a hall signs in.
             hash_concurrency: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
+                .map(|n| n.get().saturating_sub(1).max(1))
+                .unwrap_or(1),
             json_limit: 256 * 1024,
             csv_limit: 4 * 1024 * 1024,
             bootstrap_admin: None,

@@ -21,6 +21,8 @@ struct Cli {
 enum Command {
     /// Run the HTTP service (migrations run at start).
     Serve(ServeArgs),
+    /// Play a whole vote over HTTP against a fresh server and report throughput and latency.
+    Bench(BenchArgs),
     /// Create an admin; the password is read from standard input.
     CreateAdmin {
         #[arg(long)]
@@ -35,6 +37,30 @@ struct DatabaseArg {
     /// `postgres://…` for PostgreSQL; otherwise a SQLite file (created when missing).
     #[arg(long = "database", env = "DATABASE_URL", default_value = "tinnhiem.db")]
     url: String,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Database for the run: a SQLite file path, or `postgres://server/db` (a fresh database
+    /// is created on that server and dropped after) [default: a SQLite file in a temp dir].
+    #[arg(long)]
+    database: Option<String>,
+    #[arg(long, default_value_t = 500)]
+    delegates: usize,
+    #[arg(long, default_value_t = 44)]
+    subjects: usize,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// Sign-ins fired while the ballots are being cast.
+    #[arg(long, default_value_t = 0)]
+    login_burst: usize,
+    /// Bulk-generate this many ballots into a second vote and time its close.
+    #[arg(long, default_value_t = 0)]
+    scale: usize,
+    /// Seconds the engine's own insert loop runs.
+    #[arg(long, default_value_t = 3.0)]
+    engine_secs: f64,
 }
 
 #[derive(Args)]
@@ -58,6 +84,9 @@ struct ServeArgs {
     /// Seconds a request waits for a database connection before answering 503.
     #[arg(long, env = "TINNHIEM_POOL_TIMEOUT_SECS", default_value_t = 5)]
     pool_timeout_secs: u64,
+    /// Threads hashing passwords [default: one less than the cores, at least one].
+    #[arg(long, env = "TINNHIEM_HASH_THREADS")]
+    hash_threads: Option<usize>,
     /// HTTP worker threads [default: one per core].
     #[arg(long, env = "TINNHIEM_WORKERS")]
     workers: Option<usize>,
@@ -79,6 +108,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(args),
         Command::CreateAdmin { username, database } => create_admin(&username, &database.url),
+        Command::Bench(args) => bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -98,6 +128,9 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     config.token_lifetime = Duration::from_secs(args.token_lifetime_secs);
     config.pool_size = args.pool_size;
     config.pool_timeout = Duration::from_secs(args.pool_timeout_secs);
+    if let Some(n) = args.hash_threads {
+        config.hash_concurrency = n;
+    }
     let admin_password = std::env::var("TINNHIEM_ADMIN_PASSWORD").ok();
     config.bootstrap_admin = match (args.admin_username, admin_password) {
         (Some(u), Some(p)) => Some((u, p)),
@@ -143,4 +176,19 @@ fn create_admin(username: &str, database: &str) -> Result<(), String> {
     accounts::create_admin(&mut conn, username, hash).map_err(|e| e.detail)?;
     eprintln!("Admin {username} created.");
     Ok(())
+}
+
+fn bench(args: BenchArgs) -> Result<(), String> {
+    let server_binary =
+        std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    tinnhiem::bench::run(tinnhiem::bench::BenchOptions {
+        database: args.database,
+        delegates: args.delegates,
+        subjects: args.subjects,
+        concurrency: args.concurrency.max(1),
+        login_burst: args.login_burst,
+        scale: args.scale,
+        engine_secs: args.engine_secs,
+        server_binary,
+    })
 }

@@ -1,16 +1,23 @@
-//! Argon2id password hashes, computed off the async workers on a bounded number of threads.
+//! Argon2id password hashes, computed on threads of their own: a burst of sign-ins queues
+//! there instead of taking the cores and threads that casting ballots needs.
 
 use argon2::password_hash::{phc::PasswordHash, PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
-use std::sync::Arc;
-use tokio::sync::Semaphore;
+use std::sync::{Arc, Mutex};
+use tokio::sync::oneshot;
 
 use crate::error::{AppError, AppResult};
 
-/// Hashes and checks passwords, at most `concurrency` at a time (each takes 19 MiB and a core).
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Hashes waiting before more are refused with 503 (a member import queues one per row).
+const QUEUE: usize = 8192;
+
+/// Hashes and checks passwords on `concurrency` dedicated threads (each hash takes 19 MiB and
+/// a core while it runs).
 #[derive(Clone)]
 pub struct Passwords {
-    permits: Arc<Semaphore>,
+    jobs: std::sync::mpsc::SyncSender<Job>,
     /// Checked against when the username is unknown, so that costs the same as a wrong password.
     decoy: Arc<String>,
 }
@@ -39,10 +46,30 @@ pub fn verify_blocking(password: &str, stored: &str) -> bool {
 }
 
 impl Passwords {
+    /// Starts `concurrency` hashing threads; they end when every handle is dropped.
     pub fn new(concurrency: usize) -> Result<Passwords, String> {
         let decoy = hash_blocking("a password nobody has: only its cost matters")?;
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(QUEUE);
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..concurrency.max(1) {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("password-{i}"))
+                .spawn(move || loop {
+                    // Hold the lock only to take a job, never while hashing.
+                    let job = match queue.lock() {
+                        Ok(q) => q.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                })
+                .map_err(|e| format!("cannot start password threads: {e}"))?;
+        }
         Ok(Passwords {
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            jobs,
             decoy: Arc::new(decoy),
         })
     }
@@ -51,12 +78,17 @@ impl Passwords {
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> AppResult<T> {
-        let _permit = self
-            .permits
-            .acquire()
+        let (reply, answer) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = reply.send(job());
+        });
+        // A full queue is an overload: say so at once rather than hang.
+        self.jobs.try_send(job).map_err(|_| {
+            AppError::unavailable("Too many sign-ins at once; try again in a few seconds.")
+        })?;
+        answer
             .await
-            .map_err(|_| AppError::unavailable("The service is shutting down."))?;
-        Ok(actix_web::web::block(job).await?)
+            .map_err(|_| AppError::internal("a password thread stopped"))
     }
 
     pub async fn hash(&self, password: String) -> AppResult<String> {
@@ -65,7 +97,7 @@ impl Passwords {
             .map_err(AppError::internal)
     }
 
-    /// Hashes many passwords, using every permit at once.
+    /// Hashes many passwords, on every hashing thread at once.
     pub async fn hash_all(&self, passwords: Vec<String>) -> AppResult<Vec<String>> {
         let jobs = passwords.into_iter().map(|p| self.hash(p));
         futures_util::future::join_all(jobs)

@@ -87,6 +87,17 @@ async fn the_token_key_survives_a_restart() {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(key_file).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+        if let Some(db) = app.db.sqlite_path() {
+            for file in [db.clone(), db.with_extension("db-wal")] {
+                let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+                assert_eq!(
+                    mode & 0o777,
+                    0o600,
+                    "{} is readable by others",
+                    file.display()
+                );
+            }
+        }
     }
 }
 

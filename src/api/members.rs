@@ -82,7 +82,6 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let council_id = id(&path, "council")?;
     let claims = signed.0;
-    let member = accounts::validate(&body)?;
     let check = (council_id.clone(), claims.clone());
     state
         .db(move |conn| {
@@ -90,6 +89,7 @@ pub async fn create(
             accounts::check_can_add_members(conn, &caller, &check.0)
         })
         .await?;
+    let member = accounts::validate(&body)?;
     let hash = state.passwords.hash(member.password.clone()).await?;
     let created = state
         .db(move |conn| {
@@ -126,6 +126,13 @@ pub async fn import(
 ) -> AppResult<HttpResponse> {
     let council_id = id(&path, "council")?;
     let claims = signed.0;
+    let check = (council_id.clone(), claims.clone());
+    state
+        .db(move |conn| {
+            let caller = Caller::load(conn, &check.1)?;
+            accounts::check_can_add_members(conn, &caller, &check.0)
+        })
+        .await?;
     let is_csv = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -153,13 +160,6 @@ pub async fn import(
         }
         body.extend_from_slice(&chunk);
     }
-    let check = (council_id.clone(), claims.clone());
-    state
-        .db(move |conn| {
-            let caller = Caller::load(conn, &check.1)?;
-            accounts::check_can_add_members(conn, &caller, &check.0)
-        })
-        .await?;
     let rows = accounts::parse_import(&body)?;
     let hashes = state
         .passwords

@@ -96,23 +96,34 @@ pub fn load_or_create_secret(configured: Option<&str>, key_file: &Path) -> Resul
     }
     let mut secret = vec![0u8; 64];
     rand::rngs::OsRng.fill_bytes(&mut secret);
-    write_private(key_file, &secret)
-        .map_err(|e| format!("cannot create {}: {e}", key_file.display()))?;
-    Ok(secret)
+    match write_private(key_file, &secret) {
+        Ok(()) => Ok(secret),
+        // Another process starting at the same moment made it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::read(key_file).map_err(|e| format!("cannot read {}: {e}", key_file.display()))
+        }
+        Err(e) => Err(format!("cannot create {}: {e}", key_file.display())),
+    }
 }
 
-/// Writes a new file readable by its owner only. Fails if it exists (two starts racing).
+/// Writes a new file readable by its owner only, whole or not at all: the bytes go to a
+/// temporary file that is then linked into place, which fails if the file exists.
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let temporary = path.with_extension(format!("{}.tmp", uuid::Uuid::new_v4().simple()));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
+    let written = options.open(&temporary).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&temporary, path));
+    let _ = std::fs::remove_file(&temporary);
+    linked
 }
 
 #[cfg(test)]
@@ -143,5 +154,23 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         assert!(load_or_create_secret(Some("short"), &path).is_err());
+    }
+
+    #[test]
+    fn processes_starting_together_agree_on_one_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        let secrets: Vec<Vec<u8>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| load_or_create_secret(None, &path).unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(secrets.windows(2).all(|w| w[0] == w[1]));
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary left"
+        );
     }
 }

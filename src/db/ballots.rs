@@ -96,14 +96,28 @@ pub fn tally_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Option<String>>
         .optional()
 }
 
+#[derive(QueryableByName)]
+struct Checkpoint {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    busy: i32,
+}
+
 /// After a close on SQLite: copy the WAL into the database and empty it, so the frames written
 /// while ballots came in (which hold them in cast order) do not linger in the `-wal` file.
-/// Best effort: with readers active the checkpoint may be partial and is finished later.
+/// A reader in the middle of a query can hold the checkpoint back: it is retried briefly, and
+/// the next close (or SQLite's own checkpoints, which restart the WAL from its beginning) will
+/// overwrite those frames if it still cannot finish.
 pub fn forget_cast_order(conn: &mut DbConn) {
-    if let DbConn::Sqlite(c) = conn {
-        use diesel::connection::SimpleConnection;
-        if let Err(e) = c.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);") {
-            tracing::warn!(error = %e, "WAL checkpoint after close did not complete");
+    let DbConn::Sqlite(c) = conn else { return };
+    for attempt in 0..20 {
+        match diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").get_result::<Checkpoint>(c) {
+            Ok(Checkpoint { busy: 0 }) => return,
+            Ok(_) => std::thread::sleep(std::time::Duration::from_millis(10 * (attempt + 1))),
+            Err(e) => {
+                tracing::warn!(error = %e, "WAL checkpoint after close failed");
+                return;
+            }
         }
     }
+    tracing::warn!("WAL checkpoint after close was held back by readers; it will complete later");
 }

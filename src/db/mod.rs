@@ -59,6 +59,7 @@ impl Manager {
     pub fn connect(&self) -> Result<DbConn, DbError> {
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
+                create_private_file(path);
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 // synchronous=FULL: an acknowledged ballot survives power loss.
                 // secure_delete: rewritten ballots leave no old bytes in the file.
@@ -74,6 +75,20 @@ impl Manager {
             DatabaseUrl::Postgres(url) => Ok(DbConn::Pg(PgConnection::establish(url)?)),
         }
     }
+}
+
+/// Creates an empty database file readable by its owner only, when there is none: SQLite then
+/// gives its -wal and -shm files the same mode. An existing file is left as it is.
+fn create_private_file(path: &std::path::Path) {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    // Exists already (the usual case), or cannot be made: SQLite reports the real problem.
+    let _ = options.open(path);
 }
 
 impl ManageConnection for Manager {

@@ -136,12 +136,25 @@ impl Server {
         })
     }
 
-    /// The server's peak resident memory (VmHWM), in MiB.
-    fn peak_rss_mb(&self) -> Option<f64> {
+    /// A memory figure of the server process from /proc (e.g. `VmHWM`, the peak), in MiB.
+    fn memory_mb(&self, field: &str) -> Option<f64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let line = status.lines().find(|l| l.starts_with(field))?;
         let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(kib / 1024.0)
+    }
+
+    fn peak_rss_mb(&self) -> Option<f64> {
+        self.memory_mb("VmHWM:")
+    }
+
+    /// "rss N MiB (peak M)", for the report's lines.
+    fn memory(&self) -> String {
+        format!(
+            "server rss {:.1} MiB, peak {:.1}",
+            self.memory_mb("VmRSS:").unwrap_or(0.0),
+            self.peak_rss_mb().unwrap_or(0.0)
+        )
     }
 }
 
@@ -400,7 +413,10 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
         "casts:           {n} in {:.2} s = {ballots_per_s:.1}/s",
         cast_time.as_secs_f64()
     );
-    println!("cast latency ms: p50 {p50:.2}  p95 {p95:.2}  p99 {p99:.2}  max {max:.2}");
+    println!(
+        "cast latency ms: p50 {p50:.2}  p95 {p95:.2}  p99 {p99:.2}  max {max:.2}; {}",
+        server.memory()
+    );
     if options.login_burst > 0 {
         println!(
             "sign-in burst:   {burst_ok} of {} sign-ins during the casts, {:.2} s",

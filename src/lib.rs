@@ -23,6 +23,8 @@ pub use state::AppState;
 /// The HTTP server on `listener`, with `workers` threads, not yet awaited.
 pub fn server(state: AppState, listener: TcpListener, workers: usize) -> std::io::Result<Server> {
     let json_limit = state.config.json_limit;
+    // Every blocking job needs a pooled connection: more threads than connections only wait.
+    let blocking_threads = state.config.pool_size as usize;
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -35,6 +37,7 @@ pub fn server(state: AppState, listener: TcpListener, workers: usize) -> std::io
             .default_service(web::to(api::not_found))
     })
     .workers(workers.max(1))
+    .worker_max_blocking_threads(blocking_threads.max(1))
     .listen(listener)?
     .run();
     Ok(server)

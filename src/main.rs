@@ -98,6 +98,7 @@ struct ServeArgs {
 }
 
 fn main() -> ExitCode {
+    limit_allocator_memory();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -116,6 +117,18 @@ fn main() -> ExitCode {
             eprintln!("tinnhiem: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// glibc keeps freed memory per thread arena, and raises its mmap threshold after large frees,
+/// so every 19 MiB argon2 block would stay resident for good. Large blocks are mapped and
+/// returned on free instead, and threads share a few arenas.
+fn limit_allocator_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; called before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 

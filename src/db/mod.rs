@@ -68,7 +68,8 @@ impl Manager {
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = FULL;
                      PRAGMA foreign_keys = ON;
-                     PRAGMA secure_delete = ON;"
+                     PRAGMA secure_delete = ON;
+                     PRAGMA cache_size = -1024;"
                 ))?;
                 Ok(DbConn::Sqlite(conn))
             }

@@ -7,78 +7,7 @@ mod common;
 use common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-const SECRET: &str = "a shared token secret for every replica, 32+ bytes";
-
-struct Replica {
-    child: Child,
-    api: Api,
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-fn start(db_url: &str, dir: &std::path::Path) -> Replica {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_tinnhiem"))
-        .args([
-            "serve",
-            "--bind",
-            &format!("127.0.0.1:{port}"),
-            "--database",
-            db_url,
-            "--workers",
-            "2",
-        ])
-        .env("TINNHIEM_TOKEN_SECRET", SECRET)
-        .env("TINNHIEM_ADMIN_USERNAME", ADMIN)
-        .env("TINNHIEM_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("RUST_LOG", "warn")
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("replica starts");
-    Replica {
-        child,
-        api: Api::new(format!("http://127.0.0.1:{port}/api/v1")),
-    }
-}
-
-async fn wait_healthy(replica: &mut Replica) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(resp) = replica
-            .api
-            .client
-            .get(replica.api.url("/healthz"))
-            .send()
-            .await
-        {
-            if resp.status() == StatusCode::OK {
-                return;
-            }
-        }
-        if let Ok(Some(status)) = replica.child.try_wait() {
-            panic!("replica exited at start: {status}");
-        }
-        assert!(Instant::now() < deadline, "replica not healthy within 60 s");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+use std::time::Duration;
 
 fn postgres_db(dir: &std::path::Path) -> Option<(TestDb, String)> {
     if std::env::var(POSTGRES_ENV).map_or(true, |v| v.is_empty()) {
@@ -100,10 +29,10 @@ async fn two_replicas_share_tokens_ballots_and_the_tally() {
         return;
     };
     // Started together: they migrate and create the first admin without tripping each other.
-    let mut a = start(&url, dir.path());
-    let mut b = start(&url, dir.path());
-    wait_healthy(&mut a).await;
-    wait_healthy(&mut b).await;
+    let mut a = ServerProcess::start(&url, dir.path());
+    let mut b = ServerProcess::start(&url, dir.path());
+    a.wait_healthy().await;
+    b.wait_healthy().await;
     let (a, b) = (&a.api, &b.api);
 
     // Set up through A; a token from A works on B.
@@ -190,8 +119,8 @@ async fn health_reports_an_unreachable_database() {
     let Some((db, url)) = postgres_db(dir.path()) else {
         return;
     };
-    let mut replica = start(&url, dir.path());
-    wait_healthy(&mut replica).await;
+    let mut replica = ServerProcess::start(&url, dir.path());
+    replica.wait_healthy().await;
     let api = &replica.api;
     let name = url.rsplit('/').next().unwrap().to_owned();
     let server = std::env::var(POSTGRES_ENV).unwrap();

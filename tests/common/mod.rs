@@ -5,6 +5,8 @@
 //! fresh PostgreSQL database on that server instead, dropped when the test ends.
 #![allow(dead_code)]
 
+pub mod process;
+
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
 use reqwest::{Method, StatusCode};
@@ -13,6 +15,9 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::Duration;
 use tinnhiem::{AppState, Config, DatabaseUrl};
+
+#[allow(unused_imports)]
+pub use process::ServerProcess;
 
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-1";

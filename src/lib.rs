@@ -34,6 +34,7 @@ pub fn server(state: AppState, listener: TcpListener, workers: usize) -> std::io
             .app_data(api::extract::query_config())
             .wrap(tracing_actix_web::TracingLogger::default())
             .configure(api::configure)
+            .configure(api::pages::configure)
             .default_service(web::to(api::not_found))
     })
     .workers(workers.max(1))

@@ -5,6 +5,7 @@ pub mod councils;
 pub mod extract;
 pub mod members;
 pub mod openapi;
+pub mod pages;
 pub mod system;
 pub mod votes;
 

@@ -1,0 +1,174 @@
+//! The pages for delegates' tablets (`/`), the chair (`/chair`) and auditors (`/audit`): plain
+//! HTML, CSS and JavaScript modules from `web/`, embedded in the binary and built on the
+//! `/api/v1` API alone. Nothing is fetched from anywhere else, at build or run time.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{web, HttpRequest, HttpResponse};
+use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
+
+/// The policy of every page and asset: this origin only, no inline script or style, no frames.
+/// Set here on each response, so that a middleware adding a stricter default for API JSON
+/// (`default-src 'none'`) leaves pages with their own.
+pub const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
+     form-action 'none'";
+
+/// Pages and assets are small and change only with the binary: browsers keep them but ask
+/// again each time (`no-cache`), and get 304 when the `ETag` still matches.
+pub const CACHE_CONTROL: &str = "no-cache";
+
+const HTML: &str = "text/html; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// One embedded file.
+pub struct Asset {
+    pub name: &'static str,
+    pub content_type: &'static str,
+    pub body: &'static str,
+}
+
+/// The three pages, by path.
+pub const PAGES: &[(&str, Asset)] = &[
+    (
+        "/",
+        Asset {
+            name: "ballot.html",
+            content_type: HTML,
+            body: include_str!("../../web/ballot.html"),
+        },
+    ),
+    (
+        "/chair",
+        Asset {
+            name: "chair.html",
+            content_type: HTML,
+            body: include_str!("../../web/chair.html"),
+        },
+    ),
+    (
+        "/audit",
+        Asset {
+            name: "audit.html",
+            content_type: HTML,
+            body: include_str!("../../web/audit.html"),
+        },
+    ),
+];
+
+/// Everything under `/assets/`; any other name there is a 404 like every unknown path.
+pub const ASSETS: &[Asset] = &[
+    Asset {
+        name: "style.css",
+        content_type: CSS,
+        body: include_str!("../../web/assets/style.css"),
+    },
+    Asset {
+        name: "common.js",
+        content_type: JS,
+        body: include_str!("../../web/assets/common.js"),
+    },
+    Asset {
+        name: "i18n.js",
+        content_type: JS,
+        body: include_str!("../../web/assets/i18n.js"),
+    },
+    Asset {
+        name: "tally.js",
+        content_type: JS,
+        body: include_str!("../../web/assets/tally.js"),
+    },
+    Asset {
+        name: "ballot.js",
+        content_type: JS,
+        body: include_str!("../../web/assets/ballot.js"),
+    },
+    Asset {
+        name: "chair.js",
+        content_type: JS,
+        body: include_str!("../../web/assets/chair.js"),
+    },
+    Asset {
+        name: "audit.js",
+        content_type: JS,
+        body: include_str!("../../web/assets/audit.js"),
+    },
+];
+
+/// Registers `GET /`, `/chair`, `/audit` and `/assets/{file}`. Call before the app's default
+/// service, so that other paths still get the problem+json 404.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    for (index, (path, _)) in PAGES.iter().enumerate() {
+        cfg.service(
+            web::resource(*path)
+                .route(web::get().to(move |req: HttpRequest| async move { page(&req, index) }))
+                .route(web::head().to(move |req: HttpRequest| async move { page(&req, index) }))
+                .default_service(web::to(|| async { super::method_not_allowed("GET, HEAD") })),
+        );
+    }
+    cfg.service(
+        web::resource("/assets/{file}")
+            .route(web::get().to(asset))
+            .route(web::head().to(asset))
+            .default_service(web::to(|| async { super::method_not_allowed("GET, HEAD") })),
+    );
+}
+
+fn page(req: &HttpRequest, index: usize) -> HttpResponse {
+    serve(req, &PAGES[index].1, etags().pages[index])
+}
+
+async fn asset(req: HttpRequest, file: web::Path<String>) -> HttpResponse {
+    match ASSETS.iter().position(|a| a.name == file.as_str()) {
+        Some(index) => serve(&req, &ASSETS[index], etags().assets[index]),
+        None => super::not_found(req).await,
+    }
+}
+
+struct Etags {
+    pages: Vec<u64>,
+    assets: Vec<u64>,
+}
+
+/// A tag per file, computed once: the content's hash, stable for the life of the binary.
+fn etags() -> &'static Etags {
+    static TAGS: OnceLock<Etags> = OnceLock::new();
+    TAGS.get_or_init(|| {
+        let tag = |a: &Asset| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            a.body.hash(&mut h);
+            h.finish()
+        };
+        Etags {
+            pages: PAGES.iter().map(|(_, a)| tag(a)).collect(),
+            assets: ASSETS.iter().map(tag).collect(),
+        }
+    })
+}
+
+fn serve(req: &HttpRequest, asset: &Asset, tag: u64) -> HttpResponse {
+    let etag = format!("\"{tag:016x}\"");
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_CSP))
+        .insert_header((header::CACHE_CONTROL, CACHE_CONTROL))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((header::ETAG, HeaderValue::from_str(&etag).expect("hex tag")));
+    if fresh {
+        return response.finish();
+    }
+    response
+        .insert_header((header::CONTENT_TYPE, asset.content_type))
+        .body(asset.body)
+}

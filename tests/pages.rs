@@ -1,0 +1,240 @@
+//! The pages (`/`, `/chair`, `/audit`) and their assets, over real HTTP: content types, the
+//! Content-Security-Policy, caching, nothing from outside this origin, and problem+json for
+//! anything unknown.
+
+mod common;
+
+use common::*;
+use reqwest::header::{HeaderMap, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG};
+use reqwest::StatusCode;
+use serde_json::Value;
+use tinnhiem::api::pages::{ASSETS, PAGES, PAGE_CSP};
+
+/// `http://127.0.0.1:port`, without `/api/v1`.
+fn origin(app: &TestApp) -> String {
+    app.base.trim_end_matches(tinnhiem::api::BASE).to_owned()
+}
+
+async fn get(app: &TestApp, path: &str) -> (StatusCode, HeaderMap, String) {
+    let resp = app
+        .client
+        .get(format!("{}{path}", origin(app)))
+        .send()
+        .await
+        .expect("request sent");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    (status, headers, resp.text().await.expect("body"))
+}
+
+fn header(headers: &HeaderMap, name: impl reqwest::header::AsHeaderName) -> &str {
+    headers
+        .get(name)
+        .map(|v| v.to_str().expect("ASCII header"))
+        .unwrap_or_default()
+}
+
+fn assert_not_found_problem(status: StatusCode, headers: &HeaderMap, body: &str, path: &str) {
+    assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+    assert_eq!(
+        header(headers, CONTENT_TYPE),
+        "application/problem+json",
+        "{path}"
+    );
+    let problem: Value = serde_json::from_str(body).expect("problem JSON");
+    assert_problem_shape(status, &problem);
+    assert_eq!(problem["type"], "urn:tinnhiem:problem:not-found", "{path}");
+}
+
+/// The `/assets/...` names a page or module refers to: `src="/assets/x"`, `href="/assets/x"`,
+/// and `from './x'` in modules.
+fn references(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for marker in ["\"/assets/", "from './"] {
+        let mut rest = text;
+        while let Some(at) = rest.find(marker) {
+            rest = &rest[at + marker.len()..];
+            let end = rest.find(['"', '\'']).expect("closing quote");
+            found.push(rest[..end].to_owned());
+            rest = &rest[end..];
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn pages_are_html_with_their_own_policy() {
+    let app = TestApp::spawn().await;
+    for (path, page) in PAGES {
+        let (status, headers, body) = get(&app, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(
+            header(&headers, CONTENT_TYPE),
+            "text/html; charset=utf-8",
+            "{path}"
+        );
+        let csp = header(&headers, CONTENT_SECURITY_POLICY);
+        assert_eq!(csp, PAGE_CSP, "{path}");
+        for directive in [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {directive} in {csp}");
+        }
+        assert!(!csp.contains("unsafe"), "{path}: {csp}");
+        assert_eq!(header(&headers, CACHE_CONTROL), "no-cache", "{path}");
+        assert_eq!(header(&headers, "x-content-type-options"), "nosniff");
+        assert_eq!(body, page.body, "{path} is the embedded file");
+        assert!(
+            body.contains(r#"<script type="module" src="/assets/"#),
+            "{path}"
+        );
+
+        // Asked again with its tag: 304 and no body, with the same policy.
+        let resp = app
+            .client
+            .get(format!("{}{path}", origin(&app)))
+            .header("if-none-match", header(&headers, ETAG))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(resp.status(), StatusCode::NOT_MODIFIED, "{path}");
+        assert_eq!(header(resp.headers(), CONTENT_SECURITY_POLICY), PAGE_CSP);
+        assert!(resp.text().await.expect("body").is_empty());
+    }
+}
+
+#[tokio::test]
+async fn every_asset_is_served_with_its_type_and_every_reference_resolves() {
+    let app = TestApp::spawn().await;
+    for asset in ASSETS {
+        let path = format!("/assets/{}", asset.name);
+        let (status, headers, body) = get(&app, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let expected = match asset.name.rsplit_once('.').map(|(_, ext)| ext) {
+            Some("js") => "text/javascript; charset=utf-8",
+            Some("css") => "text/css; charset=utf-8",
+            other => panic!("{path}: no expected type for {other:?}"),
+        };
+        assert_eq!(header(&headers, CONTENT_TYPE), expected, "{path}");
+        assert_eq!(header(&headers, CONTENT_SECURITY_POLICY), PAGE_CSP);
+        assert_eq!(header(&headers, CACHE_CONTROL), "no-cache", "{path}");
+        assert!(!header(&headers, ETAG).is_empty(), "{path}");
+        assert_eq!(body, asset.body, "{path}");
+    }
+
+    let names: Vec<&str> = ASSETS.iter().map(|a| a.name).collect();
+    let texts = PAGES
+        .iter()
+        .map(|(p, a)| (p.to_string(), a.body))
+        .chain(ASSETS.iter().map(|a| (a.name.to_owned(), a.body)));
+    let mut referenced = 0;
+    for (from, text) in texts {
+        for name in references(text) {
+            assert!(
+                names.contains(&name.as_str()),
+                "{from} refers to {name}, which is not embedded"
+            );
+            referenced += 1;
+        }
+    }
+    assert!(
+        referenced >= PAGES.len() * 2,
+        "references found: {referenced}"
+    );
+}
+
+#[tokio::test]
+async fn nothing_is_loaded_from_another_host_and_nothing_is_inline() {
+    // Checked on the embedded files themselves: the pages must work in a hall with no internet.
+    let files = PAGES
+        .iter()
+        .map(|(p, a)| (p.to_string(), a))
+        .chain(ASSETS.iter().map(|a| (a.name.to_owned(), a)));
+    for (name, asset) in files {
+        let lower = asset.body.to_lowercase();
+        for external in [
+            "http://",
+            "https://",
+            "src=\"//",
+            "href=\"//",
+            "url(//",
+            "@import",
+        ] {
+            assert!(!lower.contains(external), "{name} contains {external}");
+        }
+        if asset.content_type.starts_with("text/html") {
+            // The policy forbids inline script and style; none is written.
+            assert!(!lower.contains("<style"), "{name}: inline style element");
+            assert!(!lower.contains(" style="), "{name}: style attribute");
+            for tag in lower.match_indices("<script").map(|(i, _)| &lower[i..]) {
+                let open = &tag[..tag.find('>').expect("script tag closes")];
+                assert!(open.contains(" src=\"/assets/"), "{name}: inline script");
+            }
+            assert!(!lower.contains(" onclick="), "{name}: inline handler");
+            assert!(!lower.contains(" onload="), "{name}: inline handler");
+        }
+    }
+}
+
+#[tokio::test]
+async fn unknown_assets_and_methods_answer_problem_details() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/assets/nope.js",
+        "/assets/",
+        "/assets/style.css.map",
+        "/assets/%2e%2e%2fCargo.toml",
+        "/assets/..%2f..%2fCargo.toml",
+        "/web/ballot.html",
+        "/ballot.html",
+        "/favicon.ico",
+    ] {
+        let (status, headers, body) = get(&app, path).await;
+        assert_not_found_problem(status, &headers, &body, path);
+    }
+
+    for path in ["/", "/chair", "/assets/style.css"] {
+        let resp = app
+            .client
+            .post(format!("{}{path}", origin(&app)))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert_eq!(header(resp.headers(), "allow"), "GET, HEAD");
+        assert_eq!(
+            header(resp.headers(), CONTENT_TYPE),
+            "application/problem+json"
+        );
+    }
+
+    // HEAD is answered like GET, without a body.
+    let resp = app
+        .client
+        .head(format!("{}/chair", origin(&app)))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(
+        header(resp.headers(), CONTENT_TYPE),
+        "text/html; charset=utf-8"
+    );
+}
+
+#[tokio::test]
+async fn api_answers_do_not_carry_the_page_policy() {
+    // The pages' policy allows scripts from this origin; JSON from the API needs none of it.
+    let app = TestApp::spawn().await;
+    let (status, headers, _) = get(&app, "/api/v1/healthz").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(header(&headers, CONTENT_SECURITY_POLICY), PAGE_CSP);
+    let (status, headers, _) = get(&app, "/api/v1/nothing-here").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_ne!(header(&headers, CONTENT_SECURITY_POLICY), PAGE_CSP);
+}

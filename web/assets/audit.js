@@ -1,0 +1,322 @@
+// The auditor's page: the council's closed votes, each one's tally, and downloads of its record
+// (signed JSON, CSV, the printed minutes in HTML) fetched with the token and saved from memory.
+
+import { t, onLangChange } from './i18n.js';
+import {
+  el,
+  api,
+  ApiError,
+  token,
+  me,
+  dropToken,
+  setUnauthenticatedHandler,
+  renderTopBar,
+  signInForm,
+  messageCard,
+  errorCard,
+  announce,
+  focusHeading,
+  navLinks,
+} from './common.js';
+import { renderTally } from './tally.js';
+
+const main = document.getElementById('main');
+
+const state = {
+  view: 'loading',
+  councils: [],
+  councilId: null,
+  council: null,
+  votes: [],
+  selected: null,
+  tally: null,
+  tallyError: null,
+  download: null,
+  downloadIsError: false,
+  error: null,
+  signinMessage: null,
+};
+
+function show(view, { focus = true } = {}) {
+  state.view = view;
+  render(focus);
+}
+
+function render(focus = false) {
+  renderTopBar('audit', () => show('signin'));
+  const views = {
+    signin: () =>
+      signInForm(() => {
+        state.signinMessage = null;
+        start();
+      }, state.signinMessage),
+    loading: () => el('p', { class: 'loading' }, t('loading')),
+    'not-auditor': () =>
+      messageCard(t('not_auditor'), null, el('nav', { class: 'links' }, navLinks(me(), 'audit'))),
+    list: listView,
+    error: () => errorCard(state.error, start),
+  };
+  const active = document.activeElement?.dataset?.focusKey;
+  main.replaceChildren(views[state.view]());
+  main.dataset.view = state.view;
+  if (focus) focusHeading(main.querySelector('h1'));
+  else if (active) main.querySelector(`[data-focus-key="${active}"]`)?.focus();
+}
+
+function councilPicker() {
+  if (state.councils.length === 0) return null;
+  const select = el(
+    'select',
+    {
+      id: 'council',
+      dataset: { focusKey: 'council' },
+      onchange: () => loadCouncil(select.value),
+    },
+    state.councils.map((c) =>
+      el('option', { value: c.id, selected: c.id === state.councilId }, c.name),
+    ),
+  );
+  return el('div', { class: 'field' }, el('label', { for: 'council' }, t('choose_council')), select);
+}
+
+function closedVotes() {
+  return state.votes
+    .filter((v) => v.state === 'closed')
+    .sort((a, b) => String(b.closed_at).localeCompare(String(a.closed_at)));
+}
+
+function listView() {
+  const closed = closedVotes();
+  const others = state.votes.filter((v) => v.state !== 'closed');
+  return el(
+    'section',
+    { class: 'audit-page' },
+    el('h1', {}, t('audit_title')),
+    state.council ? el('p', { class: 'intro' }, state.council.name) : null,
+    councilPicker(),
+    el('h2', {}, t('closed_votes')),
+    closed.length === 0
+      ? el('p', { class: 'card' }, t('no_closed_votes'))
+      : el(
+          'ul',
+          { class: 'closed-list' },
+          closed.map((v) =>
+            el(
+              'li',
+              {},
+              el(
+                'button',
+                {
+                  type: 'button',
+                  class: `vote-pick${state.selected === v.id ? ' selected' : ''}`,
+                  'aria-pressed': state.selected === v.id ? 'true' : 'false',
+                  dataset: { focusKey: `pick-${v.id}`, voteId: v.id },
+                  onclick: () => select(v.id),
+                },
+                el('span', { class: 'pick-title' }, v.title),
+                el(
+                  'span',
+                  { class: 'pick-meta' },
+                  `${t(`kind_${v.kind}`)} · ${t('turnout_of', { cast: v.ballots_cast, eligible: v.eligible ?? 0 })}`,
+                ),
+              ),
+            ),
+          ),
+        ),
+    selectedView(),
+    others.length
+      ? el(
+          'section',
+          { class: 'others' },
+          el('h2', {}, t('other_votes')),
+          el(
+            'ul',
+            {},
+            others.map((v) =>
+              el(
+                'li',
+                {},
+                `${v.title} — ${t(`state_${v.state}`)}`,
+                v.state === 'open'
+                  ? ` · ${t('turnout_of', { cast: v.ballots_cast, eligible: v.eligible ?? 0 })}`
+                  : '',
+              ),
+            ),
+          ),
+        )
+      : null,
+  );
+}
+
+const DOWNLOADS = [
+  ['record_json', 'dl_record_json', '/record?format=json', 'json'],
+  ['record_csv', 'dl_record_csv', '/record?format=csv', 'csv'],
+  ['minutes_vi', 'dl_minutes_vi', '/record?format=html', 'html'],
+  ['minutes_en', 'dl_minutes_en', '/record?format=html&lang=en', 'html'],
+  ['tally_json', 'dl_tally_json', '/tally', 'json'],
+];
+
+function selectedView() {
+  if (!state.selected) return null;
+  const vote = state.votes.find((v) => v.id === state.selected);
+  if (!vote) return null;
+  return el(
+    'section',
+    { class: 'card selected-vote', dataset: { voteId: vote.id } },
+    el('h2', {}, vote.title),
+    state.tallyError ? el('p', { class: 'error', role: 'alert' }, state.tallyError) : null,
+    state.tally ? renderTally(state.tally) : el('p', { class: 'loading' }, t('loading')),
+    el('h3', {}, t('downloads')),
+    el('p', {}, t('downloads_intro')),
+    el(
+      'div',
+      { class: 'downloads' },
+      DOWNLOADS.map(([id, label, path, ext]) =>
+        el(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            dataset: { download: id, focusKey: `dl-${id}` },
+            onclick: () => download(vote, id, path, ext),
+          },
+          t(label),
+        ),
+      ),
+    ),
+    state.download
+      ? el(
+          'p',
+          { class: state.downloadIsError ? 'error' : 'notice', role: state.downloadIsError ? 'alert' : null },
+          state.download,
+        )
+      : null,
+  );
+}
+
+/** A file name without accents or spaces: "lay-phieu-tin-nhiem-2026". */
+function slug(text) {
+  return (
+    String(text)
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[đĐ]/g, 'd')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'vote'
+  );
+}
+
+function fileName(vote, id, ext) {
+  const day = String(vote.closed_at || '').slice(0, 10);
+  const stem = {
+    record_json: 'record',
+    record_csv: 'record',
+    minutes_vi: 'bien-ban',
+    minutes_en: 'minutes',
+    tally_json: 'tally',
+  }[id];
+  return `${stem}-${slug(vote.title)}-${day}-${vote.id.slice(0, 8)}.${ext}`;
+}
+
+async function download(vote, id, path, ext) {
+  state.download = t('downloading');
+  state.downloadIsError = false;
+  render(false);
+  try {
+    let blob;
+    if (id === 'tally_json') {
+      const tally = await api(`/votes/${vote.id}/tally`);
+      blob = new Blob([`${JSON.stringify(tally, null, 2)}\n`], { type: 'application/json' });
+    } else {
+      const res = await api(`/votes/${vote.id}${path}`, { raw: true });
+      blob = await res.blob();
+    }
+    const name = fileName(vote, id, ext);
+    const url = URL.createObjectURL(blob);
+    const link = el('a', { href: url, download: name, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    window.setTimeout(() => URL.revokeObjectURL(url), 60000);
+    state.download = t('downloaded', { file: name });
+    announce(state.download);
+  } catch (e) {
+    state.download = e instanceof ApiError ? e.detail : t('network_error');
+    state.downloadIsError = true;
+  }
+  render(false);
+}
+
+async function select(voteId) {
+  state.selected = voteId;
+  state.tally = null;
+  state.tallyError = null;
+  state.download = null;
+  render(false);
+  try {
+    state.tally = await api(`/votes/${voteId}/tally`);
+  } catch (e) {
+    state.tallyError = e instanceof ApiError ? e.detail : t('network_error');
+  }
+  if (state.selected === voteId) render(false);
+}
+
+async function loadCouncil(councilId) {
+  state.councilId = councilId;
+  state.selected = null;
+  state.tally = null;
+  const [council, votes] = await Promise.all([
+    api(`/councils/${councilId}`),
+    api(`/councils/${councilId}/votes`),
+  ]);
+  state.council = council;
+  state.votes = votes;
+  show('list', { focus: false });
+  const latest = closedVotes()[0];
+  if (latest) await select(latest.id);
+}
+
+async function start() {
+  if (!token() || !me()) {
+    show('signin');
+    return;
+  }
+  const who = me();
+  const roles = who.roles || [];
+  if (!roles.some((r) => ['auditor', 'chair', 'admin'].includes(r))) {
+    show('not-auditor');
+    return;
+  }
+  show('loading', { focus: false });
+  try {
+    if (roles.includes('admin')) {
+      state.councils = await api('/councils');
+      if (state.councils.length === 0) {
+        state.council = null;
+        state.votes = [];
+        show('list');
+        return;
+      }
+      await loadCouncil(state.councilId || state.councils[0].id);
+    } else {
+      await loadCouncil(who.council_id);
+    }
+    focusHeading(main.querySelector('h1'));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return;
+    state.error = e;
+    show('error');
+  }
+}
+
+setUnauthenticatedHandler(() => {
+  dropToken();
+  state.signinMessage = t('session_expired_plain');
+  show('signin');
+});
+
+onLangChange(() => render(false));
+
+start();

@@ -1,0 +1,377 @@
+// The chair's console: the council's votes, opening and closing them after a confirmation, the
+// turnout of an open vote kept up to date, and the tally once closed.
+
+import { t, onLangChange } from './i18n.js';
+import {
+  el,
+  api,
+  ApiError,
+  token,
+  me,
+  dropToken,
+  setUnauthenticatedHandler,
+  renderTopBar,
+  signInForm,
+  messageCard,
+  errorCard,
+  announce,
+  banner,
+  focusHeading,
+  navLinks,
+} from './common.js';
+import { renderTally } from './tally.js';
+
+const main = document.getElementById('main');
+
+/** Turnout of open votes is read this often. */
+const POLL_MS = 2500;
+/** Every this many polls the whole list is read again (votes created or moved elsewhere). */
+const LIST_EVERY = 4;
+
+const state = {
+  view: 'loading',
+  council: null,
+  votes: [],
+  tallies: {},
+  expanded: new Set(),
+  errors: {},
+  error: null,
+  signinMessage: null,
+  busy: false,
+};
+
+let pollTimer = null;
+let polls = 0;
+
+const ORDER = { open: 0, draft: 1, closed: 2 };
+
+function sorted(votes) {
+  return [...votes].sort(
+    (a, b) =>
+      ORDER[a.state] - ORDER[b.state] ||
+      String(b.closed_at || b.opened_at || '').localeCompare(String(a.closed_at || a.opened_at || '')),
+  );
+}
+
+function show(view, { focus = true } = {}) {
+  state.view = view;
+  render(focus);
+}
+
+function render(focus = false) {
+  renderTopBar('chair', () => {
+    stopPolling();
+    show('signin');
+  });
+  const views = {
+    signin: () =>
+      signInForm(() => {
+        state.signinMessage = null;
+        start();
+      }, state.signinMessage),
+    loading: () => el('p', { class: 'loading' }, t('loading')),
+    'not-chair': () =>
+      messageCard(t('not_chair'), null, el('nav', { class: 'links' }, navLinks(me(), 'chair'))),
+    list: listView,
+    error: () => errorCard(state.error, start),
+  };
+  const active = document.activeElement?.dataset?.focusKey;
+  main.replaceChildren(views[state.view]());
+  main.dataset.view = state.view;
+  if (focus) focusHeading(main.querySelector('h1'));
+  else if (active) main.querySelector(`[data-focus-key="${active}"]`)?.focus();
+}
+
+function listView() {
+  const votes = sorted(state.votes);
+  return el(
+    'section',
+    { class: 'chair-page' },
+    el('h1', {}, t('chair_title')),
+    state.council ? el('p', { class: 'intro' }, state.council.name) : null,
+    votes.length === 0 ? el('p', { class: 'card' }, t('no_votes')) : null,
+    el('div', { class: 'vote-list' }, votes.map(voteCard)),
+  );
+}
+
+function stateBadge(vote) {
+  return el('span', { class: `badge state-${vote.state}` }, t(`state_${vote.state}`));
+}
+
+function turnoutBlock(vote) {
+  const eligible = vote.eligible ?? 0;
+  return el(
+    'div',
+    { class: 'turnout' },
+    el('span', { class: 'turnout-label', id: `turnout-label-${vote.id}` }, t('turnout')),
+    el(
+      'strong',
+      { class: 'turnout-numbers', 'aria-live': 'polite', dataset: { cast: vote.ballots_cast, eligible } },
+      t('turnout_of', { cast: vote.ballots_cast, eligible }),
+    ),
+    el('progress', {
+      max: Math.max(eligible, 1),
+      value: vote.ballots_cast,
+      'aria-labelledby': `turnout-label-${vote.id}`,
+    }),
+    vote.state === 'open' ? el('p', { class: 'hint' }, t('turnout_live')) : null,
+  );
+}
+
+function voteCard(vote) {
+  const actions = el('div', { class: 'actions' });
+  if (vote.state === 'draft') {
+    actions.append(
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'primary',
+          dataset: { focusKey: `open-${vote.id}` },
+          onclick: () => confirmStep(vote, 'open'),
+        },
+        t('open_vote'),
+      ),
+    );
+  } else if (vote.state === 'open') {
+    actions.append(
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'danger',
+          dataset: { focusKey: `close-${vote.id}` },
+          onclick: () => confirmStep(vote, 'close'),
+        },
+        t('close_vote'),
+      ),
+    );
+  } else {
+    const open = state.expanded.has(vote.id);
+    actions.append(
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'secondary',
+          'aria-expanded': open ? 'true' : 'false',
+          'aria-controls': `tally-${vote.id}`,
+          dataset: { focusKey: `tally-${vote.id}` },
+          onclick: () => toggleTally(vote),
+        },
+        open ? t('hide_tally') : t('show_tally'),
+      ),
+    );
+  }
+  const tally = state.expanded.has(vote.id) ? state.tallies[vote.id] : null;
+  return el(
+    'article',
+    { class: `card vote state-${vote.state}`, dataset: { voteId: vote.id, state: vote.state } },
+    el('div', { class: 'vote-head' }, el('h2', {}, vote.title), stateBadge(vote)),
+    el(
+      'p',
+      { class: 'meta' },
+      `${t(`kind_${vote.kind}`)} · ${t('subjects_n', { n: vote.subjects.length })}`,
+    ),
+    vote.state !== 'draft' ? turnoutBlock(vote) : null,
+    state.errors[vote.id] ? el('p', { class: 'error', role: 'alert' }, state.errors[vote.id]) : null,
+    actions,
+    tally ? el('div', { id: `tally-${vote.id}` }, renderTally(tally)) : null,
+  );
+}
+
+async function toggleTally(vote) {
+  if (state.expanded.has(vote.id)) {
+    state.expanded.delete(vote.id);
+    render(false);
+    return;
+  }
+  try {
+    state.tallies[vote.id] ||= await api(`/votes/${vote.id}/tally`);
+    state.expanded.add(vote.id);
+    delete state.errors[vote.id];
+  } catch (e) {
+    state.errors[vote.id] = e instanceof ApiError ? e.detail : t('network_error');
+  }
+  render(false);
+}
+
+/** The confirmation dialog; resolves true when the chair confirms. */
+function confirmDialog(title, lines, confirmLabel, danger) {
+  return new Promise((resolve) => {
+    const cancel = el('button', { type: 'button', class: 'secondary', value: 'cancel' }, t('cancel'));
+    const ok = el(
+      'button',
+      { type: 'button', class: danger ? 'danger' : 'primary', id: 'confirm-button' },
+      confirmLabel,
+    );
+    const heading = el('h2', { id: 'confirm-title' }, title);
+    const dialog = el(
+      'dialog',
+      { class: 'confirm', 'aria-labelledby': 'confirm-title' },
+      heading,
+      lines.filter(Boolean).map((l) => el('p', {}, l)),
+      el('div', { class: 'actions' }, cancel, ok),
+    );
+    let answer = false;
+    cancel.addEventListener('click', () => dialog.close());
+    ok.addEventListener('click', () => {
+      answer = true;
+      dialog.close();
+    });
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(answer);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    cancel.focus();
+  });
+}
+
+async function confirmStep(vote, step) {
+  if (state.busy) return;
+  const current = state.votes.find((v) => v.id === vote.id) || vote;
+  const missing = (current.eligible ?? 0) - current.ballots_cast;
+  const yes =
+    step === 'open'
+      ? await confirmDialog(t('confirm_open_title'), [t('confirm_open', { title: vote.title })], t('open_vote'), false)
+      : await confirmDialog(
+          t('confirm_close_title'),
+          [
+            t('confirm_close', { title: vote.title }),
+            missing > 0 ? t('confirm_close_missing', { n: missing }) : null,
+          ],
+          t('close_vote'),
+          true,
+        );
+  const key = `${step}-${vote.id}`;
+  if (!yes) {
+    main.querySelector(`[data-focus-key="${key}"]`)?.focus();
+    return;
+  }
+  state.busy = true;
+  try {
+    const updated = await api(`/votes/${vote.id}/${step}`, { method: 'POST' });
+    replaceVote(updated);
+    delete state.errors[vote.id];
+    if (updated.state === 'closed') {
+      state.tallies[vote.id] = await api(`/votes/${vote.id}/tally`);
+      state.expanded.add(vote.id);
+      announce(t('closed_now', { title: vote.title }));
+    } else {
+      announce(t('opened_now', { title: vote.title }));
+    }
+  } catch (e) {
+    state.errors[vote.id] = e instanceof ApiError ? e.detail : t('network_error');
+  } finally {
+    state.busy = false;
+  }
+  render(false);
+  const next = step === 'open' ? `close-${vote.id}` : `tally-${vote.id}`;
+  (main.querySelector(`[data-focus-key="${next}"]`) || main.querySelector(`[data-vote-id="${vote.id}"] h2`))?.focus();
+  schedulePoll();
+}
+
+function replaceVote(vote) {
+  const i = state.votes.findIndex((v) => v.id === vote.id);
+  if (i >= 0) state.votes[i] = vote;
+  else state.votes.push(vote);
+}
+
+/** Updates the turnout of one card in place, so that focus and reading stay where they are. */
+function updateTurnout(vote) {
+  const card = main.querySelector(`[data-vote-id="${vote.id}"]`);
+  const numbers = card?.querySelector('.turnout-numbers');
+  if (!numbers) return false;
+  const eligible = vote.eligible ?? 0;
+  if (numbers.dataset.cast !== String(vote.ballots_cast)) {
+    numbers.dataset.cast = String(vote.ballots_cast);
+    numbers.textContent = t('turnout_of', { cast: vote.ballots_cast, eligible });
+    const bar = card.querySelector('progress');
+    bar.max = Math.max(eligible, 1);
+    bar.value = vote.ballots_cast;
+  }
+  return true;
+}
+
+function stopPolling() {
+  if (pollTimer) window.clearTimeout(pollTimer);
+  pollTimer = null;
+}
+
+function schedulePoll() {
+  stopPolling();
+  if (state.view !== 'list') return;
+  pollTimer = window.setTimeout(poll, POLL_MS);
+}
+
+async function poll() {
+  polls += 1;
+  try {
+    const before = state.votes.map((v) => `${v.id}:${v.state}`).join();
+    if (polls % LIST_EVERY === 0) {
+      state.votes = await api(`/councils/${me().council_id}/votes`);
+    } else {
+      for (const v of state.votes.filter((x) => x.state === 'open')) {
+        replaceVote(await api(`/votes/${v.id}`));
+      }
+    }
+    banner(null);
+    const after = state.votes.map((v) => `${v.id}:${v.state}`).join();
+    if (before !== after) {
+      for (const v of state.votes) {
+        if (v.state === 'closed' && !state.tallies[v.id]) {
+          state.tallies[v.id] = await api(`/votes/${v.id}/tally`);
+          state.expanded.add(v.id);
+        }
+      }
+      render(false);
+    } else {
+      for (const v of state.votes.filter((x) => x.state === 'open')) updateTurnout(v);
+    }
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return;
+    banner(e instanceof ApiError ? e.detail : t('offline'));
+  }
+  schedulePoll();
+}
+
+async function start() {
+  stopPolling();
+  if (!token() || !me()) {
+    show('signin');
+    return;
+  }
+  const who = me();
+  if (!who.roles.includes('chair') || !who.council_id) {
+    show('not-chair');
+    return;
+  }
+  show('loading', { focus: false });
+  try {
+    const [council, votes] = await Promise.all([
+      api(`/councils/${who.council_id}`),
+      api(`/councils/${who.council_id}/votes`),
+    ]);
+    state.council = council;
+    state.votes = votes;
+    show('list');
+    schedulePoll();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return;
+    state.error = e;
+    show('error');
+  }
+}
+
+setUnauthenticatedHandler(() => {
+  dropToken();
+  stopPolling();
+  state.signinMessage = t('session_expired_plain');
+  show('signin');
+});
+
+onLangChange(() => render(false));
+
+start();

@@ -327,6 +327,7 @@ async function run() {
     await card.getByRole('button', { name: 'Mở bỏ phiếu' }).click();
     const dialog = page.getByRole('dialog', { name: 'Mở bỏ phiếu?' });
     await dialog.waitFor();
+    await shot(page, 'chair-confirm.png');
     await dialog.getByRole('button', { name: 'Mở bỏ phiếu' }).click();
     await page.locator(`[data-vote-id="${vote.id}"][data-state="open"]`).waitFor();
     await page.locator(`[data-vote-id="${vote.id}"] .turnout-numbers`).filter({ hasText: '0 / 5' }).waitFor();
@@ -343,7 +344,7 @@ async function run() {
     await page.getByRole('button', { name: 'Chuyển sang tiếng Việt' }).click();
     await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
     await checkTargets(page, 'sign-in');
-    await shot(page, '01-sign-in.png');
+    await shot(page, 'sign-in.png');
     await signIn(page, 'daibieu1');
     await page.getByRole('heading', { name: vote.title }).waitFor();
     equal(await page.locator('fieldset.subject').count(), SUBJECTS.length, 'rows on the ballot');
@@ -352,16 +353,16 @@ async function run() {
     await markByTouch(page, MARKS.daibieu1);
     await checkTargets(page, 'ballot (portrait)');
     await page.evaluate(() => window.scrollTo(0, 0));
-    await shot(page, '02-ballot.png');
+    await shot(page, 'ballot.png');
     await page.getByRole('button', { name: 'Xem lại phiếu' }).click();
     await page.getByRole('heading', { name: 'Xem lại phiếu' }).waitFor();
     equal(await reviewedMarks(page), expectedReview(MARKS.daibieu1), 'review');
     await checkTargets(page, 'review');
-    await shot(page, '03-review.png');
+    await shot(page, 'review.png');
     await page.getByRole('button', { name: 'Gửi phiếu' }).click();
     await page.locator('#done[data-reason="cast"]').waitFor();
     await page.getByRole('heading', { name: 'Phiếu của bạn đã được ghi nhận' }).waitFor();
-    await shot(page, '04-confirmation.png');
+    await shot(page, 'confirmation.png');
     equal(await ballotsCast(vote.id, tokens.chutoa), 1, 'ballots cast after delegate 1 (API)');
     await context.close();
   });
@@ -388,7 +389,7 @@ async function run() {
     equal(Object.keys(kept[0]).length, MARKS.daibieu2.filter(Boolean).length, 'marked rows kept');
     equal(await ballotsCast(vote.id, tokens.chutoa), 1, 'nothing cast while offline (API)');
     await sleep(1500); // at least one retry fails offline too
-    await shot(page, '05-offline.png');
+    await shot(page, 'offline.png');
     await context.setOffline(false);
     await page.locator('#done').waitFor();
     check(await page.locator('#net-banner').isHidden(), 'the banner is gone once cast');
@@ -419,7 +420,7 @@ async function run() {
     await markByTouch(page, MARKS.daibieu3);
     await checkTargets(page, 'ballot (landscape)');
     await page.evaluate(() => window.scrollTo(0, 0));
-    await shot(page, '06-ballot-landscape.png');
+    await shot(page, 'ballot-landscape.png');
     await page.getByRole('button', { name: 'Xem lại phiếu' }).click();
     await page.getByRole('button', { name: 'Gửi phiếu' }).click();
     await page.locator('#done[data-reason="retried"]').waitFor();
@@ -445,7 +446,7 @@ async function run() {
     await page.locator('#done[data-reason="already"]').waitFor();
     await page.getByText('Bạn đã bỏ phiếu trong cuộc lấy phiếu này').waitFor();
     equal(await page.locator('fieldset.subject').count(), 0, 'no second ballot after reload');
-    await shot(page, '07-already-cast.png');
+    await shot(page, 'already-cast.png');
     equal(await ballotsCast(vote.id, tokens.chutoa), 4, 'ballots cast after delegate 4 (API)');
     await context.close();
   });
@@ -454,7 +455,7 @@ async function run() {
     const { page } = chair;
     await page.locator(`[data-vote-id="${vote.id}"] .turnout-numbers`).filter({ hasText: '4 / 5' }).waitFor();
     await checkTargets(page, 'chair (open)');
-    await shot(page, '08-chair-open.png');
+    await shot(page, 'chair-open.png');
     // The chair is a delegate too, and casts from the API.
     const r = await call('POST', `/votes/${vote.id}/ballot`, tokens.chutoa, {
       marks: Object.fromEntries(vote.subjects.map((s, i) => [s.id, MARKS.chutoa[i]])),
@@ -487,7 +488,7 @@ async function run() {
     equal(await page.locator(`[data-vote-id="${vote.id}"] .tally`).getAttribute('data-ballots-cast'), '5', 'ballots cast on the page');
     await page.locator(`[data-vote-id="${vote.id}"] .vote-head`).scrollIntoViewIfNeeded();
     await page.evaluate(() => window.scrollTo(0, 0));
-    await shot(page, '09-chair-closed.png', { fullPage: true });
+    await shot(page, 'chair-closed.png', { fullPage: true });
   });
 
   await step('auditor: the closed vote, its tally, and the downloads', async () => {
@@ -500,7 +501,7 @@ async function run() {
     equal(await tally.getAttribute('data-ballots-cast'), '5', 'ballots cast on the auditor page');
     await tally.locator('tr[data-outcome="may_resign"]').getByText('Có thể xin từ chức').filter({ visible: true }).waitFor();
     await checkTargets(page, 'auditor');
-    await shot(page, '10-auditor.png', { fullPage: true });
+    await shot(page, 'auditor.png', { fullPage: true });
 
     const [tallyFile] = await Promise.all([
       page.waitForEvent('download'),

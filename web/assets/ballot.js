@@ -366,6 +366,9 @@ function doneView() {
     state.ballot ? el('p', { class: 'intro' }, state.ballot.title) : null,
     el('p', {}, text),
     reason === 'retried' ? el('p', {}, t('cast_retried')) : null,
+    state.votes.length > 1
+      ? el('button', { type: 'button', class: 'primary wide', onclick: start }, t('other_ballots'))
+      : null,
     el(
       'button',
       {
@@ -400,11 +403,23 @@ async function start() {
     show('signin');
     return;
   }
-  if (state.view !== 'no-open') show('loading', { focus: false });
+  show('loading', { focus: false });
+  await lookForVote();
+}
+
+/** Finds the open vote; while there is none, looks again every few seconds, through outages. */
+async function lookForVote() {
   try {
     await findVote();
+    if (navigator.onLine && !state.sending) banner(null);
   } catch (e) {
-    if (!(e instanceof ApiError && e.status === 401)) fail(e);
+    if (e instanceof ApiError && e.status === 401) return;
+    if (state.view === 'no-open' && isTransient(e)) {
+      banner(t('offline'));
+      pollTimer = window.setTimeout(lookForVote, POLL_MS);
+      return;
+    }
+    fail(e);
   }
 }
 
@@ -416,16 +431,16 @@ async function findVote() {
   }
   const votes = await api(`/councils/${who.council_id}/votes`);
   const open = votes.filter((v) => v.state === 'open');
+  state.votes = open;
   if (open.length === 0) {
     if (state.view !== 'no-open') show('no-open');
-    pollTimer = window.setTimeout(start, POLL_MS);
+    pollTimer = window.setTimeout(lookForVote, POLL_MS);
     return;
   }
   if (open.length === 1) {
     await loadBallot(open[0].id);
     return;
   }
-  state.votes = open;
   show('choose');
 }
 

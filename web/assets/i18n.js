@@ -58,6 +58,7 @@ const STRINGS = {
     cast_retried: 'Phiếu đã đến máy chủ và được lưu đúng một lần.',
     already_cast_title: 'Phiếu của bạn đã được ghi nhận',
     already_cast: 'Bạn đã bỏ phiếu trong cuộc lấy phiếu này. Mỗi đại biểu chỉ bỏ phiếu một lần; phiếu đã gửi không thay đổi được.',
+    other_ballots: 'Các phiếu khác đang mở',
     resume_pending: 'Phiếu trước đó chưa đến máy chủ. Hãy xem lại và gửi phiếu.',
     vote_closed_title: 'Cuộc bỏ phiếu đã kết thúc',
 
@@ -179,6 +180,7 @@ const STRINGS = {
     cast_retried: 'The ballot reached the server and was stored exactly once.',
     already_cast_title: 'Your ballot is in',
     already_cast: 'You have already cast your ballot in this vote. Each delegate casts once; a cast ballot cannot be changed.',
+    other_ballots: 'Other open ballots',
     resume_pending: 'Your earlier ballot did not reach the server. Review it and cast it.',
     vote_closed_title: 'The vote is closed',
 

@@ -6,6 +6,7 @@ use crate::auth::{self, Passwords, TokenKeys};
 use crate::config::Config;
 use crate::db::{self, DbConn, Pool};
 use crate::error::{AppError, AppResult};
+use crate::record::RecordKey;
 use crate::service::accounts;
 
 #[derive(Clone)]
@@ -13,12 +14,14 @@ pub struct AppState {
     pub pool: Pool,
     pub tokens: TokenKeys,
     pub passwords: Passwords,
+    /// Signs the records of closed votes.
+    pub record_key: RecordKey,
     pub config: Config,
 }
 
 impl AppState {
-    /// Opens the database (running migrations), loads or creates the token key, and creates
-    /// the bootstrap admin when the installation has none.
+    /// Opens the database (running migrations), loads or creates the token and record signing
+    /// keys, and creates the bootstrap admin when the installation has none.
     pub fn start(config: Config) -> Result<AppState, String> {
         let pool = db::open_pool(&config.database, config.pool_size, config.pool_timeout)
             .map_err(|e| e.to_string())?;
@@ -26,10 +29,13 @@ impl AppState {
             config.token_secret.as_deref(),
             &config.token_key_file,
         )?;
+        let record_key =
+            RecordKey::load_or_create(config.signing_key.0.as_deref(), &config.signing_key_file)?;
         let state = AppState {
             pool,
             tokens: TokenKeys::new(&secret, config.token_lifetime),
             passwords: Passwords::new(config.hash_concurrency)?,
+            record_key,
             config,
         };
         if let Some((name, password)) = &state.config.bootstrap_admin {

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod ballots;
 pub mod councils;
+pub mod records;
 pub mod votes;
 
 use crate::auth::Claims;

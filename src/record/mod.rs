@@ -6,7 +6,9 @@
 
 pub mod canonical;
 pub mod chain;
+pub mod csv;
 pub mod key;
+pub mod minutes;
 pub mod model;
 pub mod verify;
 

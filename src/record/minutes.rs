@@ -101,6 +101,14 @@ fn when(rfc3339: &str, lang: Lang) -> String {
     }
 }
 
+/// A short local time to the second, for the event log: `14:05:09 27/11/2026`.
+fn moment(rfc3339: &str) -> String {
+    match local(rfc3339) {
+        Some(t) => t.format("%H:%M:%S %d/%m/%Y").to_string(),
+        None => esc(rfc3339),
+    }
+}
+
 fn date_line(rfc3339: &str, lang: Lang) -> String {
     let Some(t) = local(rfc3339) else {
         return String::new();
@@ -145,8 +153,21 @@ fn outcome_label(name: &str, lang: Lang) -> &'static str {
     }
 }
 
+/// The page box: A4, the margins of Vietnamese administrative documents, and on every page its
+/// number and the record's digest, so that a loose printed page can be matched to its record.
+fn page_style(digest: &str, lang: Lang) -> String {
+    let digest: String = digest.chars().filter(char::is_ascii_hexdigit).collect();
+    format!(
+        "@page {{ size: A4; margin: 18mm 15mm 20mm 25mm;\n\
+         @bottom-left {{ content: \"SHA-256 {digest}\"; font-family: \"DejaVu Sans Mono\", \
+         monospace; font-size: 6.5pt; }}\n\
+         @bottom-right {{ content: \"{} \" counter(page) \"/\" counter(pages); \
+         font-family: \"Times New Roman\", \"Liberation Serif\", serif; font-size: 9pt; }} }}\n",
+        lang.pick("Trang", "Page")
+    )
+}
+
 const STYLE: &str = r#"
-@page { size: A4; margin: 18mm 15mm 18mm 25mm; }
 * { box-sizing: border-box; }
 html { color: #000; background: #fff; }
 body { font-family: "Times New Roman", "Liberation Serif", "DejaVu Serif", serif; font-size: 12pt;
@@ -162,7 +183,8 @@ body { font-family: "Times New Roman", "Liberation Serif", "DejaVu Serif", serif
 h1 { font-size: 15pt; text-align: center; margin: 9mm 0 1mm; letter-spacing: 0.3pt; }
 .subtitle { text-align: center; margin: 0 0 6mm; }
 .subtitle .title { font-weight: bold; font-size: 13pt; }
-h2 { font-size: 12pt; margin: 6mm 0 2mm; }
+h2 { font-size: 12pt; margin: 6mm 0 2mm; break-after: avoid; page-break-after: avoid; }
+.keep { break-inside: avoid; page-break-inside: avoid; }
 table { border-collapse: collapse; }
 table.facts td { padding: 0.6mm 0; vertical-align: top; }
 table.facts td:first-child { padding-right: 5mm; width: 70mm; }
@@ -203,9 +225,10 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
     h.push_str(&format!(
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{} — {title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+         <title>{} — {title}</title>\n<style>\n{}{STYLE}</style>\n</head>\n<body>\n",
         lang.code(),
         lang.pick("Biên bản kiểm phiếu", "Counting minutes"),
+        page_style(digest, lang),
     ));
 
     // Masthead: the issuing body on the left, the national motto on the right.
@@ -404,7 +427,7 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
 
     // The event log.
     h.push_str(&format!(
-        "<h2>{}</h2>\n<table class=\"grid log\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th>\
+        "<section class=\"keep\">\n<h2>{}</h2>\n<table class=\"grid log\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th>\
          <th>{}</th></tr></thead>\n<tbody>\n",
         lang.pick("Diễn biến", "Event log"),
         lang.pick("Sự kiện", "Event"),
@@ -433,13 +456,13 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
         h.push_str(&format!(
             "<tr><td>{what}</td><td>{}</td><td>{} <span class=\"user\">({})</span></td>\
              <td>{} {count}</td></tr>\n",
-            when(&e.at, lang),
+            moment(&e.at),
             esc(&e.actor.full_name),
             esc(&e.actor.username),
             e.count().unwrap_or(0),
         ));
     }
-    h.push_str("</tbody>\n</table>\n");
+    h.push_str("</tbody>\n</table>\n</section>\n");
 
     // Hand signatures.
     h.push_str(&format!(
@@ -460,7 +483,9 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
          <p><span class=\"k\">{}</span> <code>{}</code></p>\n\
          <p><span class=\"k\">{}</span> <code>{}</code></p>\n\
          <p><span class=\"k\">{}</span> <code>{}</code></p>\n\
-         <p><span class=\"k\">{}</span> <code>{}</code></p>\n</footer>\n",
+         <p><span class=\"k\">{}</span> <code>{}</code></p>\n\
+         <p><span class=\"k\">{}</span> <code>{FORMAT}</code>, RFC 8785, SHA-256, Ed25519</p>\n\
+         </footer>\n",
         lang.pick("BIÊN BẢN ĐIỆN TỬ ĐÃ KÝ SỐ", "SIGNED ELECTRONIC RECORD"),
         lang.pick(
             "Bản in này trình bày biên bản điện tử của cuộc biểu quyết. Bản gốc là tệp JSON có chữ \
@@ -477,7 +502,8 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
         lang.pick("Chữ ký Ed25519:", "Ed25519 signature:"),
         esc(signature),
         lang.pick("Khóa công khai:", "Public key:"),
-        esc(&format!("{} ({FORMAT})", r.signing_key.public_key)),
+        esc(&r.signing_key.public_key),
+        lang.pick("Định dạng:", "Format:"),
     ));
     h.push_str("</body>\n</html>\n");
     h

@@ -64,8 +64,9 @@ pub struct VoteInfo {
     pub closed_at: String,
 }
 
-/// The eligible delegates, by whether they cast: names only, each list sorted by full name then
-/// username (Unicode code point order). Nothing links a name to a ballot.
+/// The eligible delegates, by whether they cast: names only, each list in Vietnamese
+/// alphabetical order of full name, then by username ([`Person::order`]). Nothing links a name
+/// to a ballot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Electors {
@@ -73,11 +74,20 @@ pub struct Electors {
     pub not_cast: Vec<Person>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
     pub full_name: String,
     pub username: String,
+}
+
+impl Person {
+    /// The order of the lists: full names in Vietnamese alphabetical order
+    /// ([`crate::domain::names`]), then usernames by code point.
+    pub fn order(a: &Person, b: &Person) -> std::cmp::Ordering {
+        crate::domain::names::compare(&a.full_name, &b.full_name)
+            .then_with(|| a.username.cmp(&b.username))
+    }
 }
 
 /// The published tally (API.md, "Tally"). Members this version does not know are kept as they

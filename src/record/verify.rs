@@ -476,9 +476,14 @@ fn turnout(r: &Record) -> Result<String, String> {
 
 fn electors(r: &Record) -> Result<String, String> {
     let e = &r.electors;
-    let sorted = |l: &[super::model::Person]| l.windows(2).all(|w| w[0] < w[1]);
+    let sorted = |l: &[super::model::Person]| {
+        l.windows(2)
+            .all(|w| super::model::Person::order(&w[0], &w[1]).is_lt())
+    };
     if !sorted(&e.cast) || !sorted(&e.not_cast) {
-        return Err("the lists of delegates are not sorted by name (or list someone twice)".into());
+        return Err(
+            "the lists of delegates are not in alphabetical order (or list someone twice)".into(),
+        );
     }
     let cast: BTreeSet<&str> = e.cast.iter().map(|p| p.username.as_str()).collect();
     let both: Vec<&str> = e
@@ -494,7 +499,7 @@ fn electors(r: &Record) -> Result<String, String> {
         ));
     }
     Ok(format!(
-        "{} cast, {} did not; sorted by name",
+        "{} cast, {} did not; in alphabetical order",
         e.cast.len(),
         e.not_cast.len()
     ))

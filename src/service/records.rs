@@ -139,8 +139,8 @@ fn build(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> Result<Record
             not_cast.push(person);
         }
     }
-    cast.sort();
-    not_cast.sort();
+    cast.sort_by(Person::order);
+    not_cast.sort_by(Person::order);
     let events = rows::events_of(conn, &row.id)?
         .into_iter()
         .map(event_of)

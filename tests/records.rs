@@ -197,9 +197,11 @@ async fn the_record_is_signed_at_close_and_served_only_then_to_auditors_chairs_a
             assert_eq!(again.body, first.body, "the same bytes on every download");
         }
     }
-    download(&app, &id, Some(&council.delegates[1]), "")
-        .await
-        .problem(403, "forbidden");
+    for query in ["", "?format=xml"] {
+        download(&app, &id, Some(&council.delegates[1]), query)
+            .await
+            .problem(403, "forbidden");
+    }
     download(&app, &id, None, "")
         .await
         .problem(401, "unauthenticated");

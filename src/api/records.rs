@@ -77,12 +77,15 @@ pub async fn record(
     query: web::Query<RecordQuery>,
 ) -> AppResult<HttpResponse> {
     let vote_id = id(&path, "vote")?;
-    let format = format(query.into_inner())?;
+    let query = query.into_inner();
     let key = state.record_key.clone();
     let (content_type, disposition, body) = state
         .db(move |conn| {
             let caller = Caller::load(conn, &signed.0)?;
-            let served = records::download(conn, &caller, &vote_id, &key)?;
+            // Who may ask comes first; what they asked for, second.
+            let vote = records::allowed(conn, &caller, &vote_id)?;
+            let format = format(query)?;
+            let served = records::checked(conn, &vote, &key)?;
             let name = format!("record-{vote_id}");
             Ok(match format {
                 Format::Json => (

@@ -218,20 +218,22 @@ fn integrity(vote_id: &str, what: &[String]) -> AppError {
     )
 }
 
-/// The signed record of a closed vote (auditors, chairs, admins), after checking that it still
-/// matches its signature by this installation's key, that it recounts, and that the ballots,
-/// tally, electors and event log in the database are still those it was made from.
-pub fn download(
-    conn: &mut DbConn,
-    caller: &Caller,
-    vote_id: &str,
-    key: &RecordKey,
-) -> AppResult<Served> {
+/// The vote whose record the caller asks for, if they may have it: its council's auditors and
+/// chairs, and admins (404 for other councils, 403 for other roles).
+pub fn allowed(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<LoadedVote> {
     let vote = votes::load_visible(conn, caller, vote_id)?;
     caller.require(
         &[Role::Auditor, Role::Chair, Role::Admin],
         "download records",
     )?;
+    Ok(vote)
+}
+
+/// The signed record of a closed vote, after checking that it still matches its signature by
+/// this installation's key, that it recounts, and that the ballots, tally, electors and event
+/// log in the database are still those it was made from.
+pub fn checked(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResult<Served> {
+    let vote_id = vote.row.id.as_str();
     if vote.state != VoteState::Closed {
         return Err(AppError::new(
             Problem::TallyNotPublished,
@@ -262,7 +264,7 @@ pub fn download(
             return Err(integrity(vote_id, &failed));
         }
     };
-    let now = match build(conn, &vote, key) {
+    let now = match build(conn, vote, key) {
         Ok(record) => record,
         Err(BuildError::Db(e)) => return Err(e),
         Err(BuildError::Unreadable { part, why: _ }) => {

@@ -101,6 +101,7 @@ pub struct TestApp {
 pub fn test_config(db: &TestDb, dir: &std::path::Path) -> Config {
     let mut config = Config::for_database(db.url.clone());
     config.token_key_file = dir.join("tinnhiem-token.key");
+    config.signing_key_file = dir.join("tinnhiem-signing.key");
     config.pool_size = 8;
     config.hash_concurrency = 2;
     config.bootstrap_admin = Some((ADMIN.into(), ADMIN_PASSWORD.into()));

@@ -166,7 +166,10 @@ impl Api {
     pub fn new(base: String) -> Api {
         Api {
             base,
+            // Idle connections are dropped well before the server's keep-alive (5 s) ends them,
+            // so a request never goes out on a connection the server is closing.
             client: reqwest::Client::builder()
+                .pool_idle_timeout(Duration::from_secs(2))
                 .timeout(Duration::from_secs(60))
                 .build()
                 .expect("client"),

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::record::key::SeedText;
+
 /// Which database an URL names, picked from its scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
@@ -46,6 +48,11 @@ pub struct Config {
     pub token_secret: Option<String>,
     /// Where the generated token secret is kept (mode 0600).
     pub token_key_file: PathBuf,
+    /// The Ed25519 seed that signs vote records, base64. `None`: read (or create)
+    /// `signing_key_file`.
+    pub signing_key: SeedText,
+    /// Where the generated record signing key is kept (mode 0600).
+    pub signing_key_file: PathBuf,
     /// How long an access token lasts.
     pub token_lifetime: Duration,
     /// Connections in the database pool.
@@ -66,10 +73,13 @@ impl Config {
     /// Defaults for a database, as `serve` uses them when nothing else is given.
     pub fn for_database(database: DatabaseUrl) -> Config {
         let token_key_file = database.data_dir().join("tinnhiem-token.key");
+        let signing_key_file = database.data_dir().join("tinnhiem-signing.key");
         Config {
             database,
             token_secret: None,
             token_key_file,
+            signing_key: SeedText::default(),
+            signing_key_file,
             token_lifetime: Duration::from_secs(8 * 60 * 60),
             pool_size: 16,
             pool_timeout: Duration::from_secs(5),

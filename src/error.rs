@@ -24,6 +24,8 @@ pub enum Problem {
     ValidationFailed,
     RateLimited,
     ServiceUnavailable,
+    /// A stored record no longer matches its signature or the data it was made from.
+    RecordIntegrity,
     Internal,
 }
 
@@ -42,7 +44,7 @@ impl Problem {
             InvalidBallot | ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
             RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            RecordIntegrity | Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -64,6 +66,7 @@ impl Problem {
             ValidationFailed => "validation-failed",
             RateLimited => "rate-limited",
             ServiceUnavailable => "service-unavailable",
+            RecordIntegrity => "record-integrity",
             Internal => "internal-error",
         }
     }
@@ -86,6 +89,7 @@ impl Problem {
             ValidationFailed => "Validation failed",
             RateLimited => "Too many attempts",
             ServiceUnavailable => "Service unavailable",
+            RecordIntegrity => "Record does not match its signature or the database",
             Internal => "Internal error",
         }
     }

@@ -1,4 +1,4 @@
-//! The `tinnhiem` command: `serve` and `create-admin`.
+//! The `tinnhiem` command: `serve`, `create-admin` and `verify`.
 
 use clap::{Args, Parser, Subcommand};
 use std::io::BufRead;
@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use tinnhiem::auth::password;
+use tinnhiem::record::{self, key::SeedText};
 use tinnhiem::service::accounts;
 use tinnhiem::{db, AppState, Config, DatabaseUrl};
 
@@ -29,6 +30,19 @@ enum Command {
         username: String,
         #[command(flatten)]
         database: DatabaseArg,
+    },
+    /// Check a downloaded vote record offline: its signature, a recount of every subject from
+    /// its ballots, percentages and outcomes by the rules, and its event chain. Exits 0 when
+    /// everything holds, 1 when anything differs (each difference is named), 2 when the file or
+    /// key cannot be read.
+    Verify {
+        /// The record as downloaded from GET /api/v1/votes/{id}/record.
+        record: std::path::PathBuf,
+        /// The installation's public key (GET /api/v1/public-key): base64, or a file holding
+        /// it (base64, or that endpoint's JSON). Without it the signature is checked against
+        /// the key the record names, which proves integrity but not origin.
+        #[arg(long)]
+        public_key: Option<String>,
     },
 }
 
@@ -75,6 +89,12 @@ struct ServeArgs {
     /// environment only; at least 32 bytes) overrides it: every replica must share one.
     #[arg(long, env = "TINNHIEM_TOKEN_KEY_FILE")]
     token_key_file: Option<std::path::PathBuf>,
+    /// Where the Ed25519 key that signs vote records is kept, generated at first start
+    /// [default: beside the SQLite file, or ./tinnhiem-signing.key for PostgreSQL].
+    /// TINNHIEM_SIGNING_KEY (the environment only; base64 of a 32-byte seed) overrides it:
+    /// every replica must share one. Back it up: records are checked against its public key.
+    #[arg(long, env = "TINNHIEM_SIGNING_KEY_FILE")]
+    signing_key_file: Option<std::path::PathBuf>,
     /// Lifetime of an access token, in seconds (default: one working day).
     #[arg(long, env = "TINNHIEM_TOKEN_LIFETIME_SECS", default_value_t = 8 * 3600)]
     token_lifetime_secs: u64,
@@ -110,6 +130,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::CreateAdmin { username, database } => create_admin(&username, &database.url),
         Command::Bench(args) => bench(args),
+        Command::Verify { record, public_key } => return verify(&record, public_key.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -137,6 +158,10 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     config.token_secret = std::env::var("TINNHIEM_TOKEN_SECRET").ok();
     if let Some(file) = args.token_key_file {
         config.token_key_file = file;
+    }
+    config.signing_key = SeedText(std::env::var("TINNHIEM_SIGNING_KEY").ok());
+    if let Some(file) = args.signing_key_file {
+        config.signing_key_file = file;
     }
     config.token_lifetime = Duration::from_secs(args.token_lifetime_secs);
     config.pool_size = args.pool_size;
@@ -204,4 +229,47 @@ fn bench(args: BenchArgs) -> Result<(), String> {
         engine_secs: args.engine_secs,
         server_binary,
     })
+}
+
+/// `tinnhiem verify`: 0 valid, 1 invalid, 2 unreadable input.
+fn verify(path: &std::path::Path, public_key: Option<&str>) -> ExitCode {
+    let unreadable = |message: String| {
+        eprintln!("tinnhiem verify: {message}");
+        ExitCode::from(2)
+    };
+    let trusted = match public_key.map(read_public_key).transpose() {
+        Ok(key) => key,
+        Err(message) => return unreadable(message),
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return unreadable(format!("cannot read {}: {e}", path.display())),
+    };
+    let verdict = record::verify(&bytes, trusted.as_ref());
+    println!("{}", path.display());
+    print!("{}", verdict.report());
+    if verdict.valid() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// A public key given as base64, or as a file holding base64 or GET /public-key's JSON.
+fn read_public_key(arg: &str) -> Result<ed25519_dalek::VerifyingKey, String> {
+    let path = std::path::Path::new(arg);
+    let text = if path.is_file() {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {arg}: {e}"))?
+    } else {
+        arg.to_owned()
+    };
+    let text = match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(serde_json::Value::Object(o)) => o
+            .get("public_key")
+            .and_then(|k| k.as_str())
+            .ok_or("the JSON given as --public-key has no \"public_key\"")?
+            .to_owned(),
+        _ => text,
+    };
+    record::key::parse_public_key(&text).map_err(|e| format!("--public-key: {e}"))
 }

@@ -228,3 +228,28 @@ fn ordered_map<V: Serialize, S: Serializer>(
     }
     map.end()
 }
+
+/// The installation's record signing key.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicKey {
+    /// Always `ed25519`.
+    pub algorithm: &'static str,
+    /// Base64 of the 32-byte Ed25519 public key.
+    pub public_key: String,
+}
+
+/// A signed record, as downloaded (docs/auditing.md gives every field and how to verify it).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedRecord {
+    /// Always `ed25519`.
+    pub algorithm: String,
+    /// Lower-case hex SHA-256 of the record in canonical JSON (RFC 8785).
+    pub digest: String,
+    /// Base64 of the signing key, as `record.signing_key.public_key`.
+    pub public_key: String,
+    /// The record: council, vote, tally, ballots, electors, events.
+    #[schema(value_type = Object)]
+    pub record: serde_json::Value,
+    /// Base64 of the Ed25519 signature over the record's canonical JSON bytes.
+    pub signature: String,
+}

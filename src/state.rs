@@ -6,6 +6,7 @@ use crate::auth::{self, Passwords, TokenKeys};
 use crate::config::Config;
 use crate::db::{self, DbConn, Pool};
 use crate::error::{AppError, AppResult, Problem};
+use crate::record::RecordKey;
 use crate::service::accounts;
 use crate::service::ballot_writer::BallotWriter;
 
@@ -15,12 +16,14 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub passwords: Passwords,
     pub ballots: BallotWriter,
+    /// Signs the records of closed votes.
+    pub record_key: RecordKey,
     pub config: Config,
 }
 
 impl AppState {
-    /// Opens the database (running migrations), loads or creates the token key, and creates
-    /// the bootstrap admin when the installation has none.
+    /// Opens the database (running migrations), loads or creates the token and record signing
+    /// keys, and creates the bootstrap admin when the installation has none.
     pub fn start(config: Config) -> Result<AppState, String> {
         let pool = db::open_pool(&config.database, config.pool_size, config.pool_timeout)
             .map_err(|e| e.to_string())?;
@@ -28,12 +31,15 @@ impl AppState {
             config.token_secret.as_deref(),
             &config.token_key_file,
         )?;
+        let record_key =
+            RecordKey::load_or_create(config.signing_key.0.as_deref(), &config.signing_key_file)?;
         let state = AppState {
             pool: pool.clone(),
             tokens: TokenKeys::new(&secret, config.token_lifetime),
             passwords: Passwords::new(config.hash_concurrency)?,
             ballots: BallotWriter::start(pool.clone())
                 .map_err(|e| format!("cannot start the ballot writer: {e}"))?,
+            record_key,
             config,
         };
         if let Some((name, password)) = &state.config.bootstrap_admin {

@@ -1,5 +1,7 @@
 //! Secrecy at rest (DOMAIN.md, last section): after close, nothing stored — no column, no key,
 //! no row order, no leftover byte in the SQLite file — tells in which order delegates cast.
+//! The signed record written at close holds every ballot a second time, in content order, and
+//! the vote's event log holds no event per ballot: both are checked here too.
 
 mod common;
 
@@ -14,6 +16,18 @@ use tinnhiem::db::DbConn;
 struct Name {
     #[diesel(sql_type = Text)]
     name: String,
+}
+
+#[derive(QueryableByName, Debug)]
+struct Body {
+    #[diesel(sql_type = Text)]
+    body: String,
+}
+
+#[derive(QueryableByName, Debug)]
+struct EventKind {
+    #[diesel(sql_type = Text)]
+    kind: String,
 }
 
 #[derive(QueryableByName, Debug)]
@@ -68,6 +82,10 @@ fn count(haystack: &[u8], needle: &[u8]) -> usize {
 
 fn first_offset(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn last_offset(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
 #[tokio::test]
@@ -182,8 +200,53 @@ async fn the_cast_order_cannot_be_recovered_after_close() {
     );
     assert_ne!(natural, cast_sequence);
 
-    // Raw bytes: each ballot is in the file exactly once (no copy left from casting time), the
-    // WAL holds nothing, and the ballots lie in the file in an order set by content or ids.
+    // The signed record lists each ballot once, in content order, and nothing else; the event
+    // log has created, opened and closed, and no event per ballot.
+    let bind = match conn {
+        DbConn::Sqlite(_) => "?",
+        DbConn::Pg(_) => "$1",
+    };
+    let record_body = diesel::sql_query(format!("SELECT body FROM records WHERE vote_id = {bind}"))
+        .bind::<Text, _>(&id)
+        .get_result::<Body>(&mut conn)
+        .unwrap()
+        .body;
+    let record: serde_json::Value = serde_json::from_str(&record_body).unwrap();
+    assert_eq!(
+        record["ballots"],
+        json!(sorted),
+        "record ballots in content order"
+    );
+    for p in &patterns {
+        assert_eq!(
+            count(record_body.as_bytes(), p.as_bytes()),
+            1,
+            "{p} in the record"
+        );
+    }
+    let events: Vec<String> = diesel::sql_query(format!(
+        "SELECT kind FROM vote_events WHERE vote_id = {bind} ORDER BY seq"
+    ))
+    .bind::<Text, _>(&id)
+    .load::<EventKind>(&mut conn)
+    .unwrap()
+    .into_iter()
+    .map(|e| e.kind)
+    .collect();
+    assert_eq!(events, ["created", "opened", "closed"]);
+    for table in ["records", "vote_events", "tallies"] {
+        let cols = columns(&mut conn, table);
+        assert!(
+            !cols
+                .iter()
+                .any(|c| c.contains("member") || c.contains("ballot")),
+            "{table} has a column that could link a ballot: {cols:?}"
+        );
+    }
+
+    // Raw bytes: each ballot is in the file exactly twice, its row and the signed record (as a
+    // quoted JSON string there, which its row is not): no copy is left from casting time. The
+    // WAL holds nothing, and every copy lies in the file in an order set by content or ids.
     if let Some((db, wal)) = files(&app) {
         assert!(
             wal.is_empty(),
@@ -193,28 +256,37 @@ async fn the_cast_order_cannot_be_recovered_after_close() {
         for p in &patterns {
             assert_eq!(
                 count(&db, p.as_bytes()),
+                2,
+                "{p} must be in the file twice: its ballot row and the signed record"
+            );
+            assert_eq!(
+                count(&db, format!("\"{p}\"").as_bytes()),
                 1,
-                "{p} appears more than once in the file"
+                "{p} must be in the signed record once"
             );
         }
-        let mut by_offset: Vec<(usize, &String)> = patterns
-            .iter()
-            .map(|p| (first_offset(&db, p.as_bytes()).unwrap(), p))
-            .collect();
-        by_offset.sort();
-        let file_order: Vec<&String> = by_offset.iter().map(|(_, p)| *p).collect();
         let mut reversed = sorted.clone();
         reversed.reverse();
         let mut ids_reversed = by_id.clone();
         ids_reversed.reverse();
-        assert!(
-            [&sorted, &reversed, &by_id, &ids_reversed].contains(&&file_order),
-            "file order {file_order:?} is neither content nor id order"
-        );
-        assert_ne!(file_order, cast_sequence);
         let mut cast_reversed = cast_sequence.clone();
         cast_reversed.reverse();
-        assert_ne!(file_order, cast_reversed);
+        // The first copy of each and the last copy of each: the row region and the record
+        // region, whichever comes first in the file.
+        for offset in [first_offset, last_offset] {
+            let mut by_offset: Vec<(usize, &String)> = patterns
+                .iter()
+                .map(|p| (offset(&db, p.as_bytes()).unwrap(), p))
+                .collect();
+            by_offset.sort();
+            let file_order: Vec<&String> = by_offset.iter().map(|(_, p)| *p).collect();
+            assert!(
+                [&sorted, &reversed, &by_id, &ids_reversed].contains(&&file_order),
+                "file order {file_order:?} is neither content nor id order"
+            );
+            assert_ne!(file_order, cast_sequence);
+            assert_ne!(file_order, cast_reversed);
+        }
     }
 
     // The tally still counts every ballot.

@@ -6,6 +6,7 @@ pub mod extract;
 pub mod members;
 pub mod openapi;
 pub mod pages;
+pub mod records;
 pub mod system;
 pub mod votes;
 
@@ -79,6 +80,16 @@ pub fn routes() -> Vec<(Method, &'static str, Route)> {
             Method::GET,
             "/votes/{vote_id}/tally",
             web::get().to(votes::tally),
+        ),
+        (
+            Method::GET,
+            "/votes/{vote_id}/record",
+            web::get().to(records::record),
+        ),
+        (
+            Method::GET,
+            "/public-key",
+            web::get().to(records::public_key),
         ),
         (Method::GET, "/healthz", web::get().to(system::healthz)),
         (Method::GET, "/openapi.json", web::get().to(system::openapi)),

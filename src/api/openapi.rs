@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{ballots, councils, members, system, votes};
+use super::{ballots, councils, members, records, system, votes};
 use crate::domain::{Outcome, PercentBase, Role, VoteKind, VoteState};
 use crate::error::{FieldError, ProblemBody};
 use crate::shapes::*;
@@ -12,9 +12,9 @@ use crate::shapes::*;
 #[openapi(
     info(
         title = "tinnhiem",
-        description = "Confidence votes in councils: secret ballots, published tallies. Every \
-                       error is RFC 9457 problem details (application/problem+json) with \
-                       type urn:tinnhiem:problem:<slug>."
+        description = "Confidence votes in councils: secret ballots, published tallies, signed \
+                       records. Every error is RFC 9457 problem details \
+                       (application/problem+json) with type urn:tinnhiem:problem:<slug>."
     ),
     paths(
         members::login, members::me,
@@ -22,13 +22,14 @@ use crate::shapes::*;
         members::create, members::import, members::list,
         votes::create, votes::list, votes::get, votes::open, votes::close, votes::tally,
         ballots::get, ballots::cast,
+        records::record, records::public_key,
         system::healthz, system::openapi,
     ),
     components(schemas(
         LoginRequest, TokenResponse, Me, NewCouncil, Council, NewMember, Member, ImportResult,
         NewVote, NewSubject, Vote, Subject, Ballot, CastRequest, CastResponse, Tally,
         SubjectTally, Health, ProblemBody, FieldError, Role, VoteKind, VoteState, PercentBase,
-        Outcome,
+        Outcome, PublicKey, SignedRecord,
     )),
     modifiers(&BearerAuth),
 )]

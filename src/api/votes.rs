@@ -94,10 +94,11 @@ async fn transition(
     target: VoteState,
 ) -> AppResult<web::Json<Vote>> {
     let vote_id = id(&path, "vote")?;
+    let key = state.record_key.clone();
     let vote = state
         .db(move |conn| {
             let caller = Caller::load(conn, &signed.0)?;
-            votes::transition(conn, &caller, &vote_id, target)
+            votes::transition(conn, &caller, &vote_id, target, &key)
         })
         .await?;
     Ok(web::Json(vote))
@@ -123,7 +124,7 @@ pub async fn open(
     transition(state, signed, path, VoteState::Open).await
 }
 
-/// Close an open vote and publish its tally in the same step (chair).
+/// Close an open vote and publish its tally and signed record in the same step (chair).
 /// Closing a closed vote again answers 200 with the vote.
 #[utoipa::path(post, path = "/api/v1/votes/{vote_id}/close", tag = "votes",
     security(("bearer" = [])),

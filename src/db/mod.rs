@@ -3,6 +3,7 @@
 pub mod ballots;
 pub mod councils;
 pub mod members;
+pub mod records;
 pub mod schema;
 pub mod votes;
 

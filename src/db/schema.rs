@@ -71,6 +71,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    vote_events (vote_id, seq) {
+        vote_id -> Text,
+        seq -> Integer,
+        kind -> Text,
+        occurred_at -> Timestamp,
+        actor_id -> Text,
+        actor_username -> Text,
+        actor_full_name -> Text,
+        counts -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    records (vote_id) {
+        vote_id -> Text,
+        body -> Text,
+        signature -> Text,
+    }
+}
+
 diesel::joinable!(members -> councils (council_id));
 diesel::joinable!(votes -> councils (council_id));
 diesel::joinable!(subjects -> votes (vote_id));
@@ -78,7 +101,17 @@ diesel::joinable!(electors -> votes (vote_id));
 diesel::joinable!(electors -> members (member_id));
 diesel::joinable!(ballots -> votes (vote_id));
 diesel::joinable!(tallies -> votes (vote_id));
+diesel::joinable!(vote_events -> votes (vote_id));
+diesel::joinable!(records -> votes (vote_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
-    councils, members, votes, subjects, electors, ballots, tallies,
+    councils,
+    members,
+    votes,
+    subjects,
+    electors,
+    ballots,
+    tallies,
+    vote_events,
+    records,
 );

@@ -69,6 +69,15 @@ pub fn subjects_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<SubjectR
         .load(conn)
 }
 
+/// The ids of the vote's subjects in ballot order (what checking a ballot needs).
+pub fn subject_ids_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<String>> {
+    subjects::table
+        .filter(subjects::vote_id.eq(vote_id))
+        .order(subjects::ordinal)
+        .select(subjects::id)
+        .load(conn)
+}
+
 /// `(eligible, ballots cast)`, counted from the electors.
 pub fn turnout(conn: &mut DbConn, vote_id: &str) -> QueryResult<(i64, i64)> {
     let eligible = electors::table

@@ -3,6 +3,7 @@
 pub mod ballot;
 pub mod kind;
 pub mod lifecycle;
+pub mod names;
 pub mod role;
 pub mod tally;
 

@@ -78,7 +78,7 @@ pub fn prepare(
     if has_cast {
         return Err(already_cast());
     }
-    let subject_ids: Vec<String> = subjects(conn, vote_id)?.into_iter().map(|s| s.id).collect();
+    let subject_ids = vote_rows::subject_ids_of(conn, vote_id)?;
     let marks = Marks::from_entries(vote.kind, &subject_ids, &input.0).map_err(|e| {
         AppError::new(
             Problem::InvalidBallot,

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod ballot_writer;
 pub mod ballots;
 pub mod councils;
+pub mod records;
 pub mod votes;
 
 use crate::auth::Claims;

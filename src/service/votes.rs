@@ -1,10 +1,12 @@
 //! Votes: created in draft, opened and closed by the chair; the tally is made at close.
 
-use super::{text, Caller};
+use super::{records, text, Caller};
 use crate::db::votes::{self as vote_rows, Lock, SubjectRow, VoteRow};
 use crate::db::{self, ballots, councils, members, DbConn};
 use crate::domain::{Marks, PercentBase, Role, Tally, Transition, VoteKind, VoteState};
 use crate::error::{AppError, AppResult};
+use crate::record::chain::EventKind;
+use crate::record::RecordKey;
 use crate::shapes::{self, rfc3339, NewVote, Subject, SubjectTally, Vote};
 
 pub const MAX_SUBJECTS: usize = 500;
@@ -138,7 +140,18 @@ pub fn create(
             positions: serde_json::to_string(&positions).map_err(AppError::internal)?,
         });
     }
-    db::write_transaction(conn, |conn| vote_rows::insert(conn, &vote, &subject_rows))?;
+    let subject_count = subject_rows.len() as u64;
+    db::write_transaction(conn, |conn| {
+        vote_rows::insert(conn, &vote, &subject_rows)?;
+        records::log_event(
+            conn,
+            &vote.id,
+            EventKind::Created,
+            vote.created_at,
+            caller,
+            subject_count,
+        )
+    })?;
     view(conn, LoadedVote::new(vote)?)
 }
 
@@ -152,12 +165,14 @@ pub fn list(conn: &mut DbConn, caller: &Caller, council_id: &str) -> AppResult<V
 }
 
 /// Opens or closes the vote. Asking again for the state it is in answers with the vote as it
-/// is; a step the lifecycle does not allow is `invalid-state`.
+/// is; a step the lifecycle does not allow is `invalid-state`. Each step is logged in the
+/// vote's event chain in the same transaction; the close also signs the record with `key`.
 pub fn transition(
     conn: &mut DbConn,
     caller: &Caller,
     vote_id: &str,
     target: VoteState,
+    key: &RecordKey,
 ) -> AppResult<Vote> {
     let verb = if target == VoteState::Open {
         "open"
@@ -194,8 +209,16 @@ pub fn transition(
                     VoteState::Open => {
                         let delegates = members::delegate_ids(conn, &current.row.council_id)?;
                         ballots::add_electors(conn, vote_id, &delegates)?;
+                        let eligible = delegates.len() as u64;
+                        records::log_event(conn, vote_id, EventKind::Opened, at, caller, eligible)?;
                     }
-                    _ => publish_tally(conn, current, at)?,
+                    _ => {
+                        let cast = publish_tally(conn, &current, at)?;
+                        records::log_event(conn, vote_id, EventKind::Closed, at, caller, cast)?;
+                        let row = vote_rows::find(conn, vote_id)?
+                            .ok_or_else(|| AppError::not_found("vote"))?;
+                        records::seal(conn, &LoadedVote::new(row)?, key)?;
+                    }
                 }
                 Ok(true)
             }
@@ -209,12 +232,13 @@ pub fn transition(
 }
 
 /// Counts the ballots of a vote being closed, rewrites them in content order and stores the
-/// tally: all inside the closing transaction, so a closed vote always has its tally.
+/// tally: all inside the closing transaction, so a closed vote always has its tally. Returns
+/// the number of ballots cast.
 fn publish_tally(
     conn: &mut DbConn,
-    vote: LoadedVote,
+    vote: &LoadedVote,
     closed_at: chrono::NaiveDateTime,
-) -> AppResult<()> {
+) -> AppResult<u64> {
     let vote_id = vote.row.id.clone();
     let subject_list = subjects(conn, &vote_id)?;
     let stored = ballots::marks_of(conn, &vote_id)?;
@@ -240,8 +264,8 @@ fn publish_tally(
     let counted = Tally::count(vote.kind, subject_list.len(), base, &marks);
     let tally = shapes::Tally {
         vote_id: vote_id.clone(),
-        council_id: vote.row.council_id,
-        title: vote.row.title,
+        council_id: vote.row.council_id.clone(),
+        title: vote.row.title.clone(),
         kind: vote.kind,
         percent_base: vote.percent_base,
         base,
@@ -273,7 +297,7 @@ fn publish_tally(
     };
     let body = serde_json::to_string(&tally).map_err(AppError::internal)?;
     ballots::save_tally(conn, &vote_id, &body)?;
-    Ok(())
+    Ok(cast as u64)
 }
 
 /// The published tally, exactly as stored at close.

@@ -101,6 +101,7 @@ pub struct TestApp {
 pub fn test_config(db: &TestDb, dir: &std::path::Path) -> Config {
     let mut config = Config::for_database(db.url.clone());
     config.token_key_file = dir.join("tinnhiem-token.key");
+    config.signing_key_file = dir.join("tinnhiem-signing.key");
     config.pool_size = 8;
     config.hash_concurrency = 2;
     config.bootstrap_admin = Some((ADMIN.into(), ADMIN_PASSWORD.into()));
@@ -165,7 +166,10 @@ impl Api {
     pub fn new(base: String) -> Api {
         Api {
             base,
+            // Idle connections are dropped well before the server's keep-alive (5 s) ends them,
+            // so a request never goes out on a connection the server is closing.
             client: reqwest::Client::builder()
+                .pool_idle_timeout(Duration::from_secs(2))
                 .timeout(Duration::from_secs(60))
                 .build()
                 .expect("client"),

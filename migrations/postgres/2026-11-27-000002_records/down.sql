@@ -1,0 +1,2 @@
+DROP TABLE records;
+DROP TABLE vote_events;

@@ -1,0 +1,129 @@
+//! The auditor's record of a closed vote, and the key that signs it.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::extract::{id, Signed};
+use crate::error::{AppError, AppResult, ProblemBody};
+use crate::record::{csv, minutes, minutes::Lang, model::ALGORITHM};
+use crate::service::{records, Caller};
+use crate::shapes::{PublicKey, SignedRecord};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RecordQuery {
+    /// `json` (the default): the signed record; `csv`: one row per subject, a blank line, then
+    /// one row per ballot; `html`: the counting minutes (biên bản kiểm phiếu), to print on A4.
+    pub format: Option<String>,
+    /// Language of the `html` minutes: `vi` (the default) or `en`.
+    pub lang: Option<String>,
+}
+
+enum Format {
+    Json,
+    Csv,
+    Html(Lang),
+}
+
+fn format(query: RecordQuery) -> AppResult<Format> {
+    let lang = match query.lang.as_deref() {
+        None => Lang::Vi,
+        Some(l) => Lang::parse(l).ok_or_else(|| {
+            AppError::validation(format!(
+                "lang must be \"vi\" (the default) or \"en\"; \"{l}\" is neither."
+            ))
+        })?,
+    };
+    match query.format.as_deref() {
+        None | Some("json") => Ok(Format::Json),
+        Some("csv") => Ok(Format::Csv),
+        Some("html") => Ok(Format::Html(lang)),
+        Some(other) => Err(AppError::validation(format!(
+            "format must be \"json\" (the signed record, the default), \"csv\" (results, then \
+             ballots) or \"html\" (the counting minutes to print); \"{other}\" is none of them."
+        ))),
+    }
+}
+
+/// The signed record of a closed vote (auditor, chair, admin): checked against its signature
+/// and the database on every download, and refused (`record-integrity`) if anything differs.
+#[utoipa::path(get, path = "/api/v1/votes/{vote_id}/record", tag = "records",
+    security(("bearer" = [])),
+    params(("vote_id" = String, Path, description = "Vote id"), RecordQuery),
+    responses(
+        (status = 200, description = "The signed record (json, the same bytes on every download), \
+            the results and ballots (csv), or the counting minutes (html). See docs/auditing.md.",
+            content(
+                (SignedRecord = "application/json"),
+                (String = "text/csv"),
+                (String = "text/html"),
+            )),
+        (status = 400, description = "malformed-request: an unknown query parameter", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "forbidden: only auditors, chairs and admins", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "not-found", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "tally-not-published: the vote is not closed", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "validation-failed: unknown format or lang", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 500, description = "record-integrity: the stored record no longer matches its signature or the database; not served", body = ProblemBody, content_type = "application/problem+json"),
+    ))]
+pub async fn record(
+    state: web::Data<AppState>,
+    signed: Signed,
+    path: web::Path<String>,
+    query: web::Query<RecordQuery>,
+) -> AppResult<HttpResponse> {
+    let vote_id = id(&path, "vote")?;
+    let query = query.into_inner();
+    let key = state.record_key.clone();
+    let (content_type, disposition, body) = state
+        .db(move |conn| {
+            let caller = Caller::load(conn, &signed.0)?;
+            // Who may ask comes first; what they asked for, second.
+            let vote = records::allowed(conn, &caller, &vote_id)?;
+            let format = format(query)?;
+            let served = records::checked(conn, &vote, &key)?;
+            let name = format!("record-{vote_id}");
+            Ok(match format {
+                Format::Json => (
+                    "application/json",
+                    format!("attachment; filename=\"{name}.json\""),
+                    served.envelope,
+                ),
+                Format::Csv => (
+                    "text/csv; charset=utf-8",
+                    format!("attachment; filename=\"{name}.csv\""),
+                    csv::render(&served.record),
+                ),
+                Format::Html(lang) => (
+                    "text/html; charset=utf-8",
+                    format!("inline; filename=\"{name}.html\""),
+                    minutes::render(&served.record, &served.digest, &served.signature, lang),
+                ),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, content_type))
+        .insert_header((header::CONTENT_DISPOSITION, disposition))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        // The minutes need their inline style and nothing else: no script, no outside request.
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'",
+        ))
+        .body(body))
+}
+
+/// The Ed25519 public key that signs this installation's records (anyone).
+#[utoipa::path(get, path = "/api/v1/public-key", tag = "records",
+    responses((status = 200, body = PublicKey)))]
+pub async fn public_key(state: web::Data<AppState>) -> web::Json<PublicKey> {
+    web::Json(PublicKey {
+        algorithm: ALGORITHM,
+        public_key: state.record_key.public_key(),
+    })
+}

@@ -1,0 +1,238 @@
+//! The installation's record signing key (Ed25519): given by configuration, or generated at
+//! first start and kept in a file readable by its owner only, like the token key.
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use rand::RngCore;
+use std::fmt;
+use std::io::Write;
+use std::path::Path;
+
+/// A base64 seed from the environment; never printed.
+#[derive(Clone, Default)]
+pub struct SeedText(pub Option<String>);
+
+impl fmt::Debug for SeedText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(_) => f.write_str("Some(<redacted>)"),
+            None => f.write_str("None"),
+        }
+    }
+}
+
+/// Signs records. Its Debug form shows the public key only.
+#[derive(Clone)]
+pub struct RecordKey {
+    signing: SigningKey,
+}
+
+impl fmt::Debug for RecordKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RecordKey(public {})", self.public_key())
+    }
+}
+
+impl RecordKey {
+    pub fn from_seed(seed: &[u8; 32]) -> RecordKey {
+        RecordKey {
+            signing: SigningKey::from_bytes(seed),
+        }
+    }
+
+    /// A new random key.
+    pub fn generate() -> RecordKey {
+        let mut seed = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut seed);
+        RecordKey::from_seed(&seed)
+    }
+
+    /// The key from `configured` (base64 of a 32-byte seed) when given; else read from
+    /// `key_file`, which is created with a fresh key (mode 0600) on first start.
+    pub fn load_or_create(configured: Option<&str>, key_file: &Path) -> Result<RecordKey, String> {
+        if let Some(text) = configured {
+            return parse_seed(text)
+                .map_err(|why| format!("TINNHIEM_SIGNING_KEY {why}"))
+                .map(|seed| RecordKey::from_seed(&seed));
+        }
+        match std::fs::read_to_string(key_file) {
+            Ok(text) => return read_file(&text, key_file),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("cannot read {}: {e}", key_file.display())),
+        }
+        let key = RecordKey::generate();
+        match create_private(key_file, format!("{}\n", key.seed_base64()).as_bytes()) {
+            Ok(()) => {
+                tracing::info!(
+                    file = %key_file.display(),
+                    public_key = %key.public_key(),
+                    "created the record signing key; back it up with the database"
+                );
+                Ok(key)
+            }
+            // Another process starting at the same moment made it first: use theirs.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let text = std::fs::read_to_string(key_file)
+                    .map_err(|e| format!("cannot read {}: {e}", key_file.display()))?;
+                read_file(&text, key_file)
+            }
+            Err(e) => Err(format!("cannot create {}: {e}", key_file.display())),
+        }
+    }
+
+    /// Base64 of the 32-byte public key.
+    pub fn public_key(&self) -> String {
+        BASE64.encode(self.signing.verifying_key().as_bytes())
+    }
+
+    pub fn verifying_key(&self) -> VerifyingKey {
+        self.signing.verifying_key()
+    }
+
+    /// Base64 of the Ed25519 signature over `message`.
+    pub fn sign(&self, message: &[u8]) -> String {
+        BASE64.encode(self.signing.sign(message).to_bytes())
+    }
+
+    fn seed_base64(&self) -> String {
+        BASE64.encode(self.signing.to_bytes())
+    }
+}
+
+fn read_file(text: &str, key_file: &Path) -> Result<RecordKey, String> {
+    parse_seed(text)
+        .map(|seed| RecordKey::from_seed(&seed))
+        .map_err(|why| {
+            format!(
+                "{} {why}; restore it from your backup (records it signed are checked against \
+                 its public key)",
+                key_file.display()
+            )
+        })
+}
+
+fn parse_seed(text: &str) -> Result<[u8; 32], String> {
+    let bytes = BASE64
+        .decode(text.trim())
+        .map_err(|_| "is not base64".to_owned())?;
+    bytes
+        .try_into()
+        .map_err(|_| "is not the base64 of a 32-byte Ed25519 seed".to_owned())
+}
+
+/// Writes the key to a temporary file (mode 0600) and links it into place, so that a racing
+/// start never reads a half-written key. Fails with `AlreadyExists` if the file appeared.
+fn create_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp_name = path.as_os_str().to_owned();
+    tmp_name.push(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));
+    let tmp = std::path::PathBuf::from(tmp_name);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = options.open(&tmp).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    linked
+}
+
+/// An Ed25519 public key from base64 (32 bytes).
+pub fn parse_public_key(text: &str) -> Result<VerifyingKey, String> {
+    let bytes = BASE64
+        .decode(text.trim())
+        .map_err(|_| "the public key is not base64".to_owned())?;
+    let bytes: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| "the public key is not 32 bytes long".to_owned())?;
+    VerifyingKey::from_bytes(&bytes)
+        .map_err(|_| "the public key is not a valid Ed25519 point".into())
+}
+
+/// Checks a base64 signature over `message` (strict RFC 8032 verification: no malleable or
+/// small-order forms accepted).
+pub fn check_signature(key: &VerifyingKey, message: &[u8], signature: &str) -> Result<(), String> {
+    let bytes = BASE64
+        .decode(signature.trim())
+        .map_err(|_| "the signature is not base64".to_owned())?;
+    let signature = Signature::from_slice(&bytes)
+        .map_err(|_| "the signature is not 64 bytes long".to_owned())?;
+    key.verify_strict(message, &signature)
+        .map_err(|_| "the signature does not match the record and key".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generated_key_is_kept_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tinnhiem-signing.key");
+        let first = RecordKey::load_or_create(None, &path).unwrap();
+        let again = RecordKey::load_or_create(None, &path).unwrap();
+        assert_eq!(first.public_key(), again.public_key());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // Only the key file is left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(!format!("{first:?}").contains(&first.seed_base64()));
+    }
+
+    #[test]
+    fn a_configured_seed_wins_and_bad_ones_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        let seed = BASE64.encode([7u8; 32]);
+        let key = RecordKey::load_or_create(Some(&seed), &path).unwrap();
+        assert_eq!(
+            key.public_key(),
+            RecordKey::from_seed(&[7u8; 32]).public_key()
+        );
+        assert!(
+            !path.exists(),
+            "no file is written when the key is configured"
+        );
+        assert!(RecordKey::load_or_create(Some("not base64!"), &path).is_err());
+        assert!(RecordKey::load_or_create(Some(&BASE64.encode([1u8; 16])), &path).is_err());
+        std::fs::write(&path, "garbage").unwrap();
+        let err = RecordKey::load_or_create(None, &path).unwrap_err();
+        assert!(err.contains("restore it from your backup"), "{err}");
+    }
+
+    #[test]
+    fn racing_starts_end_up_with_one_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k");
+        let keys: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| RecordKey::load_or_create(None, &path).unwrap().public_key()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
+    }
+
+    #[test]
+    fn signatures_check_against_their_key_only() {
+        let key = RecordKey::from_seed(&[1u8; 32]);
+        let other = RecordKey::from_seed(&[2u8; 32]);
+        let sig = key.sign(b"record");
+        let public = parse_public_key(&key.public_key()).unwrap();
+        assert_eq!(check_signature(&public, b"record", &sig), Ok(()));
+        assert!(check_signature(&public, b"recorD", &sig).is_err());
+        assert!(check_signature(&other.verifying_key(), b"record", &sig).is_err());
+        assert!(check_signature(&public, b"record", "AAAA").is_err());
+        assert!(parse_public_key("AAAA").is_err());
+    }
+}

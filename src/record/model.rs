@@ -1,0 +1,155 @@
+//! The record of a closed vote and the signed envelope it travels in (docs/auditing.md).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+use super::chain::Event;
+
+/// The `format` of every record this code writes and reads.
+pub const FORMAT: &str = "tinnhiem-record/1";
+/// The only signature algorithm.
+pub const ALGORITHM: &str = "ed25519";
+
+/// Everything an auditor needs to recount a closed vote and check its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Record {
+    /// [`FORMAT`].
+    pub format: String,
+    /// The key whose signature the envelope carries.
+    pub signing_key: KeyInfo,
+    pub council: CouncilInfo,
+    pub vote: VoteInfo,
+    /// The tally exactly as `GET /votes/{id}/tally` shows it.
+    pub tally: RecordTally,
+    /// What each character of a ballot string means, for this vote's kind.
+    pub ballot_codes: BTreeMap<String, String>,
+    /// Every cast ballot: one character per subject in ballot order, sorted as strings
+    /// (byte order) so that their order tells nothing about who cast them or when.
+    pub ballots: Vec<String>,
+    pub electors: Electors,
+    /// created, opened, closed: a hash chain.
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyInfo {
+    /// [`ALGORITHM`].
+    pub algorithm: String,
+    /// Base64 (standard alphabet, padded) of the 32-byte Ed25519 public key.
+    pub public_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CouncilInfo {
+    pub id: String,
+    pub name: String,
+    pub seats: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoteInfo {
+    pub id: String,
+    pub title: String,
+    /// `rating` or `confidence`.
+    pub kind: String,
+    /// `ballots` or `seats`.
+    pub percent_base: String,
+    pub created_at: String,
+    pub opened_at: String,
+    pub closed_at: String,
+}
+
+/// The eligible delegates, by whether they cast: names only, each list in Vietnamese
+/// alphabetical order of full name, then by username ([`Person::order`]). Nothing links a name
+/// to a ballot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Electors {
+    pub cast: Vec<Person>,
+    pub not_cast: Vec<Person>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    pub full_name: String,
+    pub username: String,
+}
+
+impl Person {
+    /// The order of the lists: full names in Vietnamese alphabetical order
+    /// ([`crate::domain::names`]), then usernames by code point.
+    pub fn order(a: &Person, b: &Person) -> std::cmp::Ordering {
+        crate::domain::names::compare(&a.full_name, &b.full_name)
+            .then_with(|| a.username.cmp(&b.username))
+    }
+}
+
+/// The published tally (API.md, "Tally"). Members this version does not know are kept as they
+/// are, so a field added to the tally later stays in the record and under its signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordTally {
+    pub vote_id: String,
+    pub council_id: String,
+    pub title: String,
+    pub kind: String,
+    pub percent_base: String,
+    pub base: u64,
+    pub seats: i64,
+    pub eligible: u64,
+    pub ballots_cast: u64,
+    pub opened_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub results: Vec<SubjectResult>,
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectResult {
+    pub subject_id: String,
+    pub full_name: String,
+    pub positions: Vec<String>,
+    /// Each choice by name, then `blank`.
+    pub counts: BTreeMap<String, u64>,
+    /// Keyed like `counts`: strings with exactly two decimals.
+    pub percents: BTreeMap<String, String>,
+    pub outcome: String,
+    #[serde(flatten)]
+    pub other: BTreeMap<String, Value>,
+}
+
+/// What `GET /votes/{id}/record?format=json` returns: the record and its signature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    /// [`ALGORITHM`].
+    pub algorithm: String,
+    /// Lower-case hex SHA-256 of the canonical record.
+    pub digest: String,
+    /// Base64 of the signing key (the same as `record.signing_key.public_key`).
+    pub public_key: String,
+    pub record: Value,
+    /// Base64 of the 64-byte Ed25519 signature over the canonical record.
+    pub signature: String,
+}
+
+/// The envelope's bytes around `canonical_record`, kept verbatim. The envelope is itself in
+/// canonical form (its member names are in order and the other values need no escaping), so
+/// the record's signed bytes appear in the download exactly as signed.
+pub fn envelope_bytes(
+    canonical_record: &str,
+    digest: &str,
+    public_key: &str,
+    signature: &str,
+) -> String {
+    format!(
+        "{{\"algorithm\":\"{ALGORITHM}\",\"digest\":\"{digest}\",\"public_key\":\"{public_key}\",\
+         \"record\":{canonical_record},\"signature\":\"{signature}\"}}"
+    )
+}

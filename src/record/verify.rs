@@ -1,0 +1,606 @@
+//! Checking a signed record without trusting the server that made it: the signature, then a
+//! recount of every subject from the ballot list by the rules of DOMAIN.md, then the event
+//! chain and the counts that must agree. Pure: bytes in, a verdict out.
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use ed25519_dalek::VerifyingKey;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use super::canonical::{parse_strict, to_canonical};
+use super::chain::{self, hex, EventKind};
+use super::key::{check_signature, parse_public_key};
+use super::model::{Envelope, Record, ALGORITHM, FORMAT};
+use crate::domain::{Marks, PercentBase, Tally, VoteKind};
+
+/// One thing checked, and what was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// Which key the signature was checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// The key the verifier was given: proves who signed.
+    Given,
+    /// The key the record names: proves only that nothing changed since it was signed.
+    Embedded,
+}
+
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub checks: Vec<Check>,
+    pub key_source: KeySource,
+    /// The record, when it could be read.
+    pub record: Option<Record>,
+    /// Hex SHA-256 of the canonical record, when it could be computed.
+    pub digest: Option<String>,
+}
+
+impl Verdict {
+    /// Every check passed (and there were checks).
+    pub fn valid(&self) -> bool {
+        !self.checks.is_empty() && self.checks.iter().all(|c| c.ok)
+    }
+
+    pub fn failures(&self) -> Vec<&Check> {
+        self.checks.iter().filter(|c| !c.ok).collect()
+    }
+
+    /// The verdict for a person: what the record is, each check, and the conclusion.
+    pub fn report(&self) -> String {
+        let mut out = String::new();
+        if let Some(r) = &self.record {
+            let _ = writeln!(
+                out,
+                "Record of vote \"{}\" ({}) of {}, closed {}",
+                r.vote.title, r.vote.id, r.council.name, r.vote.closed_at
+            );
+        }
+        if let Some(d) = &self.digest {
+            let _ = writeln!(out, "SHA-256 of the canonical record: {d}");
+        }
+        for c in &self.checks {
+            let mark = if c.ok { "ok  " } else { "FAIL" };
+            let _ = writeln!(out, "  [{mark}] {}: {}", c.name, c.detail);
+        }
+        let failures = self.failures();
+        if self.valid() {
+            let _ = writeln!(
+                out,
+                "VALID: the signature holds and every count, percentage and outcome follows from \
+                 the ballots listed."
+            );
+            if self.key_source == KeySource::Embedded {
+                let _ = writeln!(
+                    out,
+                    "NOTE: the signature was checked against the key written in the record itself. \
+                     That proves the record was not changed after it was signed, not who signed \
+                     it: pass --public-key with the key the installation publishes \
+                     (GET /api/v1/public-key) to check its origin."
+                );
+            }
+        } else {
+            let names: Vec<&str> = failures.iter().map(|c| c.name.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "INVALID: {} check{} failed: {}.",
+                failures.len(),
+                if failures.len() == 1 { "" } else { "s" },
+                names.join(", ")
+            );
+        }
+        out
+    }
+}
+
+struct Checks(Vec<Check>);
+
+impl Checks {
+    fn add(&mut self, name: impl Into<String>, result: Result<String, String>) -> bool {
+        let ok = result.is_ok();
+        let detail = result.unwrap_or_else(|e| e);
+        self.0.push(Check {
+            name: name.into(),
+            ok,
+            detail,
+        });
+        ok
+    }
+}
+
+/// Verifies a downloaded record (the JSON envelope). With `trusted`, the signature must be by
+/// that key; without it, by the key the record names (integrity only).
+pub fn verify(bytes: &[u8], trusted: Option<&VerifyingKey>) -> Verdict {
+    let mut checks = Checks(Vec::new());
+    let key_source = if trusted.is_some() {
+        KeySource::Given
+    } else {
+        KeySource::Embedded
+    };
+    let (record, digest) = verify_into(bytes, trusted, &mut checks);
+    Verdict {
+        checks: checks.0,
+        key_source,
+        record,
+        digest,
+    }
+}
+
+fn verify_into(
+    bytes: &[u8],
+    trusted: Option<&VerifyingKey>,
+    checks: &mut Checks,
+) -> (Option<Record>, Option<String>) {
+    let value = match parse_strict(bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            checks.add("file", Err(format!("not readable as JSON: {e}")));
+            return (None, None);
+        }
+    };
+    let envelope: Envelope = match serde_json::from_value(value) {
+        Ok(e) => e,
+        Err(e) => {
+            checks.add(
+                "file",
+                Err(format!(
+                    "not a signed record (algorithm, digest, public_key, record, signature): {e}"
+                )),
+            );
+            return (None, None);
+        }
+    };
+    checks.add("file", Ok("a signed record".into()));
+    checks.add(
+        "algorithm",
+        if envelope.algorithm == ALGORITHM {
+            Ok(ALGORITHM.into())
+        } else {
+            Err(format!(
+                "\"{}\" is not a signature algorithm this verifier knows ({ALGORITHM})",
+                envelope.algorithm
+            ))
+        },
+    );
+    let canonical = match to_canonical(&envelope.record) {
+        Ok(c) => c,
+        Err(e) => {
+            checks.add("canonical form", Err(e.to_string()));
+            return (None, None);
+        }
+    };
+    let digest = hex(&Sha256::digest(canonical.as_bytes()));
+    checks.add(
+        "digest",
+        if digest == envelope.digest {
+            Ok(format!("SHA-256 {digest}"))
+        } else {
+            Err(format!(
+                "the record hashes to {digest}, not to the digest written beside it ({}): the \
+                 record was changed",
+                envelope.digest
+            ))
+        },
+    );
+
+    let named_key = envelope.record["signing_key"]["public_key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut key_ok = true;
+    if named_key != envelope.public_key {
+        key_ok = checks.add(
+            "public key",
+            Err(format!(
+                "the envelope names key {} but the record names {named_key}",
+                envelope.public_key
+            )),
+        );
+    }
+    let key = match trusted {
+        Some(trusted) => {
+            let expected = BASE64.encode(trusted.as_bytes());
+            if key_ok {
+                checks.add(
+                    "public key",
+                    if named_key == expected {
+                        Ok(format!("{expected}, the key given"))
+                    } else {
+                        Err(format!(
+                            "the record names key {named_key}, not the key given ({expected}): \
+                             it was not signed by that installation"
+                        ))
+                    },
+                );
+            }
+            Some(*trusted)
+        }
+        None => match parse_public_key(&named_key) {
+            Ok(k) => {
+                if key_ok {
+                    checks.add(
+                        "public key",
+                        Ok(format!(
+                            "{named_key}, as named in the record (no --public-key given)"
+                        )),
+                    );
+                }
+                Some(k)
+            }
+            Err(e) => {
+                checks.add("public key", Err(format!("the record's signing key: {e}")));
+                None
+            }
+        },
+    };
+    if let Some(key) = key {
+        checks.add(
+            "signature",
+            check_signature(&key, canonical.as_bytes(), &envelope.signature)
+                .map(|()| "Ed25519 over the canonical record".to_owned()),
+        );
+    }
+
+    let record: Record = match serde_json::from_value(envelope.record) {
+        Ok(r) => r,
+        Err(e) => {
+            checks.add(
+                "structure",
+                Err(format!("the record is not a {FORMAT} record: {e}")),
+            );
+            return (None, Some(digest));
+        }
+    };
+    check_record(&record, checks);
+    (Some(record), Some(digest))
+}
+
+/// The expected `ballot_codes` of a vote kind.
+pub fn ballot_codes(kind: VoteKind) -> BTreeMap<String, String> {
+    kind.choices()
+        .iter()
+        .map(|c| (c.code().to_string(), c.as_str().to_owned()))
+        .chain([("-".to_owned(), "blank".to_owned())])
+        .collect()
+}
+
+/// Everything that must agree inside a record whose signature is already checked.
+fn check_record(r: &Record, checks: &mut Checks) {
+    checks.add(
+        "format",
+        if r.format == FORMAT {
+            Ok(FORMAT.into())
+        } else {
+            Err(format!(
+                "\"{}\" is not a format this verifier reads ({FORMAT})",
+                r.format
+            ))
+        },
+    );
+    let kind: VoteKind = match r.vote.kind.parse() {
+        Ok(k) => k,
+        Err(_) => {
+            checks.add(
+                "vote",
+                Err(format!("unknown vote kind \"{}\"", r.vote.kind)),
+            );
+            return;
+        }
+    };
+    let percent_base: PercentBase = match r.vote.percent_base.parse() {
+        Ok(b) => b,
+        Err(_) => {
+            checks.add(
+                "vote",
+                Err(format!("unknown percent base \"{}\"", r.vote.percent_base)),
+            );
+            return;
+        }
+    };
+    checks.add("tally header", tally_header(r));
+    checks.add(
+        "ballot codes",
+        if r.ballot_codes == ballot_codes(kind) {
+            Ok(format!("the codes of a {} vote", kind.as_str()))
+        } else {
+            Err(format!(
+                "the codes listed are not those of a {} vote",
+                kind.as_str()
+            ))
+        },
+    );
+
+    // The ballots, read against the subjects of the tally.
+    let subjects = r.tally.results.len();
+    let mut marks = Vec::with_capacity(r.ballots.len());
+    let mut unreadable = Vec::new();
+    for (i, b) in r.ballots.iter().enumerate() {
+        match Marks::decode(kind, subjects, b) {
+            Ok(m) => marks.push(m),
+            Err(_) => unreadable.push(i + 1),
+        }
+    }
+    let readable = checks.add(
+        "ballots",
+        if unreadable.is_empty() {
+            Ok(format!(
+                "{} ballots, each marking {subjects} subjects with known choices or blank",
+                r.ballots.len()
+            ))
+        } else {
+            Err(format!(
+                "ballot{} {} {} not {subjects} characters of the vote's codes",
+                if unreadable.len() == 1 { "" } else { "s" },
+                list(&unreadable),
+                if unreadable.len() == 1 { "is" } else { "are" },
+            ))
+        },
+    );
+    checks.add(
+        "ballot order",
+        if r.ballots.windows(2).all(|w| w[0] <= w[1]) {
+            Ok("sorted by content: the order says nothing of who cast when".into())
+        } else {
+            Err(
+                "the ballots are not sorted by content, so their order could tell the order \
+                 of casting"
+                    .into(),
+            )
+        },
+    );
+    checks.add("turnout", turnout(r));
+    checks.add("electors", electors(r));
+
+    let expected_base = match percent_base {
+        PercentBase::Ballots => r.ballots.len() as u64,
+        PercentBase::Seats => u64::try_from(r.council.seats).unwrap_or(0),
+    };
+    checks.add(
+        "base",
+        if r.tally.base == expected_base {
+            Ok(format!(
+                "{expected_base} ({})",
+                match percent_base {
+                    PercentBase::Ballots => "ballots cast",
+                    PercentBase::Seats => "seats",
+                }
+            ))
+        } else {
+            Err(format!(
+                "the tally takes percentages of {}, but the {} are {expected_base}",
+                r.tally.base,
+                match percent_base {
+                    PercentBase::Ballots => "ballots listed",
+                    PercentBase::Seats => "council's seats",
+                }
+            ))
+        },
+    );
+    if readable {
+        let recount = Tally::count(kind, subjects, expected_base, &marks);
+        for (i, (stated, counted)) in r.tally.results.iter().zip(&recount.results).enumerate() {
+            checks.add(
+                format!("subject {}", i + 1),
+                subject(stated, counted).map(|()| {
+                    format!(
+                        "{}: counts, percentages and outcome follow from the ballots",
+                        stated.full_name
+                    )
+                }),
+            );
+        }
+    }
+    checks.add("event chain", event_chain(r));
+    checks.add("events match the vote", events_match(r, subjects));
+}
+
+fn list(items: &[usize]) -> String {
+    let shown: Vec<String> = items.iter().take(10).map(|i| i.to_string()).collect();
+    let more = if items.len() > 10 {
+        format!(" and {} more", items.len() - 10)
+    } else {
+        String::new()
+    };
+    format!("{}{more}", shown.join(", "))
+}
+
+fn tally_header(r: &Record) -> Result<String, String> {
+    let t = &r.tally;
+    let mut differ = Vec::new();
+    let mut same = |name: &str, ok: bool| {
+        if !ok {
+            differ.push(name.to_owned());
+        }
+    };
+    same("vote_id", t.vote_id == r.vote.id);
+    same("council_id", t.council_id == r.council.id);
+    same("title", t.title == r.vote.title);
+    same("kind", t.kind == r.vote.kind);
+    same("percent_base", t.percent_base == r.vote.percent_base);
+    same("seats", t.seats == r.council.seats);
+    same(
+        "opened_at",
+        t.opened_at.as_deref() == Some(r.vote.opened_at.as_str()),
+    );
+    same(
+        "closed_at",
+        t.closed_at.as_deref() == Some(r.vote.closed_at.as_str()),
+    );
+    if differ.is_empty() {
+        Ok("the tally names this vote, council, seats and times".into())
+    } else {
+        Err(format!(
+            "the tally's {} differ from the record's vote and council",
+            differ.join(", ")
+        ))
+    }
+}
+
+fn turnout(r: &Record) -> Result<String, String> {
+    let t = &r.tally;
+    let cast = r.electors.cast.len() as u64;
+    let eligible = cast + r.electors.not_cast.len() as u64;
+    let ballots = r.ballots.len() as u64;
+    let mut differ = Vec::new();
+    if t.ballots_cast != ballots {
+        differ.push(format!(
+            "the tally says {} ballots cast but {ballots} ballots are listed",
+            t.ballots_cast
+        ));
+    }
+    if cast != ballots {
+        differ.push(format!(
+            "{cast} delegates are listed as having cast but {ballots} ballots are listed"
+        ));
+    }
+    if t.eligible != eligible {
+        differ.push(format!(
+            "the tally says {} eligible but {eligible} delegates are listed",
+            t.eligible
+        ));
+    }
+    if differ.is_empty() {
+        Ok(format!(
+            "{ballots} ballots = ballots cast = delegates who cast; {eligible} eligible"
+        ))
+    } else {
+        Err(differ.join("; "))
+    }
+}
+
+fn electors(r: &Record) -> Result<String, String> {
+    let e = &r.electors;
+    let sorted = |l: &[super::model::Person]| {
+        l.windows(2)
+            .all(|w| super::model::Person::order(&w[0], &w[1]).is_lt())
+    };
+    if !sorted(&e.cast) || !sorted(&e.not_cast) {
+        return Err(
+            "the lists of delegates are not in alphabetical order (or list someone twice)".into(),
+        );
+    }
+    let cast: BTreeSet<&str> = e.cast.iter().map(|p| p.username.as_str()).collect();
+    let both: Vec<&str> = e
+        .not_cast
+        .iter()
+        .map(|p| p.username.as_str())
+        .filter(|u| cast.contains(u))
+        .collect();
+    if !both.is_empty() {
+        return Err(format!(
+            "listed both as having cast and not: {}",
+            both.join(", ")
+        ));
+    }
+    Ok(format!(
+        "{} cast, {} did not; in alphabetical order",
+        e.cast.len(),
+        e.not_cast.len()
+    ))
+}
+
+/// Compares one subject's stated result with the recount.
+fn subject(
+    stated: &super::model::SubjectResult,
+    counted: &crate::domain::SubjectResult,
+) -> Result<(), String> {
+    let names = counted
+        .counts
+        .iter()
+        .map(|(c, _)| c.as_str())
+        .chain(["blank"]);
+    let counts: BTreeMap<String, u64> = counted
+        .counts
+        .iter()
+        .map(|(c, n)| (c.as_str().to_owned(), *n))
+        .chain([("blank".to_owned(), counted.blank)])
+        .collect();
+    let percents: BTreeMap<String, String> = names
+        .map(str::to_owned)
+        .zip(counted.percents.iter().cloned())
+        .collect();
+    let outcome = serde_json::to_value(counted.outcome)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let mut differ = Vec::new();
+    if stated.counts != counts {
+        differ.push(format!(
+            "counts: the record says {}, the ballots give {}",
+            show(&stated.counts),
+            show(&counts)
+        ));
+    }
+    if stated.percents != percents {
+        differ.push(format!(
+            "percentages: the record says {}, DOMAIN.md's rule gives {}",
+            show(&stated.percents),
+            show(&percents)
+        ));
+    }
+    if stated.outcome != outcome {
+        differ.push(format!(
+            "outcome: the record says {}, DOMAIN.md's rule gives {outcome}",
+            stated.outcome
+        ));
+    }
+    if differ.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{}: {}", stated.full_name, differ.join("; ")))
+    }
+}
+
+fn show<V: std::fmt::Display>(map: &BTreeMap<String, V>) -> String {
+    let parts: Vec<String> = map.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    parts.join(", ")
+}
+
+fn event_chain(r: &Record) -> Result<String, String> {
+    chain::check(&r.vote.id, &r.events).map_err(|e| e.to_string())?;
+    let kinds: Vec<EventKind> = r.events.iter().map(|e| e.event).collect();
+    if kinds != [EventKind::Created, EventKind::Opened, EventKind::Closed] {
+        let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        return Err(format!(
+            "a closed vote's log is created, opened, closed; this one is {}",
+            names.join(", ")
+        ));
+    }
+    Ok("created, opened, closed; each event hashes to its hash and names the one before".into())
+}
+
+fn events_match(r: &Record, subjects: usize) -> Result<String, String> {
+    let mut differ = Vec::new();
+    for e in &r.events {
+        let (at, count, what) = match e.event {
+            EventKind::Created => (&r.vote.created_at, subjects as u64, "subjects"),
+            EventKind::Opened => (&r.vote.opened_at, r.tally.eligible, "eligible delegates"),
+            EventKind::Closed => (&r.vote.closed_at, r.tally.ballots_cast, "ballots cast"),
+        };
+        if e.at != *at {
+            differ.push(format!(
+                "the \"{}\" event is at {}, the vote says {at}",
+                e.event.as_str(),
+                e.at
+            ));
+        }
+        if e.count() != Some(count) {
+            differ.push(format!(
+                "the \"{}\" event counts {} {what}, the record {count}",
+                e.event.as_str(),
+                e.count().map_or("no".to_owned(), |n| n.to_string())
+            ));
+        }
+    }
+    if differ.is_empty() {
+        Ok("times and counts of the events are the vote's".into())
+    } else {
+        Err(differ.join("; "))
+    }
+}

@@ -1,0 +1,340 @@
+//! The record of a closed vote: its event log is written with each step of the vote, the record
+//! is built and signed in the transaction that closes it, and it is served only after checking
+//! that it still matches its signature and everything the database holds about the vote.
+
+use sha2::{Digest, Sha256};
+
+use super::votes::LoadedVote;
+use super::{votes, Caller};
+use crate::db::records::{self as rows, EventRow};
+use crate::db::{ballots, councils, DbConn};
+use crate::domain::{Role, VoteState};
+use crate::error::{AppError, AppResult, Problem};
+use crate::record::chain::{hex, Actor, Event, EventKind};
+use crate::record::model::{
+    envelope_bytes, CouncilInfo, Electors, KeyInfo, Person, Record, RecordTally, VoteInfo,
+    ALGORITHM, FORMAT,
+};
+use crate::record::verify::ballot_codes;
+use crate::record::{canonical, verify, RecordKey};
+use crate::shapes::rfc3339;
+
+/// Appends the next event of the vote's log, hashed onto the one before. Called inside the
+/// transaction that makes the change it records.
+pub fn log_event(
+    conn: &mut DbConn,
+    vote_id: &str,
+    kind: EventKind,
+    at: chrono::NaiveDateTime,
+    caller: &Caller,
+    count: u64,
+) -> AppResult<()> {
+    let previous = match rows::events_of(conn, vote_id)?.pop() {
+        Some(row) => Some(event_of(row).map_err(|e| {
+            AppError::internal(format_args!("the event log of vote {vote_id}: {e}"))
+        })?),
+        None => None,
+    };
+    let m = &caller.member;
+    let event = Event::next(
+        previous.as_ref(),
+        vote_id,
+        kind,
+        rfc3339(at),
+        Actor {
+            id: m.id.clone(),
+            username: m.username.clone(),
+            full_name: m.full_name.clone(),
+        },
+        count,
+    );
+    let row = EventRow {
+        vote_id: vote_id.to_owned(),
+        seq: i32::try_from(event.seq).map_err(AppError::internal)?,
+        kind: kind.as_str().to_owned(),
+        occurred_at: at,
+        actor_id: event.actor.id,
+        actor_username: event.actor.username,
+        actor_full_name: event.actor.full_name,
+        counts: serde_json::to_string(&event.counts).map_err(AppError::internal)?,
+        prev_hash: event.prev,
+        hash: event.hash,
+    };
+    rows::insert_event(conn, &row)?;
+    Ok(())
+}
+
+fn event_of(row: EventRow) -> Result<Event, String> {
+    Ok(Event {
+        seq: u64::try_from(row.seq).map_err(|_| format!("event seq {} is negative", row.seq))?,
+        event: EventKind::parse(&row.kind)
+            .ok_or_else(|| format!("event kind {:?} is not known", row.kind))?,
+        vote_id: row.vote_id,
+        at: rfc3339(row.occurred_at),
+        actor: Actor {
+            id: row.actor_id,
+            username: row.actor_username,
+            full_name: row.actor_full_name,
+        },
+        counts: serde_json::from_str(&row.counts)
+            .map_err(|e| format!("event {} counts: {e}", row.seq))?,
+        prev: row.prev_hash,
+        hash: row.hash,
+    })
+}
+
+/// Why a record could not be built from the database.
+enum BuildError {
+    Db(AppError),
+    /// A part of the vote's data that does not read as it was written.
+    Unreadable {
+        part: &'static str,
+        why: String,
+    },
+}
+
+impl From<diesel::result::Error> for BuildError {
+    fn from(e: diesel::result::Error) -> BuildError {
+        BuildError::Db(e.into())
+    }
+}
+
+impl From<AppError> for BuildError {
+    fn from(e: AppError) -> BuildError {
+        BuildError::Db(e)
+    }
+}
+
+fn unreadable(part: &'static str, why: impl ToString) -> BuildError {
+    BuildError::Unreadable {
+        part,
+        why: why.to_string(),
+    }
+}
+
+/// The record of a closed vote as the database holds it now. The close signs this; each
+/// download builds it again and compares.
+fn build(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> Result<Record, BuildError> {
+    let row = &vote.row;
+    let council = councils::find(conn, &row.council_id)?
+        .ok_or_else(|| unreadable("council", "the vote's council is missing"))?;
+    let (opened_at, closed_at) = match (row.opened_at, row.closed_at) {
+        (Some(o), Some(c)) => (rfc3339(o), rfc3339(c)),
+        _ => return Err(unreadable("vote", "a closed vote without its times")),
+    };
+    let tally_text = ballots::tally_of(conn, &row.id)?
+        .ok_or_else(|| unreadable("tally", "no tally is stored"))?;
+    let tally: RecordTally =
+        serde_json::from_str(&tally_text).map_err(|e| unreadable("tally", e))?;
+    let mut cast = Vec::new();
+    let mut not_cast = Vec::new();
+    for (full_name, username, has_cast) in rows::electors_named(conn, &row.id)? {
+        let person = Person {
+            full_name,
+            username,
+        };
+        if has_cast {
+            cast.push(person);
+        } else {
+            not_cast.push(person);
+        }
+    }
+    cast.sort_by(Person::order);
+    not_cast.sort_by(Person::order);
+    let events = rows::events_of(conn, &row.id)?
+        .into_iter()
+        .map(event_of)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| unreadable("events", e))?;
+    Ok(Record {
+        format: FORMAT.to_owned(),
+        signing_key: KeyInfo {
+            algorithm: ALGORITHM.to_owned(),
+            public_key: key.public_key(),
+        },
+        council: CouncilInfo {
+            id: council.id,
+            name: council.name,
+            seats: i64::from(council.seats),
+        },
+        vote: VoteInfo {
+            id: row.id.clone(),
+            title: row.title.clone(),
+            kind: vote.kind.as_str().to_owned(),
+            percent_base: vote.percent_base.as_str().to_owned(),
+            created_at: rfc3339(row.created_at),
+            opened_at,
+            closed_at,
+        },
+        tally,
+        ballot_codes: ballot_codes(vote.kind),
+        // Sorted by content, as the close rewrote them.
+        ballots: ballots::marks_of(conn, &row.id)?,
+        electors: Electors { cast, not_cast },
+        events,
+    })
+}
+
+/// Builds, signs and stores the record of the vote being closed: in the closing transaction,
+/// after the tally and the "closed" event.
+pub fn seal(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResult<()> {
+    let record = build(conn, vote, key).map_err(|e| match e {
+        BuildError::Db(e) => e,
+        BuildError::Unreadable { part, why } => {
+            AppError::internal(format_args!("building the record, {part}: {why}"))
+        }
+    })?;
+    let value = serde_json::to_value(&record).map_err(AppError::internal)?;
+    let body = canonical::to_canonical(&value).map_err(AppError::internal)?;
+    let signature = key.sign(body.as_bytes());
+    rows::insert_record(conn, &vote.row.id, &body, &signature)?;
+    Ok(())
+}
+
+/// A record checked and ready to serve.
+pub struct Served {
+    /// The download: `{"algorithm","digest","public_key","record","signature"}`, the record's
+    /// stored bytes verbatim inside.
+    pub envelope: String,
+    pub record: Record,
+    pub digest: String,
+    pub signature: String,
+}
+
+fn integrity(vote_id: &str, what: &[String]) -> AppError {
+    tracing::error!(
+        vote_id,
+        differs = %what.join("; "),
+        "a stored record does not match its signature or the database; not served"
+    );
+    AppError::new(
+        Problem::RecordIntegrity,
+        format!(
+            "The signed record of this vote does not match {}. It was not served: the record, or \
+             the data it was made from, was changed after the vote closed. The operator should \
+             compare the database with a backup taken after the close (docs/auditing.md).",
+            what.join("; ")
+        ),
+    )
+}
+
+/// The vote whose record the caller asks for, if they may have it: its council's auditors and
+/// chairs, and admins (404 for other councils, 403 for other roles).
+pub fn allowed(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<LoadedVote> {
+    let vote = votes::load_visible(conn, caller, vote_id)?;
+    caller.require(
+        &[Role::Auditor, Role::Chair, Role::Admin],
+        "download records",
+    )?;
+    Ok(vote)
+}
+
+/// The signed record of a closed vote, after checking that it still matches its signature by
+/// this installation's key, that it recounts, and that the ballots, tally, electors and event
+/// log in the database are still those it was made from.
+pub fn checked(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResult<Served> {
+    let vote_id = vote.row.id.as_str();
+    if vote.state != VoteState::Closed {
+        return Err(AppError::new(
+            Problem::TallyNotPublished,
+            format!(
+                "The vote is {}; its record is written and signed when the chair closes it.",
+                vote.state.as_str()
+            ),
+        ));
+    }
+    let Some((body, signature)) = rows::record_of(conn, vote_id)? else {
+        return Err(integrity(
+            vote_id,
+            &["anything: no record was stored for it".to_owned()],
+        ));
+    };
+    let digest = hex(&Sha256::digest(body.as_bytes()));
+    let envelope = envelope_bytes(&body, &digest, &key.public_key(), &signature);
+    let verdict = verify(envelope.as_bytes(), Some(&key.verifying_key()));
+    let stored = match (verdict.valid(), verdict.record) {
+        (true, Some(record)) => record,
+        (_, _) => {
+            let failed: Vec<String> = verdict
+                .checks
+                .iter()
+                .filter(|c| !c.ok)
+                .map(|c| format!("its own check \"{}\"", c.name))
+                .collect();
+            return Err(integrity(vote_id, &failed));
+        }
+    };
+    let now = match build(conn, vote, key) {
+        Ok(record) => record,
+        Err(BuildError::Db(e)) => return Err(e),
+        Err(BuildError::Unreadable { part, why: _ }) => {
+            return Err(integrity(
+                vote_id,
+                &[format!("the {part} stored now, which cannot be read")],
+            ))
+        }
+    };
+    let what = differences(&stored, &now);
+    if !what.is_empty() {
+        return Err(integrity(vote_id, &what));
+    }
+    Ok(Served {
+        envelope,
+        record: stored,
+        digest,
+        signature,
+    })
+}
+
+/// Which parts of the vote stored now differ from the signed record, named without content.
+pub fn differences(signed: &Record, now: &Record) -> Vec<String> {
+    let mut what = Vec::new();
+    if signed.council != now.council {
+        what.push("the council stored now".to_owned());
+    }
+    if signed.vote != now.vote {
+        what.push("the vote stored now".to_owned());
+    }
+    if signed.tally != now.tally {
+        let subject = signed
+            .tally
+            .results
+            .iter()
+            .zip(&now.tally.results)
+            .position(|(a, b)| a != b);
+        what.push(match subject {
+            Some(i) => format!("the tally stored now (subject {})", i + 1),
+            None => "the tally stored now".to_owned(),
+        });
+    }
+    if signed.ballots != now.ballots {
+        what.push(format!(
+            "the ballots stored now ({} signed, {} stored, not the same)",
+            signed.ballots.len(),
+            now.ballots.len()
+        ));
+    }
+    if signed.electors != now.electors {
+        what.push("the list of who cast stored now".to_owned());
+    }
+    if signed.events != now.events {
+        let first = signed
+            .events
+            .iter()
+            .zip(&now.events)
+            .find(|(a, b)| a != b)
+            .map(|(a, _)| format!("event {}, {}", a.seq, a.event.as_str()));
+        what.push(match first {
+            Some(event) => format!("the event log stored now ({event})"),
+            None => format!(
+                "the event log stored now ({} events signed, {} stored)",
+                signed.events.len(),
+                now.events.len()
+            ),
+        });
+    }
+    if signed.ballot_codes != now.ballot_codes || signed.format != now.format {
+        what.push("the record's format".to_owned());
+    }
+    what
+}

@@ -420,9 +420,13 @@ async fn malformed_requests_get_problem_json() {
         404,
         "not-found",
     );
+    // Outside /api/v1 too (`/` itself is the ballot page: tests/pages.rs).
     let resp = app
         .client
-        .get(format!("{}/", app.base.trim_end_matches("/api/v1")))
+        .get(format!(
+            "{}/no-such-page",
+            app.base.trim_end_matches("/api/v1")
+        ))
         .send()
         .await
         .unwrap();

@@ -366,7 +366,7 @@ function doneView() {
     state.ballot ? el('p', { class: 'intro' }, state.ballot.title) : null,
     el('p', {}, text),
     reason === 'retried' ? el('p', {}, t('cast_retried')) : null,
-    state.votes.length > 1
+    othersOpen()
       ? el('button', { type: 'button', class: 'primary wide', onclick: start }, t('other_ballots'))
       : null,
     el(
@@ -375,6 +375,7 @@ function doneView() {
         type: 'button',
         class: 'secondary wide',
         onclick: () => {
+          stopPolling();
           clearSession();
           state.ballot = null;
           state.marks = {};
@@ -384,6 +385,29 @@ function doneView() {
       t('sign_out'),
     ),
   );
+}
+
+/** Open votes other than the one just cast in. */
+function othersOpen() {
+  return state.votes.some((v) => v.id !== state.ballot?.vote_id);
+}
+
+/** While "your ballot is in" shows, looks for another vote opening (a follow-up, say). */
+async function watchForOthers() {
+  if (state.view !== 'done') return;
+  try {
+    const had = othersOpen();
+    const votes = await api(`/councils/${me().council_id}/votes`);
+    state.votes = votes.filter((v) => v.state === 'open');
+    if (state.view !== 'done') return;
+    if (othersOpen() !== had) {
+      render(false);
+      if (!had) announce(t('other_ballots'));
+    }
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return;
+  }
+  pollTimer = window.setTimeout(watchForOthers, POLL_MS);
 }
 
 function stopPolling() {
@@ -452,6 +476,7 @@ async function loadBallot(voteId) {
       state.doneReason = isPending() ? 'retried' : 'already';
       forgetBallot();
       show('done');
+      pollTimer = window.setTimeout(watchForOthers, POLL_MS);
       return;
     }
     const valid = new Set(ballot.choices);
@@ -548,6 +573,8 @@ function finished(reason) {
   banner(null);
   show('done');
   announce(t('cast_done_title'));
+  stopPolling();
+  pollTimer = window.setTimeout(watchForOthers, POLL_MS);
 }
 
 setUnauthenticatedHandler(() => {

@@ -80,7 +80,8 @@ export function setUnauthenticatedHandler(f) {
  */
 export async function api(path, { method = 'GET', body, raw = false, auth = true } = {}) {
   const headers = { Accept: raw ? '*/*' : 'application/json' };
-  if (auth && token()) headers.Authorization = `Bearer ${token()}`;
+  const sent = auth ? token() : null;
+  if (sent) headers.Authorization = `Bearer ${sent}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res;
   try {
@@ -102,7 +103,9 @@ export async function api(path, { method = 'GET', body, raw = false, auth = true
       // Not JSON (a proxy's page): the status says enough.
     }
     const err = new ApiError(res.status, problem, Number(res.headers.get('Retry-After')) || 0);
-    if (res.status === 401 && auth) onUnauthenticated(err);
+    // A token that was sent and refused has expired; a request that went out after signing
+    // out (a poll already on its way) is not news.
+    if (res.status === 401 && sent && token() === sent) onUnauthenticated(err);
     throw err;
   }
   if (raw) return res;

@@ -20,6 +20,8 @@ pub struct BenchOptions {
     pub subjects: usize,
     /// Requests in flight at once.
     pub concurrency: usize,
+    /// Votes open and cast at once (each delegate casts in every one).
+    pub votes: usize,
     /// Extra sign-ins fired while ballots are being cast (0: none).
     pub login_burst: usize,
     /// Ballots bulk-generated into a second vote whose close is timed (0: skip).
@@ -306,40 +308,44 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
     let chair = tokens[0].clone();
     let auditor = client.login("auditor", PASSWORD).await?;
 
-    // The vote.
+    // The votes: one by default; several play councils voting at the same moment.
     let subjects: Vec<Value> = (1..=options.subjects)
         .map(|i| json!({"full_name": format!("Subject {i}"), "positions": [format!("Position {i}")]}))
         .collect();
-    let vote = client
-        .expect(
-            reqwest::Method::POST,
-            &format!("/councils/{council_id}/votes"),
-            Some(&chair),
-            Some(&json!({"title": "Bench vote", "kind": "rating", "subjects": subjects})),
-            201,
-        )
-        .await?;
-    let vote_id = vote["id"].as_str().unwrap_or_default().to_owned();
-    let subject_ids: Vec<String> = vote["subjects"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s["id"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
-    client
-        .expect(
-            reqwest::Method::POST,
-            &format!("/votes/{vote_id}/open"),
-            Some(&chair),
-            None,
-            200,
-        )
-        .await?;
+    let mut votes: Vec<(String, Vec<String>)> = Vec::new();
+    for v in 0..options.votes.max(1) {
+        let vote = client
+            .expect(
+                reqwest::Method::POST,
+                &format!("/councils/{council_id}/votes"),
+                Some(&chair),
+                Some(&json!({"title": format!("Bench vote {v}"), "kind": "rating", "subjects": subjects})),
+                201,
+            )
+            .await?;
+        let vote_id = vote["id"].as_str().unwrap_or_default().to_owned();
+        let subject_ids: Vec<String> = vote["subjects"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s["id"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        client
+            .expect(
+                reqwest::Method::POST,
+                &format!("/votes/{vote_id}/open"),
+                Some(&chair),
+                None,
+                200,
+            )
+            .await?;
+        votes.push((vote_id, subject_ids));
+    }
 
     // Every delegate fetches the ballot, as a tablet does before casting.
-    let ballot_path = format!("/votes/{vote_id}/ballot");
+    let ballot_path = format!("/votes/{}/ballot", votes[0].0);
     let t = Instant::now();
     let fetched: Vec<Result<Value, String>> = stream::iter(
         tokens
@@ -352,10 +358,12 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
     fetched.into_iter().collect::<Result<Vec<_>, _>>()?;
     println!("ballot fetches:  {n} in {:.2} s", t.elapsed().as_secs_f64());
 
-    // Casts, each timed from send to answer; a sign-in burst alongside if asked.
+    // Casts, each timed from send to answer; a sign-in burst alongside if asked. With several
+    // votes, each delegate's casts are interleaved across them.
     let mut rng = rand::rngs::StdRng::seed_from_u64(96);
-    let bodies: Vec<Value> = (0..n)
-        .map(|_| {
+    let mut requests: Vec<(String, &String, Value)> = Vec::with_capacity(n * votes.len());
+    for token in &tokens {
+        for (vote_id, subject_ids) in &votes {
             let marks: serde_json::Map<String, Value> = subject_ids
                 .iter()
                 .filter_map(|s| match rng.gen_range(0..10) {
@@ -365,9 +373,14 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
                     _ => None,
                 })
                 .collect();
-            json!({"marks": marks})
-        })
-        .collect();
+            requests.push((
+                format!("/votes/{vote_id}/ballot"),
+                token,
+                json!({"marks": marks}),
+            ));
+        }
+    }
+    let total = requests.len();
     let burst = async {
         let t = Instant::now();
         let done: Vec<Result<String, String>> = stream::iter(
@@ -381,8 +394,7 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
     let casts = async {
         let t = Instant::now();
         let latencies: Vec<Result<f64, String>> =
-            stream::iter(tokens.iter().zip(&bodies).map(|(tok, body)| {
-                let path = &ballot_path;
+            stream::iter(requests.iter().map(|(path, tok, body)| {
                 let client = &client;
                 async move {
                     let t = Instant::now();
@@ -402,7 +414,7 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
         .into_iter()
         .collect::<Result<Vec<f64>, String>>()?;
     latencies.sort_by(f64::total_cmp);
-    let ballots_per_s = n as f64 / cast_time.as_secs_f64();
+    let ballots_per_s = total as f64 / cast_time.as_secs_f64();
     let (p50, p95, p99) = (
         percentile(&latencies, 50.0),
         percentile(&latencies, 95.0),
@@ -410,7 +422,7 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
     );
     let max = latencies.last().copied().unwrap_or(0.0);
     println!(
-        "casts:           {n} in {:.2} s = {ballots_per_s:.1}/s",
+        "casts:           {total} in {:.2} s = {ballots_per_s:.1}/s",
         cast_time.as_secs_f64()
     );
     println!(
@@ -425,36 +437,46 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
         );
     }
 
-    // Close, and the tally as an auditor downloads it.
-    let t = Instant::now();
-    client
-        .expect(
-            reqwest::Method::POST,
-            &format!("/votes/{vote_id}/close"),
-            Some(&chair),
-            None,
-            200,
-        )
-        .await?;
-    let tally = client
-        .expect(
-            reqwest::Method::GET,
-            &format!("/votes/{vote_id}/tally"),
-            Some(&auditor),
-            None,
-            200,
-        )
-        .await?;
-    let close_ms = t.elapsed().as_secs_f64() * 1000.0;
-    if tally["ballots_cast"].as_u64() != Some(n as u64) {
-        return Err(format!(
-            "tally counts {} ballots, {n} were cast",
-            tally["ballots_cast"]
-        ));
+    // Close each vote, and fetch its tally as an auditor downloads it; the median is reported.
+    let mut closes = Vec::new();
+    for (vote_id, _) in &votes {
+        let t = Instant::now();
+        client
+            .expect(
+                reqwest::Method::POST,
+                &format!("/votes/{vote_id}/close"),
+                Some(&chair),
+                None,
+                200,
+            )
+            .await?;
+        let tally = client
+            .expect(
+                reqwest::Method::GET,
+                &format!("/votes/{vote_id}/tally"),
+                Some(&auditor),
+                None,
+                200,
+            )
+            .await?;
+        closes.push(t.elapsed().as_secs_f64() * 1000.0);
+        if tally["ballots_cast"].as_u64() != Some(n as u64) {
+            return Err(format!(
+                "tally counts {} ballots, {n} were cast",
+                tally["ballots_cast"]
+            ));
+        }
     }
+    closes.sort_by(f64::total_cmp);
+    let close_ms = closes[closes.len() / 2];
     println!(
-        "close → tally:   {close_ms:.1} ms ({} ballots × {} subjects)",
-        n, options.subjects
+        "close → tally:   {close_ms:.1} ms ({n} ballots × {} subjects{})",
+        options.subjects,
+        if closes.len() > 1 {
+            format!("; median of {} votes", closes.len())
+        } else {
+            String::new()
+        }
     );
 
     if options.scale > 0 {

@@ -66,6 +66,9 @@ struct BenchArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 64)]
     concurrency: usize,
+    /// Votes open at once; every delegate casts in each.
+    #[arg(long, default_value_t = 1)]
+    votes: usize,
     /// Sign-ins fired while the ballots are being cast.
     #[arg(long, default_value_t = 0)]
     login_burst: usize,
@@ -224,6 +227,7 @@ fn bench(args: BenchArgs) -> Result<(), String> {
         delegates: args.delegates,
         subjects: args.subjects,
         concurrency: args.concurrency.max(1),
+        votes: args.votes.max(1),
         login_burst: args.login_burst,
         scale: args.scale,
         engine_secs: args.engine_secs,

@@ -139,8 +139,15 @@ fn build(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> Result<Record
             not_cast.push(person);
         }
     }
-    cast.sort_by(Person::order);
-    not_cast.sort_by(Person::order);
+    // Each name's key computed once: a council's list is sorted at every close and download.
+    let by_name = |p: &Person| {
+        (
+            crate::domain::names::sort_key(&p.full_name),
+            p.username.clone(),
+        )
+    };
+    cast.sort_by_cached_key(by_name);
+    not_cast.sort_by_cached_key(by_name);
     let events = rows::events_of(conn, &row.id)?
         .into_iter()
         .map(event_of)

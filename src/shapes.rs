@@ -73,6 +73,33 @@ pub struct Member {
     pub username: String,
     pub full_name: String,
     pub roles: Vec<Role>,
+    /// False once deactivated: the member can neither sign in nor act.
+    pub active: bool,
+}
+
+/// A new password set by an admin; the member's existing sign-ins end.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPassword {
+    /// At least 8 characters.
+    pub password: String,
+}
+
+/// The member's council roles, replacing the ones held.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetRoles {
+    /// Any of `delegate`, `chair`, `auditor`; at least one.
+    pub roles: Vec<String>,
+}
+
+/// A member changing their own password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    pub current_password: String,
+    /// At least 8 characters.
+    pub new_password: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,8 +1,9 @@
-//! What every request handler shares: the pool, the token keys, the password hasher.
+//! What every request handler shares: the pool, the token keys, the password hasher, the
+//! sign-in throttle.
 
 use actix_web::web;
 
-use crate::auth::{self, Passwords, TokenKeys};
+use crate::auth::{self, Passwords, Throttle, TokenKeys};
 use crate::config::Config;
 use crate::db::{self, DbConn, Pool};
 use crate::error::{AppError, AppResult};
@@ -13,6 +14,8 @@ pub struct AppState {
     pub pool: Pool,
     pub tokens: TokenKeys,
     pub passwords: Passwords,
+    /// Failed sign-ins per username and address (in memory, per replica).
+    pub throttle: Throttle,
     pub config: Config,
 }
 
@@ -30,6 +33,7 @@ impl AppState {
             pool,
             tokens: TokenKeys::new(&secret, config.token_lifetime),
             passwords: Passwords::new(config.hash_concurrency)?,
+            throttle: Throttle::new(config.login_limits),
             config,
         };
         if let Some((name, password)) = &state.config.bootstrap_admin {

@@ -3,8 +3,9 @@
 use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use std::future::{ready, Ready};
+use std::net::{IpAddr, SocketAddr};
 
 use crate::auth::Claims;
 use crate::error::{AppError, AppResult, Problem};
@@ -41,9 +42,48 @@ fn signed(req: &HttpRequest) -> AppResult<Signed> {
                  \"Authorization: Bearer <token>\".",
             )
         })?;
-    state.tokens.check(token).map(Signed).ok_or_else(|| {
+    let claims = state.tokens.check(token).ok_or_else(|| {
         AppError::unauthenticated("Your sign-in has expired or is not valid; sign in again.")
-    })
+    })?;
+    req.extensions_mut().insert(Actor(claims.sub.clone()));
+    Ok(Signed(claims))
+}
+
+/// Who a request acts as, for the operator's log: the member of a verified token, or the
+/// member who just signed in.
+#[derive(Debug, Clone)]
+pub struct Actor(pub String);
+
+/// The client's address: the peer, or, when the peer is one of `trusted` proxies, the nearest
+/// address in `X-Forwarded-For` that no trusted proxy added (read right to left, since a client
+/// can write anything on the left).
+pub fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let hops: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Some(ip) = parse_hop(hop) else { break };
+        client = ip;
+        if !trusted.contains(&ip) {
+            break;
+        }
+    }
+    Some(client)
+}
+
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
 }
 
 /// A UUID from the path in its stored spelling; anything else names nothing (404).
@@ -66,6 +106,11 @@ fn json_error(err: JsonPayloadError) -> AppError {
         JsonPayloadError::ContentType => AppError::malformed(
             "Send the body as JSON with the header \"Content-Type: application/json\".",
         ),
+        JsonPayloadError::Deserialize(e) if is_too_deep(&e) => AppError::new(
+            Problem::PayloadTooLarge,
+            "The JSON nests deeper than the 128 levels accepted; no request here needs more \
+             than a few, so send a flatter body.",
+        ),
         JsonPayloadError::Deserialize(e) if e.is_data() => {
             AppError::malformed(format!("The JSON does not have the expected fields: {e}."))
         }
@@ -75,6 +120,12 @@ fn json_error(err: JsonPayloadError) -> AppError {
         JsonPayloadError::Payload(PayloadError::Overflow) => too_large(0),
         other => AppError::malformed(format!("The body could not be read: {other}.")),
     }
+}
+
+/// serde_json refuses JSON nested past 128 levels (protecting the stack) with this error; it has
+/// no error code of its own, so it is recognised by its message (pinned by a test below).
+fn is_too_deep(e: &serde_json::Error) -> bool {
+    e.is_syntax() && e.to_string().starts_with("recursion limit exceeded")
 }
 
 pub fn too_large(limit: usize) -> AppError {
@@ -100,4 +151,18 @@ pub fn query_config() -> web::QueryConfig {
 
 pub fn payload_config(limit: usize) -> web::PayloadConfig {
     web::PayloadConfig::new(limit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_nested_too_deep_is_recognised() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let e = serde_json::from_str::<serde_json::Value>(&deep).unwrap_err();
+        assert!(is_too_deep(&e), "{e}");
+        let shallow = serde_json::from_str::<serde_json::Value>("[[[").unwrap_err();
+        assert!(!is_too_deep(&shallow));
+    }
 }

@@ -83,6 +83,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: TestDb,
     pub config: Config,
+    /// The running service's shared state (its counters, its token keys).
+    pub state: AppState,
     server: actix_web::dev::ServerHandle,
     // Last: the directory outlives the database files in it.
     pub dir: tempfile::TempDir,
@@ -118,7 +120,7 @@ impl TestApp {
             .expect("service starts");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().expect("address").port();
-        let server = tinnhiem::server(state, listener, 2).expect("server");
+        let server = tinnhiem::server(state.clone(), listener, 2).expect("server");
         let handle = server.handle();
         tokio::spawn(server);
         TestApp {
@@ -129,6 +131,7 @@ impl TestApp {
                 .expect("client"),
             db,
             config,
+            state,
             server: handle,
             dir,
         }

@@ -4,6 +4,9 @@ use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
 use std::future::{ready, Ready};
 use std::net::{IpAddr, SocketAddr};
 
@@ -106,11 +109,6 @@ fn json_error(err: JsonPayloadError) -> AppError {
         JsonPayloadError::ContentType => AppError::malformed(
             "Send the body as JSON with the header \"Content-Type: application/json\".",
         ),
-        JsonPayloadError::Deserialize(e) if is_too_deep(&e) => AppError::new(
-            Problem::PayloadTooLarge,
-            "The JSON nests deeper than the 128 levels accepted; no request here needs more \
-             than a few, so send a flatter body.",
-        ),
         JsonPayloadError::Deserialize(e) if e.is_data() => {
             AppError::malformed(format!("The JSON does not have the expected fields: {e}."))
         }
@@ -122,10 +120,111 @@ fn json_error(err: JsonPayloadError) -> AppError {
     }
 }
 
-/// serde_json refuses JSON nested past 128 levels (protecting the stack) with this error; it has
-/// no error code of its own, so it is recognised by its message (pinned by a test below).
-fn is_too_deep(e: &serde_json::Error) -> bool {
-    e.is_syntax() && e.to_string().starts_with("recursion limit exceeded")
+/// The deepest nesting of arrays and objects accepted in a JSON body. No request of this API
+/// needs more than four levels; anything deeper is refused before it is parsed.
+pub const MAX_JSON_DEPTH: usize = 32;
+
+/// A JSON request body, read within the configured size limit and refused when it nests deeper
+/// than [`MAX_JSON_DEPTH`] (413 either way), then deserialized into `T` (400 when it does not
+/// fit). Used instead of `web::Json` so that every limit has its own clear answer.
+pub struct JsonBody<T>(pub T);
+
+impl<T> JsonBody<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for JsonBody<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<JsonBody<T>, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map(|s| s.config.json_limit);
+        let is_json = req
+            .mime_type()
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"));
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let limit = limit.ok_or_else(|| AppError::internal("application state missing"))?;
+            if !is_json {
+                return Err(AppError::malformed(
+                    "Send the body as JSON with the header \"Content-Type: application/json\".",
+                ));
+            }
+            if declared.is_some_and(|n| n > limit) {
+                return Err(too_large(limit));
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    AppError::malformed(format!("The body could not be read: {e}."))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            if nests_deeper_than(&body, MAX_JSON_DEPTH) {
+                return Err(AppError::new(
+                    Problem::PayloadTooLarge,
+                    format!(
+                        "The JSON nests deeper than the {MAX_JSON_DEPTH} levels accepted; no \
+                         request here needs more than four, so send a flatter body."
+                    ),
+                ));
+            }
+            serde_json::from_slice(&body)
+                .map(JsonBody)
+                .map_err(|e| json_error(JsonPayloadError::Deserialize(e)))
+        })
+    }
+}
+
+/// Whether arrays and objects nest deeper than `max` anywhere in `body` (strings skipped).
+/// Runs before parsing, in one pass with no recursion.
+fn nests_deeper_than(body: &[u8], max: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in body {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 pub fn too_large(limit: usize) -> AppError {
@@ -158,11 +257,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn json_nested_too_deep_is_recognised() {
-        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
-        let e = serde_json::from_str::<serde_json::Value>(&deep).unwrap_err();
-        assert!(is_too_deep(&e), "{e}");
-        let shallow = serde_json::from_str::<serde_json::Value>("[[[").unwrap_err();
-        assert!(!is_too_deep(&shallow));
+    fn nesting_is_measured_outside_strings() {
+        assert!(!nests_deeper_than(br#"{"a":[{"b":["c"]}]}"#, 4));
+        assert!(nests_deeper_than(br#"{"a":[{"b":[["c"]]}]}"#, 4));
+        assert!(!nests_deeper_than(br#"{"a":"[[[[[[[[[[\"{{{{{{"}"#, 1));
+        assert!(!nests_deeper_than(&[b'['; 32], 32));
+        assert!(nests_deeper_than(&[b'['; 33], 32));
     }
 }

@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
-use super::extract::{client_ip, id, too_large, Actor, Signed};
+use super::extract::{client_ip, id, too_large, Actor, JsonBody, Signed};
 use crate::error::{AppError, AppResult, ProblemBody};
 use crate::service::{accounts, Caller};
 use crate::shapes::{
@@ -26,7 +26,7 @@ use crate::state::AppState;
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: JsonBody<LoginRequest>,
 ) -> AppResult<web::Json<TokenResponse>> {
     let LoginRequest { username, password } = body.into_inner();
     let username = username.trim().to_owned();
@@ -95,7 +95,7 @@ pub async fn change_password(
     state: web::Data<AppState>,
     req: HttpRequest,
     signed: Signed,
-    body: web::Json<ChangePassword>,
+    body: JsonBody<ChangePassword>,
 ) -> AppResult<web::Json<TokenResponse>> {
     let ChangePassword {
         current_password,
@@ -154,13 +154,14 @@ pub async fn me(state: web::Data<AppState>, signed: Signed) -> AppResult<web::Js
         (status = 403, description = "forbidden", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "not-found", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "username-taken", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "payload-too-large: body over the size limit or JSON nested too deep", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation-failed", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn create(
     state: web::Data<AppState>,
     signed: Signed,
     path: web::Path<String>,
-    body: web::Json<NewMember>,
+    body: JsonBody<NewMember>,
 ) -> AppResult<HttpResponse> {
     let council_id = id(&path, "council")?;
     let claims = signed.0;
@@ -311,7 +312,7 @@ pub async fn set_password(
     state: web::Data<AppState>,
     signed: Signed,
     path: web::Path<(String, String)>,
-    body: web::Json<SetPassword>,
+    body: JsonBody<SetPassword>,
 ) -> AppResult<web::Json<Member>> {
     let (council_id, member_id) = member_path(&path)?;
     let password = accounts::password(&body.into_inner().password)?;
@@ -354,7 +355,7 @@ pub async fn set_roles(
     state: web::Data<AppState>,
     signed: Signed,
     path: web::Path<(String, String)>,
-    body: web::Json<SetRoles>,
+    body: JsonBody<SetRoles>,
 ) -> AppResult<web::Json<Member>> {
     let (council_id, member_id) = member_path(&path)?;
     let roles = accounts::council_roles(&body.into_inner().roles)?;

@@ -23,6 +23,9 @@ impl AppState {
     /// Opens the database (running migrations), loads or creates the token key, and creates
     /// the bootstrap admin when the installation has none.
     pub fn start(config: Config) -> Result<AppState, String> {
+        for origin in &config.cors_origins {
+            crate::transport::check_origin(origin)?;
+        }
         let pool = db::open_pool(&config.database, config.pool_size, config.pool_timeout)
             .map_err(|e| e.to_string())?;
         let secret = auth::token::load_or_create_secret(

@@ -1,5 +1,6 @@
 //! HTTP: the route table, thin handlers, and the problem+json answers to malformed requests.
 
+pub mod audit;
 pub mod ballots;
 pub mod councils;
 pub mod extract;

@@ -39,7 +39,7 @@ pub async fn audit(
                 res.status().as_u16(),
                 req.match_pattern()
                     .unwrap_or_else(|| "(no route)".to_owned()),
-                ids.join(" "),
+                ids.join(","),
                 req.extensions().get::<Actor>().map(|a| a.0.clone()),
             )
         }
@@ -57,12 +57,12 @@ pub async fn audit(
     };
     tracing::info!(
         target: "audit",
-        actor = actor.as_deref().unwrap_or("-"),
+        actor = %actor.as_deref().unwrap_or("-"),
         method = %method,
         route = %route,
         ids = %ids,
         status,
-        outcome,
+        outcome = %outcome,
         "state change"
     );
     result

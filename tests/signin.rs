@@ -263,3 +263,42 @@ async fn wrong_current_passwords_count_as_failed_sign_ins() {
     assert_problem(change(ADMIN_PASSWORD).await, 429, "rate-limited");
     assert_eq!(app.get("/me", &token).await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_admin_setting_a_new_password_lets_a_locked_out_member_in() {
+    let app = TestApp::spawn_with(|c| c.login_limits = limits(2, 0, 600)).await;
+    let council = app.council(3, 2).await;
+    let d1 = council.usernames[2].clone();
+    for _ in 0..2 {
+        attempt(&app, &d1, "someone-guessing", None).await;
+    }
+    assert_eq!(
+        attempt(&app, &d1, PASSWORD, None).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let (_, members) = app
+        .get(&format!("/councils/{}/members", council.id), &council.admin)
+        .await;
+    let id = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["username"] == d1.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = app
+        .call(
+            reqwest::Method::PUT,
+            &format!("/councils/{}/members/{id}/password", council.id),
+            Some(&council.admin),
+            Some(json!({"password": "fresh-password-9"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        attempt(&app, &d1, "fresh-password-9", None).await.0,
+        StatusCode::OK
+    );
+}

@@ -292,7 +292,8 @@ fn member_path(path: &(String, String)) -> AppResult<(String, String)> {
     Ok((id(&path.0, "council")?, id(&path.1, "member")?))
 }
 
-/// Set a member's password (admin). The member's existing sign-ins end at once.
+/// Set a member's password (admin). The member's existing sign-ins end at once, and failed
+/// sign-ins counted against their username are forgotten.
 #[utoipa::path(put, path = "/api/v1/councils/{council_id}/members/{member_id}/password",
     tag = "members", security(("bearer" = [])), request_body = SetPassword,
     params(
@@ -331,6 +332,8 @@ pub async fn set_password(
             accounts::set_password(conn, &caller, &council_id, &member_id, hash)
         })
         .await?;
+    // A member locked out by someone guessing may sign in with the new password at once.
+    state.throttle.clear_username(&member.username);
     Ok(web::Json(member))
 }
 

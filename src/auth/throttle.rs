@@ -103,6 +103,14 @@ impl Throttle {
     }
 }
 
+impl Throttle {
+    /// Forgets the failures counted for a username (an admin has just set a new password).
+    pub fn clear_username(&self, username: &str) {
+        let user: String = username.chars().take(MAX_KEY_CHARS).collect();
+        self.logs().users.remove(&user);
+    }
+}
+
 impl Attempt {
     /// The password was wrong (or the username unknown): it counts against both.
     pub fn failed(mut self) {

@@ -65,7 +65,8 @@ pub fn check_origin(origin: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Errors answered by middleware (CORS refusals, for one) as problem details like the rest.
+/// Errors raised outside our handlers (CORS refusals, for one) answered as problem details like
+/// the rest. A response a handler built itself (an HTML error page, say) is left as it is.
 pub async fn problem_errors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -76,12 +77,19 @@ pub async fn problem_errors(
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    let Some(error) = res.response().error() else {
+        return Ok(res);
+    };
     if !(status.is_client_error() || status.is_server_error()) || is_problem {
         return Ok(res);
     }
-    let detail = match res.response().error() {
-        Some(e) => format!("{e}."),
-        None => format!("The request was refused ({status})."),
+    let detail = if error.as_error::<actix_cors::CorsError>().is_some() {
+        format!(
+            "{error}: web pages may call this API only from the origins the operator allows \
+             (serve --cors-origin)."
+        )
+    } else {
+        format!("{error}.")
     };
     let problem = match status {
         StatusCode::UNAUTHORIZED => Problem::Unauthenticated,

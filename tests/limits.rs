@@ -377,3 +377,39 @@ async fn a_ballot_with_thousands_of_unknown_marks_gets_422_and_stores_nothing() 
     let (_, ballot) = app.get(&ballot, &council.delegates[1]).await;
     assert_eq!(ballot["cast"], false, "the delegate can still cast");
 }
+
+#[tokio::test]
+async fn a_gzip_body_is_read_and_its_decoded_size_is_what_counts() {
+    use std::io::Write;
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let gzip = |text: &str| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(text.as_bytes()).unwrap();
+        encoder.finish().unwrap()
+    };
+    let send = |body: Vec<u8>| {
+        app.client
+            .post(app.url("/councils"))
+            .bearer_auth(&admin)
+            .header("content-type", "application/json")
+            .header("content-encoding", "gzip")
+            .body(body)
+            .send()
+    };
+    let resp = send(gzip(r#"{"name": "HĐND nén", "seats": 7}"#))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    // A few kilobytes that decode to more than the limit: refused, nothing stored.
+    let bomb = format!(
+        r#"{{"name": "{}", "seats": 7}}"#,
+        " ".repeat(app.config.json_limit * 4)
+    );
+    let packed = gzip(&bomb);
+    assert!(packed.len() < 16 * 1024);
+    let resp = send(packed).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let (_, list) = app.get("/councils", &admin).await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}

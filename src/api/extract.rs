@@ -160,7 +160,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        // Like `web::Json`: a gzip-encoded body is decoded, and the limit counts decoded bytes.
+        let mut payload = actix_web::dev::Decompress::from_headers(payload.take(), req.headers());
         Box::pin(async move {
             let limit = limit.ok_or_else(|| AppError::internal("application state missing"))?;
             if !is_json {

@@ -1,9 +1,11 @@
 //! Everything the service is told from outside, in one struct passed in (never global).
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::record::key::SeedText;
+use crate::auth::LoginLimits;
 
 /// Which database an URL names, picked from its scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +69,21 @@ pub struct Config {
     pub csv_limit: usize,
     /// Creates this admin at start when the installation has none.
     pub bootstrap_admin: Option<(String, String)>,
+    /// Failed sign-ins allowed per username and per client address.
+    pub login_limits: LoginLimits,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; from anyone else it is ignored.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Origins (`https://host[:port]`) whose web pages may call the API; none by default.
+    pub cors_origins: Vec<String>,
+    /// Serve HTTPS with this certificate chain and key, for halls with no reverse proxy.
+    pub tls: Option<TlsFiles>,
+}
+
+/// PEM files: the certificate chain (leaf first) and its private key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 impl Config {
@@ -90,6 +107,10 @@ impl Config {
             json_limit: 256 * 1024,
             csv_limit: 4 * 1024 * 1024,
             bootstrap_admin: None,
+            login_limits: LoginLimits::default(),
+            trusted_proxies: Vec::new(),
+            cors_origins: Vec::new(),
+            tls: None,
         }
     }
 }

@@ -181,6 +181,22 @@ impl AppError {
         )
     }
 
+    /// 429 with `Retry-After`: too many failed attempts; `wait` says for how long.
+    pub fn rate_limited(wait: std::time::Duration) -> AppError {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        AppError {
+            retry_after_secs: Some(secs.max(1)),
+            ..AppError::new(
+                Problem::RateLimited,
+                format!(
+                    "Too many failed sign-ins for this username or from this address; wait {} \
+                     seconds and try again, or ask the operator to reset the password.",
+                    secs.max(1)
+                ),
+            )
+        }
+    }
+
     pub fn unavailable(detail: impl Into<String>) -> AppError {
         AppError {
             retry_after_secs: Some(1),

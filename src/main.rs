@@ -1,12 +1,14 @@
 //! The `tinnhiem` command: `serve`, `create-admin` and `verify`.
 
 use clap::{Args, Parser, Subcommand};
-use std::io::BufRead;
-use std::net::TcpListener;
+use std::io::{BufRead, IsTerminal};
+use std::net::{IpAddr, TcpListener};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use tinnhiem::auth::password;
+use tinnhiem::auth::{password, LoginLimits};
+use tinnhiem::config::TlsFiles;
 use tinnhiem::record::{self, key::SeedText};
 use tinnhiem::service::accounts;
 use tinnhiem::{db, AppState, Config, DatabaseUrl};
@@ -21,7 +23,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP service (migrations run at start).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Play a whole vote over HTTP against a fresh server and report throughput and latency.
     Bench(BenchArgs),
     /// Create an admin; the password is read from standard input.
@@ -118,6 +120,39 @@ struct ServeArgs {
     /// any user of the machine could read in the process list).
     #[arg(long, env = "TINNHIEM_ADMIN_USERNAME")]
     admin_username: Option<String>,
+    /// Serve HTTPS with this PEM certificate chain (leaf first), for halls with no reverse
+    /// proxy; needs --tls-key.
+    #[arg(long, env = "TINNHIEM_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "TINNHIEM_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// An origin (https://host[:port]) whose web pages may call the API; repeat for more.
+    /// None by default: browsers may not call the API from other origins.
+    #[arg(
+        long = "cors-origin",
+        env = "TINNHIEM_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
+    /// A reverse proxy whose X-Forwarded-For names the client (for sign-in limits per
+    /// address); repeat for more. Without one, the connecting address is the client.
+    #[arg(
+        long = "trusted-proxy",
+        env = "TINNHIEM_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<IpAddr>,
+    /// Failed sign-ins allowed per username within the window (0: no limit).
+    #[arg(long, env = "TINNHIEM_LOGIN_FAILURES_PER_USERNAME", default_value_t = LoginLimits::default().per_username)]
+    login_failures_per_username: u32,
+    /// Failed sign-ins allowed per client address within the window (0: no limit).
+    /// Successful sign-ins never count, so a hall behind one address is not locked out.
+    #[arg(long, env = "TINNHIEM_LOGIN_FAILURES_PER_ADDRESS", default_value_t = LoginLimits::default().per_address)]
+    login_failures_per_address: u32,
+    /// The sliding window of the sign-in limits, in seconds.
+    #[arg(long, env = "TINNHIEM_LOGIN_WINDOW_SECS", default_value_t = LoginLimits::default().window.as_secs())]
+    login_window_secs: u64,
 }
 
 fn main() -> ExitCode {
@@ -127,10 +162,11 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::CreateAdmin { username, database } => create_admin(&username, &database.url),
         Command::Bench(args) => bench(args),
         Command::Verify { record, public_key } => return verify(&record, public_key.as_deref()),
@@ -172,6 +208,17 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     if let Some(n) = args.hash_threads {
         config.hash_concurrency = n;
     }
+    config.tls = match (args.tls_cert, args.tls_key) {
+        (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+        _ => None,
+    };
+    config.cors_origins = args.cors_origins;
+    config.trusted_proxies = args.trusted_proxies;
+    config.login_limits = LoginLimits {
+        per_username: args.login_failures_per_username,
+        per_address: args.login_failures_per_address,
+        window: Duration::from_secs(args.login_window_secs.max(1)),
+    };
     let admin_password = std::env::var("TINNHIEM_ADMIN_PASSWORD").ok();
     config.bootstrap_admin = match (args.admin_username, admin_password) {
         (Some(u), Some(p)) => Some((u, p)),
@@ -187,13 +234,15 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             .map(|n| n.get())
             .unwrap_or(2)
     });
+    let config_is_tls = config.tls.is_some();
     let state = AppState::start(config)?;
     let listener = TcpListener::bind(&args.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let address = listener
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
-    tracing::info!(%address, "tinnhiem is listening; the API is under /api/v1");
+    let scheme = if config_is_tls { "https" } else { "http" };
+    tracing::info!(%address, scheme, "tinnhiem is listening; the API is under /api/v1");
     actix_web::rt::System::new().block_on(async move {
         tinnhiem::server(state, listener, workers)
             .map_err(|e| format!("cannot start the server: {e}"))?

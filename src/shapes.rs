@@ -43,8 +43,10 @@ pub struct Me {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCouncil {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Tổng số đại biểu: at least 1.
+    #[schema(minimum = 1, maximum = 10000)]
     pub seats: i64,
 }
 
@@ -59,11 +61,16 @@ pub struct Council {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMember {
+    /// No spaces.
+    #[schema(min_length = 1, max_length = 64)]
     pub username: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub full_name: String,
     /// At least 8 characters.
+    #[schema(min_length = 8, max_length = 256)]
     pub password: String,
     /// Any of `delegate`, `chair`, `auditor`; at least one.
+    #[schema(min_items = 1)]
     pub roles: Vec<String>,
 }
 
@@ -73,6 +80,36 @@ pub struct Member {
     pub username: String,
     pub full_name: String,
     pub roles: Vec<Role>,
+    /// False once deactivated: the member can neither sign in nor act.
+    pub active: bool,
+}
+
+/// A new password set by an admin; the member's existing sign-ins end.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPassword {
+    /// At least 8 characters.
+    #[schema(min_length = 8, max_length = 256)]
+    pub password: String,
+}
+
+/// The member's council roles, replacing the ones held.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetRoles {
+    /// Any of `delegate`, `chair`, `auditor`; at least one.
+    #[schema(min_items = 1)]
+    pub roles: Vec<String>,
+}
+
+/// A member changing their own password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePassword {
+    pub current_password: String,
+    /// At least 8 characters.
+    #[schema(min_length = 8, max_length = 256)]
+    pub new_password: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -84,14 +121,17 @@ pub struct ImportResult {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSubject {
+    #[schema(min_length = 1, max_length = 200)]
     pub full_name: String,
-    /// Every position the person holds; at least one.
+    /// Every position the person holds; at least one, at most 20, each at most 300 characters.
+    #[schema(min_items = 1, max_items = 20)]
     pub positions: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewVote {
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     /// `rating` or `confidence`.
     pub kind: String,
@@ -99,6 +139,7 @@ pub struct NewVote {
     #[serde(default)]
     pub percent_base: Option<String>,
     /// In ballot order; one entry per person.
+    #[schema(min_items = 1, max_items = 500)]
     pub subjects: Vec<NewSubject>,
 }
 

@@ -1,8 +1,9 @@
-//! What every request handler shares: the pool, the token keys, the password hasher.
+//! What every request handler shares: the pool, the token keys, the password hasher, the
+//! sign-in throttle.
 
 use actix_web::web;
 
-use crate::auth::{self, Passwords, TokenKeys};
+use crate::auth::{self, Passwords, Throttle, TokenKeys};
 use crate::config::Config;
 use crate::db::{self, DbConn, Pool};
 use crate::error::{AppError, AppResult, Problem};
@@ -18,6 +19,8 @@ pub struct AppState {
     pub ballots: BallotWriter,
     /// Signs the records of closed votes.
     pub record_key: RecordKey,
+    /// Failed sign-ins per username and address (in memory, per replica).
+    pub throttle: Throttle,
     pub config: Config,
 }
 
@@ -25,6 +28,9 @@ impl AppState {
     /// Opens the database (running migrations), loads or creates the token and record signing
     /// keys, and creates the bootstrap admin when the installation has none.
     pub fn start(config: Config) -> Result<AppState, String> {
+        for origin in &config.cors_origins {
+            crate::transport::check_origin(origin)?;
+        }
         let pool = db::open_pool(&config.database, config.pool_size, config.pool_timeout)
             .map_err(|e| e.to_string())?;
         let secret = auth::token::load_or_create_secret(
@@ -40,6 +46,7 @@ impl AppState {
             ballots: BallotWriter::start(pool.clone())
                 .map_err(|e| format!("cannot start the ballot writer: {e}"))?,
             record_key,
+            throttle: Throttle::new(config.login_limits),
             config,
         };
         if let Some((name, password)) = &state.config.bootstrap_admin {

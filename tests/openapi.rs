@@ -60,7 +60,10 @@ async fn every_route_in_the_table_is_reachable() {
     let app = TestApp::spawn().await;
     let id = uuid::Uuid::new_v4().to_string();
     for (method, path, _) in tinnhiem::api::routes() {
-        let path = path.replace("{council_id}", &id).replace("{vote_id}", &id);
+        let path = path
+            .replace("{council_id}", &id)
+            .replace("{vote_id}", &id)
+            .replace("{member_id}", &id);
         let method = Method::from_bytes(method.as_str().as_bytes()).unwrap();
         let resp = app
             .client

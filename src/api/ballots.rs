@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::extract::{id, Signed};
+use super::extract::{id, JsonBody, Signed};
 use crate::error::{AppResult, ProblemBody};
 use crate::service::{ballots, Caller};
 use crate::shapes::{Ballot, CastRequest, CastResponse};
@@ -45,13 +45,14 @@ pub async fn get(
         (status = 403, description = "forbidden: not an eligible delegate", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "not-found", body = ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "already-cast, or invalid-state when the vote is not open", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "payload-too-large: body over the size limit or JSON nested too deep", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "invalid-ballot: unknown subject or choice; nothing stored", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn cast(
     state: web::Data<AppState>,
     signed: Signed,
     path: web::Path<String>,
-    body: web::Json<CastRequest>,
+    body: JsonBody<CastRequest>,
 ) -> AppResult<HttpResponse> {
     let vote_id = id(&path, "vote")?;
     let marks = body.into_inner().marks;

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::extract::{id, Signed};
+use super::extract::{id, JsonBody, Signed};
 use crate::error::{AppResult, ProblemBody};
 use crate::service::{councils, Caller};
 use crate::shapes::{Council, NewCouncil};
@@ -16,12 +16,13 @@ use crate::state::AppState;
         (status = 400, description = "malformed-request", body = ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "forbidden", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "payload-too-large: body over the size limit or JSON nested too deep", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation-failed", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn create(
     state: web::Data<AppState>,
     signed: Signed,
-    body: web::Json<NewCouncil>,
+    body: JsonBody<NewCouncil>,
 ) -> AppResult<HttpResponse> {
     let input = body.into_inner();
     let council = state

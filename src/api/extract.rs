@@ -3,8 +3,12 @@
 use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
 use std::future::{ready, Ready};
+use std::net::{IpAddr, SocketAddr};
 
 use crate::auth::Claims;
 use crate::error::{AppError, AppResult, Problem};
@@ -41,9 +45,48 @@ fn signed(req: &HttpRequest) -> AppResult<Signed> {
                  \"Authorization: Bearer <token>\".",
             )
         })?;
-    state.tokens.check(token).map(Signed).ok_or_else(|| {
+    let claims = state.tokens.check(token).ok_or_else(|| {
         AppError::unauthenticated("Your sign-in has expired or is not valid; sign in again.")
-    })
+    })?;
+    req.extensions_mut().insert(Actor(claims.sub.clone()));
+    Ok(Signed(claims))
+}
+
+/// Who a request acts as, for the operator's log: the member of a verified token, or the
+/// member who just signed in.
+#[derive(Debug, Clone)]
+pub struct Actor(pub String);
+
+/// The client's address: the peer, or, when the peer is one of `trusted` proxies, the nearest
+/// address in `X-Forwarded-For` that no trusted proxy added (read right to left, since a client
+/// can write anything on the left).
+pub fn client_ip(req: &HttpRequest, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let hops: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Some(ip) = parse_hop(hop) else { break };
+        client = ip;
+        if !trusted.contains(&ip) {
+            break;
+        }
+    }
+    Some(client)
+}
+
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
 }
 
 /// A UUID from the path in its stored spelling; anything else names nothing (404).
@@ -77,6 +120,114 @@ fn json_error(err: JsonPayloadError) -> AppError {
     }
 }
 
+/// The deepest nesting of arrays and objects accepted in a JSON body. No request of this API
+/// needs more than four levels; anything deeper is refused before it is parsed.
+pub const MAX_JSON_DEPTH: usize = 32;
+
+/// A JSON request body, read within the configured size limit and refused when it nests deeper
+/// than [`MAX_JSON_DEPTH`] (413 either way), then deserialized into `T` (400 when it does not
+/// fit). Used instead of `web::Json` so that every limit has its own clear answer.
+pub struct JsonBody<T>(pub T);
+
+impl<T> JsonBody<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for JsonBody<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<JsonBody<T>, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map(|s| s.config.json_limit);
+        let is_json = req
+            .mime_type()
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"));
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        // Like `web::Json`: a gzip-encoded body is decoded, and the limit counts decoded bytes.
+        let mut payload = actix_web::dev::Decompress::from_headers(payload.take(), req.headers());
+        Box::pin(async move {
+            let limit = limit.ok_or_else(|| AppError::internal("application state missing"))?;
+            if !is_json {
+                return Err(AppError::malformed(
+                    "Send the body as JSON with the header \"Content-Type: application/json\".",
+                ));
+            }
+            if declared.is_some_and(|n| n > limit) {
+                return Err(too_large(limit));
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    AppError::malformed(format!("The body could not be read: {e}."))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(too_large(limit));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            if nests_deeper_than(&body, MAX_JSON_DEPTH) {
+                return Err(AppError::new(
+                    Problem::PayloadTooLarge,
+                    format!(
+                        "The JSON nests deeper than the {MAX_JSON_DEPTH} levels accepted; no \
+                         request here needs more than four, so send a flatter body."
+                    ),
+                ));
+            }
+            serde_json::from_slice(&body)
+                .map(JsonBody)
+                .map_err(|e| json_error(JsonPayloadError::Deserialize(e)))
+        })
+    }
+}
+
+/// Whether arrays and objects nest deeper than `max` anywhere in `body` (strings skipped).
+/// Runs before parsing, in one pass with no recursion.
+fn nests_deeper_than(body: &[u8], max: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in body {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 pub fn too_large(limit: usize) -> AppError {
     let detail = if limit > 0 {
         format!("The body is larger than the {limit} bytes accepted here; send less.")
@@ -100,4 +251,18 @@ pub fn query_config() -> web::QueryConfig {
 
 pub fn payload_config(limit: usize) -> web::PayloadConfig {
     web::PayloadConfig::new(limit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_is_measured_outside_strings() {
+        assert!(!nests_deeper_than(br#"{"a":[{"b":["c"]}]}"#, 4));
+        assert!(nests_deeper_than(br#"{"a":[{"b":[["c"]]}]}"#, 4));
+        assert!(!nests_deeper_than(br#"{"a":"[[[[[[[[[[\"{{{{{{"}"#, 1));
+        assert!(!nests_deeper_than(&[b'['; 32], 32));
+        assert!(nests_deeper_than(&[b'['; 33], 32));
+    }
 }

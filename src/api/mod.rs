@@ -1,5 +1,6 @@
 //! HTTP: the route table, thin handlers, and the problem+json answers to malformed requests.
 
+pub mod audit;
 pub mod ballots;
 pub mod councils;
 pub mod extract;
@@ -23,6 +24,11 @@ pub fn routes() -> Vec<(Method, &'static str, Route)> {
     vec![
         (Method::POST, "/auth/login", web::post().to(members::login)),
         (Method::GET, "/me", web::get().to(members::me)),
+        (
+            Method::POST,
+            "/me/password",
+            web::post().to(members::change_password),
+        ),
         (Method::POST, "/councils", web::post().to(councils::create)),
         (Method::GET, "/councils", web::get().to(councils::list)),
         (
@@ -44,6 +50,26 @@ pub fn routes() -> Vec<(Method, &'static str, Route)> {
             Method::GET,
             "/councils/{council_id}/members",
             web::get().to(members::list),
+        ),
+        (
+            Method::PUT,
+            "/councils/{council_id}/members/{member_id}/password",
+            web::put().to(members::set_password),
+        ),
+        (
+            Method::PUT,
+            "/councils/{council_id}/members/{member_id}/roles",
+            web::put().to(members::set_roles),
+        ),
+        (
+            Method::POST,
+            "/councils/{council_id}/members/{member_id}/deactivate",
+            web::post().to(members::deactivate),
+        ),
+        (
+            Method::POST,
+            "/councils/{council_id}/members/{member_id}/activate",
+            web::post().to(members::activate),
         ),
         (
             Method::POST,

@@ -17,9 +17,10 @@ use crate::shapes::*;
                        (application/problem+json) with type urn:tinnhiem:problem:<slug>."
     ),
     paths(
-        members::login, members::me,
+        members::login, members::me, members::change_password,
         councils::create, councils::list, councils::get,
         members::create, members::import, members::list,
+        members::set_password, members::set_roles, members::deactivate, members::activate,
         votes::create, votes::list, votes::get, votes::open, votes::close, votes::tally,
         ballots::get, ballots::cast,
         records::record, records::public_key,
@@ -27,6 +28,7 @@ use crate::shapes::*;
     ),
     components(schemas(
         LoginRequest, TokenResponse, Me, NewCouncil, Council, NewMember, Member, ImportResult,
+        SetPassword, SetRoles, ChangePassword,
         NewVote, NewSubject, Vote, Subject, Ballot, CastRequest, CastResponse, Tally,
         SubjectTally, Health, ProblemBody, FieldError, Role, VoteKind, VoteState, PercentBase,
         Outcome, PublicKey, SignedRecord,

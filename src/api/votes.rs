@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
-use super::extract::{id, Signed};
+use super::extract::{id, JsonBody, Signed};
 use crate::domain::VoteState;
 use crate::error::{AppResult, ProblemBody};
 use crate::service::{votes, Caller};
@@ -20,13 +20,14 @@ use crate::state::AppState;
         (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "forbidden", body = ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "not-found", body = ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "payload-too-large: body over the size limit or JSON nested too deep", body = ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "validation-failed", body = ProblemBody, content_type = "application/problem+json"),
     ))]
 pub async fn create(
     state: web::Data<AppState>,
     signed: Signed,
     path: web::Path<String>,
-    body: web::Json<NewVote>,
+    body: JsonBody<NewVote>,
 ) -> AppResult<HttpResponse> {
     let council_id = id(&path, "council")?;
     let input = body.into_inner();

@@ -3,6 +3,7 @@
 
 use argon2::password_hash::{phc::PasswordHash, PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
@@ -20,6 +21,8 @@ pub struct Passwords {
     jobs: std::sync::mpsc::SyncSender<Job>,
     /// Checked against when the username is unknown, so that costs the same as a wrong password.
     decoy: Arc<String>,
+    /// Argon2 verifications run so far, known username or not (for tests and operators).
+    verifications: Arc<AtomicU64>,
 }
 
 /// Argon2id with OWASP's minimum: m = 19 MiB, t = 2, p = 1 (the crate's defaults).
@@ -71,7 +74,18 @@ impl Passwords {
         Ok(Passwords {
             jobs,
             decoy: Arc::new(decoy),
+            verifications: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    /// The hash an unknown username is checked against: made like every member's.
+    pub fn decoy(&self) -> &str {
+        &self.decoy
+    }
+
+    /// How many Argon2 verifications have run, against a member's hash or the decoy.
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
     }
 
     async fn run<T: Send + 'static>(
@@ -110,7 +124,14 @@ impl Passwords {
     pub async fn verify(&self, password: String, stored: Option<String>) -> AppResult<bool> {
         let known = stored.is_some();
         let hash = stored.unwrap_or_else(|| self.decoy.as_str().to_owned());
-        let ok = self.run(move || verify_blocking(&password, &hash)).await?;
+        let counter = self.verifications.clone();
+        let ok = self
+            .run(move || {
+                let ok = verify_blocking(&password, &hash);
+                counter.fetch_add(1, Ordering::Relaxed);
+                ok
+            })
+            .await?;
         Ok(known && ok)
     }
 }

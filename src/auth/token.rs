@@ -1,4 +1,5 @@
-//! Access tokens: HS256 JWTs with the algorithm pinned and iss/aud/exp/iat checked.
+//! Access tokens: HS256 JWTs with the algorithm pinned and iss/aud/exp/nbf checked, carrying the
+//! member's token version so a password change, a removed role or a deactivation ends them.
 
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
@@ -20,7 +21,11 @@ pub struct Claims {
     pub iss: String,
     pub aud: String,
     pub iat: u64,
+    /// Not valid before (the issue time).
+    pub nbf: u64,
     pub exp: u64,
+    /// The member's `token_version` when the token was issued; refused once it has changed.
+    pub ver: i32,
 }
 
 #[derive(Clone)]
@@ -36,7 +41,9 @@ impl TokenKeys {
         let mut validation = Validation::new(ALGORITHM);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
-        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
         validation.leeway = 30;
         TokenKeys {
             encoding: EncodingKey::from_secret(secret),
@@ -50,15 +57,17 @@ impl TokenKeys {
         self.lifetime
     }
 
-    /// A signed token for the member, valid from now for the configured lifetime.
-    pub fn issue(&self, member_id: &str) -> Result<String, String> {
+    /// A signed token for the member at `version`, valid from now for the configured lifetime.
+    pub fn issue(&self, member_id: &str, version: i32) -> Result<String, String> {
         let now = jsonwebtoken::get_current_timestamp();
         let claims = Claims {
             sub: member_id.to_owned(),
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
             iat: now,
+            nbf: now,
             exp: now + self.lifetime.as_secs(),
+            ver: version,
         };
         encode(&Header::new(ALGORITHM), &claims, &self.encoding)
             .map_err(|e| format!("signing a token failed: {e}"))
@@ -133,8 +142,9 @@ mod tests {
     #[test]
     fn issued_tokens_check_and_foreign_ones_do_not() {
         let keys = TokenKeys::new(&[7u8; 32], Duration::from_secs(60));
-        let token = keys.issue("m1").unwrap();
-        assert_eq!(keys.check(&token).unwrap().sub, "m1");
+        let token = keys.issue("m1", 3).unwrap();
+        let claims = keys.check(&token).unwrap();
+        assert_eq!((claims.sub.as_str(), claims.ver), ("m1", 3));
         let other = TokenKeys::new(&[8u8; 32], Duration::from_secs(60));
         assert!(other.check(&token).is_none());
         assert!(keys.check("not.a.token").is_none());

@@ -19,6 +19,10 @@ pub struct MemberRow {
     pub is_delegate: bool,
     pub is_auditor: bool,
     pub created_at: chrono::NaiveDateTime,
+    /// Carried in every token; a token with another version is refused.
+    pub token_version: i32,
+    /// A deactivated member cannot sign in, and their tokens are refused.
+    pub active: bool,
 }
 
 impl MemberRow {
@@ -41,6 +45,8 @@ impl MemberRow {
             is_delegate: roles.contains(&Role::Delegate),
             is_auditor: roles.contains(&Role::Auditor),
             created_at: super::now(),
+            token_version: 0,
+            active: true,
         }
     }
 
@@ -108,11 +114,12 @@ pub fn list_by_council(conn: &mut DbConn, council_id: &str) -> QueryResult<Vec<M
         .load(conn)
 }
 
-/// The ids of the council's members who hold `delegate` now.
+/// The ids of the council's active members who hold `delegate` now.
 pub fn delegate_ids(conn: &mut DbConn, council_id: &str) -> QueryResult<Vec<String>> {
     members::table
         .filter(members::council_id.eq(council_id))
         .filter(members::is_delegate.eq(true))
+        .filter(members::active.eq(true))
         .select(members::id)
         .load(conn)
 }
@@ -122,4 +129,50 @@ pub fn admin_exists(conn: &mut DbConn) -> QueryResult<bool> {
         members::table.filter(members::is_admin.eq(true)),
     ))
     .get_result(conn)
+}
+
+/// Sets a new password hash and ends every token issued before.
+pub fn set_password(conn: &mut DbConn, id: &str, password_hash: &str) -> QueryResult<bool> {
+    diesel::update(members::table.find(id))
+        .set((
+            members::password_hash.eq(password_hash),
+            members::token_version.eq(members::token_version + 1),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Sets the council roles; `end_tokens` also ends every token issued before.
+pub fn set_roles(
+    conn: &mut DbConn,
+    id: &str,
+    roles: &[Role],
+    end_tokens: bool,
+) -> QueryResult<bool> {
+    let flags = (
+        members::is_chair.eq(roles.contains(&Role::Chair)),
+        members::is_delegate.eq(roles.contains(&Role::Delegate)),
+        members::is_auditor.eq(roles.contains(&Role::Auditor)),
+    );
+    let target = members::table.find(id);
+    let changed = if end_tokens {
+        diesel::update(target)
+            .set((flags, members::token_version.eq(members::token_version + 1)))
+            .execute(conn)?
+    } else {
+        diesel::update(target).set(flags).execute(conn)?
+    };
+    Ok(changed == 1)
+}
+
+/// Activates or deactivates a member; either way every token issued before ends, so a member
+/// activated again does not get old tokens back.
+pub fn set_active(conn: &mut DbConn, id: &str, active: bool) -> QueryResult<bool> {
+    diesel::update(members::table.find(id))
+        .set((
+            members::active.eq(active),
+            members::token_version.eq(members::token_version + 1),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
 }

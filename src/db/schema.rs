@@ -21,6 +21,8 @@ diesel::table! {
         is_delegate -> Bool,
         is_auditor -> Bool,
         created_at -> Timestamp,
+        token_version -> Integer,
+        active -> Bool,
     }
 }
 

@@ -89,6 +89,7 @@ pub fn member_view(row: &MemberRow) -> Member {
         username: row.username.clone(),
         full_name: row.full_name.clone(),
         roles: row.roles(),
+        active: row.active,
     }
 }
 
@@ -323,4 +324,93 @@ pub fn create_admin(conn: &mut DbConn, name: &str, password_hash: String) -> App
         Err(e) if db::is_unique_violation(&e) => Err(taken(&row.username)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The council member an admin acts on: admins only; a member of another council, or no
+/// member at all, is not found (404).
+pub fn managed_member(
+    conn: &mut DbConn,
+    caller: &Caller,
+    council_id: &str,
+    member_id: &str,
+) -> AppResult<MemberRow> {
+    caller.see_council(council_id, "council")?;
+    caller.require(&[Role::Admin], "manage members")?;
+    councils::find(conn, council_id)?.ok_or_else(|| AppError::not_found("council"))?;
+    members::find(conn, member_id)?
+        .filter(|m| m.council_id.as_deref() == Some(council_id))
+        .ok_or_else(|| AppError::not_found("member"))
+}
+
+fn reload(conn: &mut DbConn, member_id: &str) -> AppResult<Member> {
+    members::find(conn, member_id)?
+        .map(|m| member_view(&m))
+        .ok_or_else(|| AppError::not_found("member"))
+}
+
+/// An admin sets a member's password (already hashed); the member's tokens end.
+pub fn set_password(
+    conn: &mut DbConn,
+    caller: &Caller,
+    council_id: &str,
+    member_id: &str,
+    password_hash: String,
+) -> AppResult<Member> {
+    db::write_transaction(conn, |conn| {
+        managed_member(conn, caller, council_id, member_id)?;
+        members::set_password(conn, member_id, &password_hash)?;
+        reload(conn, member_id)
+    })
+}
+
+/// An admin replaces a member's council roles. Removing any role ends the member's tokens;
+/// an added role counts from the member's next request (roles are read on every request).
+pub fn set_roles(
+    conn: &mut DbConn,
+    caller: &Caller,
+    council_id: &str,
+    member_id: &str,
+    roles: Vec<Role>,
+) -> AppResult<Member> {
+    db::write_transaction(conn, |conn| {
+        let member = managed_member(conn, caller, council_id, member_id)?;
+        let removed = member.roles().iter().any(|r| !roles.contains(r));
+        members::set_roles(conn, member_id, &roles, removed)?;
+        reload(conn, member_id)
+    })
+}
+
+/// An admin deactivates (or activates again) a member; either way the member's tokens end.
+/// A deactivated delegate is not made an elector of votes opened afterwards; in a vote already
+/// open they stay counted as eligible but cannot cast (they cannot sign in).
+pub fn set_active(
+    conn: &mut DbConn,
+    caller: &Caller,
+    council_id: &str,
+    member_id: &str,
+    active: bool,
+) -> AppResult<Member> {
+    db::write_transaction(conn, |conn| {
+        let member = managed_member(conn, caller, council_id, member_id)?;
+        if member.active != active {
+            members::set_active(conn, member_id, active)?;
+        }
+        reload(conn, member_id)
+    })
+}
+
+/// The caller's own new password (already hashed, the current one checked): every token of
+/// theirs ends, and the new version is returned for the fresh token.
+pub fn change_own_password(
+    conn: &mut DbConn,
+    claims: &crate::auth::Claims,
+    password_hash: String,
+) -> AppResult<MemberRow> {
+    db::write_transaction(conn, |conn| {
+        // Again under the write lock: a token ended meanwhile does not change anything.
+        let caller = Caller::load(conn, claims)?;
+        members::set_password(conn, &caller.member.id, &password_hash)?;
+        members::find(conn, &caller.member.id)?
+            .ok_or_else(|| AppError::unauthenticated("Your account no longer exists."))
+    })
 }

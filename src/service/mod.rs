@@ -20,13 +20,23 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// Loads the token's member; a token for a member who no longer exists is refused.
+    /// Loads the token's member. A token is refused when its member no longer exists, has been
+    /// deactivated, or has had their password changed or a role removed since it was issued.
     pub fn load(conn: &mut DbConn, claims: &Claims) -> AppResult<Caller> {
-        members::find(conn, &claims.sub)?
-            .map(|member| Caller { member })
-            .ok_or_else(|| {
-                AppError::unauthenticated("Your account no longer exists; sign in again.")
-            })
+        let member = members::find(conn, &claims.sub)?.ok_or_else(|| {
+            AppError::unauthenticated("Your account no longer exists; sign in again.")
+        })?;
+        if !member.active {
+            return Err(AppError::unauthenticated(
+                "Your account has been deactivated; ask the operator if this is a mistake.",
+            ));
+        }
+        if member.token_version != claims.ver {
+            return Err(AppError::unauthenticated(
+                "Your sign-in has ended because your password or roles changed; sign in again.",
+            ));
+        }
+        Ok(Caller { member })
     }
 
     pub fn is_admin(&self) -> bool {

@@ -93,6 +93,8 @@ pub struct TestApp {
     pub api: Api,
     pub db: TestDb,
     pub config: Config,
+    /// The running service's shared state (its counters, its token keys).
+    pub state: AppState,
     server: actix_web::dev::ServerHandle,
     // Last: the directory outlives the database files in it.
     pub dir: tempfile::TempDir,
@@ -130,13 +132,14 @@ impl TestApp {
             .expect("service starts");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().expect("address").port();
-        let server = tinnhiem::server(state, listener, 2).expect("server");
+        let server = tinnhiem::server(state.clone(), listener, 2).expect("server");
         let handle = server.handle();
         tokio::spawn(server);
         TestApp {
             api: Api::new(format!("http://127.0.0.1:{port}/api/v1")),
             db,
             config,
+            state,
             server: handle,
             dir,
         }

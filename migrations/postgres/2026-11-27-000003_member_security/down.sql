@@ -1,0 +1,2 @@
+ALTER TABLE members DROP COLUMN active;
+ALTER TABLE members DROP COLUMN token_version;

@@ -4,8 +4,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::record::key::SeedText;
 use crate::auth::LoginLimits;
+use crate::record::key::SeedText;
 
 /// Which database an URL names, picked from its scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]

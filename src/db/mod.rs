@@ -135,6 +135,9 @@ pub fn open_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> Result<Pool
     migrate(&mut first)?;
     drop(first);
     Ok(r2d2::Pool::builder()
+        // A server connection can die between requests, so it is checked at each checkout;
+        // a SQLite file connection cannot, and the check would cost every request a query.
+        .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
         .max_size(size)
         .connection_timeout(timeout)
         .build(manager)?)

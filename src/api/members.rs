@@ -5,6 +5,7 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
 use super::extract::{client_ip, id, too_large, Actor, JsonBody, Signed};
+use crate::auth::Claims;
 use crate::error::{AppError, AppResult, ProblemBody};
 use crate::service::{accounts, Caller};
 use crate::shapes::{
@@ -165,13 +166,8 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let council_id = id(&path, "council")?;
     let claims = signed.0;
-    let check = (council_id.clone(), claims.clone());
-    state
-        .db(move |conn| {
-            let caller = Caller::load(conn, &check.1)?;
-            accounts::check_can_add_members(conn, &caller, &check.0)
-        })
-        .await?;
+    // Checked before any hashing, so nobody but an admin can make the server hash.
+    may_add_members(&state, &claims, &council_id).await?;
     let member = accounts::validate(&body)?;
     let hash = state.passwords.hash(member.password.clone()).await?;
     let created = state
@@ -209,40 +205,9 @@ pub async fn import(
 ) -> AppResult<HttpResponse> {
     let council_id = id(&path, "council")?;
     let claims = signed.0;
-    let check = (council_id.clone(), claims.clone());
-    state
-        .db(move |conn| {
-            let caller = Caller::load(conn, &check.1)?;
-            accounts::check_can_add_members(conn, &caller, &check.0)
-        })
-        .await?;
-    let is_csv = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case("text/csv")
-        })
-        .unwrap_or(false);
-    if !is_csv {
-        return Err(AppError::malformed(
-            "Send the members as CSV with the header \"Content-Type: text/csv\".",
-        ));
-    }
-    let limit = state.config.csv_limit;
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| AppError::malformed(format!("The body could not be read: {e}.")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(too_large(limit));
-        }
-        body.extend_from_slice(&chunk);
-    }
+    // Checked before any hashing, so nobody but an admin can make the server hash.
+    may_add_members(&state, &claims, &council_id).await?;
+    let body = read_csv(&req, &mut payload, state.config.csv_limit).await?;
     let rows = accounts::parse_import(&body)?;
     let hashes = state
         .passwords
@@ -261,6 +226,47 @@ pub async fn import(
         })
         .await?;
     Ok(HttpResponse::Created().json(ImportResult { created }))
+}
+
+/// 404/403 unless the caller is an admin and the council exists. Run again inside the writing
+/// job, since roles can change while passwords are hashed.
+async fn may_add_members(state: &AppState, claims: &Claims, council_id: &str) -> AppResult<()> {
+    let (claims, council_id) = (claims.clone(), council_id.to_owned());
+    state
+        .db(move |conn| {
+            let caller = Caller::load(conn, &claims)?;
+            accounts::check_can_add_members(conn, &caller, &council_id)
+        })
+        .await
+}
+
+/// The body of a `text/csv` request, at most `limit` bytes.
+async fn read_csv(
+    req: &HttpRequest,
+    payload: &mut web::Payload,
+    limit: usize,
+) -> AppResult<web::BytesMut> {
+    let is_csv = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("text/csv"));
+    if !is_csv {
+        return Err(AppError::malformed(
+            "Send the members as CSV with the header \"Content-Type: text/csv\".",
+        ));
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| AppError::malformed(format!("The body could not be read: {e}.")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// A council's members (admin, chair).

@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult, Problem};
 use crate::record::RecordKey;
 use crate::service::accounts;
 use crate::service::ballot_writer::BallotWriter;
+use crate::service::layouts::Layouts;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,6 +18,8 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub passwords: Passwords,
     pub ballots: BallotWriter,
+    /// The ballot layouts of opened votes, read once per replica.
+    pub layouts: Layouts,
     /// Signs the records of closed votes.
     pub record_key: RecordKey,
     /// Failed sign-ins per username and address (in memory, per replica).
@@ -45,6 +48,7 @@ impl AppState {
             passwords: Passwords::new(config.hash_concurrency)?,
             ballots: BallotWriter::start(pool.clone())
                 .map_err(|e| format!("cannot start the ballot writer: {e}"))?,
+            layouts: Layouts::default(),
             record_key,
             throttle: Throttle::new(config.login_limits),
             config,

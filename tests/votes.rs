@@ -589,3 +589,79 @@ async fn closing_with_no_ballots_publishes_zeros_and_no_consequence() {
     assert_eq!(tally["results"][0]["percents"]["low"], "0.00");
     assert_eq!(tally["results"][0]["outcome"], "none");
 }
+
+/// Once a vote's ballot layout is known, casts are checked in memory and by the ballot writer;
+/// every refusal still gets the answer the full checks give, in their order, and stores nothing.
+#[tokio::test]
+async fn refusals_keep_their_answers_once_the_ballot_layout_is_known() {
+    let app = TestApp::spawn().await;
+    let council = app.council(10, 4).await;
+    let other = app.council(10, 2).await;
+    let vote = app.vote(&council, "rating", 2, None).await;
+    let id = vote["id"].as_str().unwrap();
+    let subjects = subject_ids(&vote);
+    let path = format!("/votes/{id}/ballot");
+    let good = json!({"marks": {subjects[0].clone(): "medium"}});
+    let bad = json!({"marks": {subjects[0].clone(): "confidence"}});
+    app.post_empty(&format!("/votes/{id}/open"), &council.chair)
+        .await;
+    let (d1, d2, d3) = (
+        &council.delegates[1],
+        &council.delegates[2],
+        &council.delegates[3],
+    );
+    let (status, _) = app.post(&path, d1, good.clone()).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    assert_problem(app.post(&path, d1, good.clone()).await, 409, "already-cast");
+    assert_problem(app.post(&path, d1, bad.clone()).await, 409, "already-cast");
+    assert_problem(
+        app.post(&path, &other.delegates[1], good.clone()).await,
+        404,
+        "not-found",
+    );
+    assert_problem(
+        app.post(&path, &other.delegates[1], bad.clone()).await,
+        404,
+        "not-found",
+    );
+    assert_problem(
+        app.post(&path, &council.auditor, good.clone()).await,
+        403,
+        "forbidden",
+    );
+
+    // A password set by the admin ends d2's token before the writer sees the cast.
+    let (_, members) = app
+        .get(&format!("/councils/{}/members", council.id), &council.admin)
+        .await;
+    let d2_id = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["username"] == council.usernames[3].as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = app
+        .call(
+            reqwest::Method::PUT,
+            &format!("/councils/{}/members/{d2_id}/password", council.id),
+            Some(&council.admin),
+            Some(json!({"password": "another-password-2"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_problem(
+        app.post(&path, d2, good.clone()).await,
+        401,
+        "unauthenticated",
+    );
+
+    assert_problem(app.post(&path, d3, bad).await, 422, "invalid-ballot");
+    let (status, _) = app.post(&path, d3, good).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, now) = app.get(&format!("/votes/{id}"), &council.chair).await;
+    assert_eq!(now["ballots_cast"], 2, "only d1 and d3 are in");
+}

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 
 use super::extract::{id, JsonBody, Signed};
 use crate::error::{AppResult, ProblemBody};
-use crate::service::{ballots, Caller};
+use crate::service::{ballots, casting, Caller};
 use crate::shapes::{Ballot, CastRequest, CastResponse};
 use crate::state::AppState;
 
@@ -55,13 +55,6 @@ pub async fn cast(
     body: JsonBody<CastRequest>,
 ) -> AppResult<HttpResponse> {
     let vote_id = id(&path, "vote")?;
-    let marks = body.into_inner().marks;
-    let pending = state
-        .db(move |conn| {
-            let caller = Caller::load(conn, &signed.0)?;
-            ballots::prepare(conn, &caller, &vote_id, marks)
-        })
-        .await?;
-    state.ballots.cast(pending).await?;
+    casting::cast(&state, signed.0, vote_id, body.into_inner().marks).await?;
     Ok(HttpResponse::Created().json(CastResponse { cast: true }))
 }

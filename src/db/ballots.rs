@@ -3,8 +3,8 @@
 
 use diesel::prelude::*;
 
-use super::schema::{ballots, electors, tallies};
-use super::DbConn;
+use super::schema::{ballots, electors, members, tallies};
+use super::{on_backend, DbConn};
 
 /// Fixes the electorate when the vote opens.
 pub fn add_electors(conn: &mut DbConn, vote_id: &str, member_ids: &[String]) -> QueryResult<()> {
@@ -33,28 +33,40 @@ pub fn elector_has_cast(
         .optional()
 }
 
-/// Records that the member has cast. False when they already had: the caller must roll back.
-pub fn mark_cast(conn: &mut DbConn, vote_id: &str, member_id: &str) -> QueryResult<bool> {
-    let changed = diesel::update(
+/// Records that the member has cast, if they are an elector of the vote who has not cast yet and
+/// the token they cast with still stands (the member is active and their token version is the
+/// one it carries). False when any of that fails: nothing was written.
+pub fn mark_cast(
+    conn: &mut DbConn,
+    vote_id: &str,
+    member_id: &str,
+    token_version: i32,
+) -> QueryResult<bool> {
+    let token_stands = members::table
+        .filter(members::id.eq(member_id))
+        .filter(members::active.eq(true))
+        .filter(members::token_version.eq(token_version));
+    let mark = diesel::update(
         electors::table
             .find((vote_id, member_id))
-            .filter(electors::has_cast.eq(false)),
+            .filter(electors::has_cast.eq(false))
+            .filter(diesel::dsl::exists(token_stands)),
     )
-    .set(electors::has_cast.eq(true))
-    .execute(conn)?;
+    .set(electors::has_cast.eq(true));
+    let changed = on_backend!(conn, |c| mark.execute(c))?;
     Ok(changed == 1)
 }
 
-/// Stores a ballot's marks under a fresh random id.
+/// Stores a ballot's marks under a fresh random id (from a cryptographic generator, so ids say
+/// nothing about when a ballot came in).
 pub fn insert_ballot(conn: &mut DbConn, vote_id: &str, marks: &str) -> QueryResult<()> {
-    diesel::insert_into(ballots::table)
-        .values((
-            ballots::id.eq(uuid::Uuid::new_v4().to_string()),
-            ballots::vote_id.eq(vote_id),
-            ballots::marks.eq(marks),
-        ))
-        .execute(conn)
-        .map(|_| ())
+    let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+    let insert = diesel::insert_into(ballots::table).values((
+        ballots::id.eq(id.to_string()),
+        ballots::vote_id.eq(vote_id),
+        ballots::marks.eq(marks),
+    ));
+    on_backend!(conn, |c| insert.execute(c)).map(|_| ())
 }
 
 /// Every stored ballot of the vote, sorted by content.

@@ -30,6 +30,20 @@ pub enum DbConn {
     Pg(PgConnection),
 }
 
+/// Runs one diesel query on whichever backend `conn` holds. The two-backend connection builds
+/// a query's SQL text on every execution and finds its prepared statement by that text; run on
+/// the backend's own connection, a query with a static shape is prepared once and found by its
+/// type. Worth it on the hot path of casting, where each statement runs once per ballot.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $run:expr) => {
+        match $conn {
+            $crate::db::DbConn::Sqlite($c) => $run,
+            $crate::db::DbConn::Pg($c) => $run,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
 

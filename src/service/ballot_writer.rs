@@ -3,10 +3,11 @@
 //! (one fsync for the whole group), and only then answers each of them. A ballot is never
 //! acknowledged before it is durable, and a burst costs one commit per group, not per ballot.
 
-use diesel::Connection;
+use std::collections::hash_map::{Entry, HashMap};
 use tokio::sync::{mpsc, oneshot};
 
 use super::ballots::{self, PendingCast};
+use crate::db::votes::{self as vote_rows, Lock};
 use crate::db::{self, Pool};
 use crate::error::{AppError, AppResult};
 
@@ -65,8 +66,9 @@ fn write_groups(pool: Pool, mut jobs: mpsc::Receiver<Job>) {
     }
 }
 
-/// One transaction for the group; each cast in a savepoint so a refused one (already cast,
-/// vote closed) leaves the others in. If the commit fails, every cast of the group fails.
+/// One transaction for the group. Each vote's state is read once, holding it against a close
+/// until the commit; a refused cast (already cast, vote closed, token ended) writes nothing and
+/// leaves the others in. If the transaction fails, every cast of the group fails.
 fn commit_group(pool: &Pool, group: &[Job]) -> Vec<AppResult<()>> {
     let mut conn = match pool.get() {
         Ok(conn) => conn,
@@ -75,12 +77,27 @@ fn commit_group(pool: &Pool, group: &[Job]) -> Vec<AppResult<()>> {
             return group.iter().map(|_| Err(unavailable())).collect();
         }
     };
-    let mut outcomes = Vec::with_capacity(group.len());
+    // Rows are locked in one order, by vote then delegate, so that on PostgreSQL two replicas'
+    // groups holding the same delegates (a tablet retrying through both) wait, not deadlock.
+    let mut order: Vec<usize> = (0..group.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&group[a].cast, &group[b].cast);
+        (&a.vote_id, &a.member_id).cmp(&(&b.vote_id, &b.member_id))
+    });
+    let mut outcomes: Vec<AppResult<()>> = group.iter().map(|_| Ok(())).collect();
     let committed = db::write_transaction(&mut conn, |conn| {
-        for job in group {
-            outcomes.push(conn.transaction(|conn| ballots::record(conn, &job.cast)));
+        let mut states: HashMap<&str, Option<String>> = HashMap::new();
+        for &i in &order {
+            let cast = &group[i].cast;
+            let state = match states.entry(cast.vote_id.as_str()) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(new) => {
+                    new.insert(vote_rows::lock_state(conn, &cast.vote_id, Lock::Share)?)
+                }
+            };
+            outcomes[i] = ballots::record(conn, cast, state.as_deref())?;
         }
-        Ok::<(), AppError>(())
+        Ok::<(), diesel::result::Error>(())
     });
     match committed {
         Ok(()) => outcomes,

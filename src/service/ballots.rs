@@ -2,7 +2,9 @@
 
 use super::votes::{load_visible, subjects, LoadedVote};
 use super::Caller;
-use crate::db::votes::{self as vote_rows, Lock};
+use diesel::{Connection, QueryResult};
+
+use crate::db::votes as vote_rows;
 use crate::db::{ballots, DbConn};
 use crate::domain::{Marks, Role, VoteState};
 use crate::error::{AppError, AppResult, Problem};
@@ -53,23 +55,21 @@ fn not_open(state: &str) -> AppError {
     ))
 }
 
-/// A ballot that passed every check that needs no lock, ready to be recorded.
+/// A ballot whose marks fit its vote, ready for the writer.
 #[derive(Debug, Clone)]
 pub struct PendingCast {
     pub vote_id: String,
     pub member_id: String,
+    /// The version of the token it was cast with: the writer refuses it if that has changed.
+    pub token_version: i32,
     /// The stored form of the marks.
     pub marks: String,
 }
 
-/// Checks a cast before it is written: the vote is visible and open, the caller is an elector
-/// who has not cast, and the marks are one known choice per known subject.
-pub fn prepare(
-    conn: &mut DbConn,
-    caller: &Caller,
-    vote_id: &str,
-    input: MarksInput,
-) -> AppResult<PendingCast> {
+/// Every check a cast must pass apart from its marks, in the order their answers take
+/// precedence: the vote is visible (404), the caller is an elector (403, or 409 before it
+/// opens), it is open (409), and they have not cast (409).
+fn check_castable(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<LoadedVote> {
     let vote = load_visible(conn, caller, vote_id)?;
     let has_cast = elector_status(conn, caller, &vote)?;
     if vote.state != VoteState::Open {
@@ -78,6 +78,19 @@ pub fn prepare(
     if has_cast {
         return Err(already_cast());
     }
+    Ok(vote)
+}
+
+/// Checks a cast against the database, every check in order: for a cast whose marks could not
+/// be checked in memory (its vote's layout is not known, or they do not fit it), so that the
+/// answer is the one that takes precedence.
+pub fn prepare(
+    conn: &mut DbConn,
+    caller: &Caller,
+    vote_id: &str,
+    input: MarksInput,
+) -> AppResult<PendingCast> {
+    let vote = check_castable(conn, caller, vote_id)?;
     let subject_ids = vote_rows::subject_ids_of(conn, vote_id)?;
     let marks = Marks::from_entries(vote.kind, &subject_ids, &input.0).map_err(|e| {
         AppError::new(
@@ -88,23 +101,42 @@ pub fn prepare(
     Ok(PendingCast {
         vote_id: vote.row.id,
         member_id: caller.member.id.clone(),
+        token_version: caller.member.token_version,
         marks: marks.encode(),
     })
 }
 
-/// Records a prepared cast, inside the caller's write transaction: the vote is still open
-/// (held against a concurrent close), the delegate had not cast (racing casts of the same
-/// delegate find it already marked), and the ballot goes in. The ballot row carries no trace
-/// of the delegate.
-pub fn record(conn: &mut DbConn, cast: &PendingCast) -> AppResult<()> {
-    let state = vote_rows::lock_state(conn, &cast.vote_id, Lock::Share)?
-        .ok_or_else(|| AppError::not_found("vote"))?;
-    if state != VoteState::Open.as_str() {
-        return Err(not_open(&state));
+/// Records a cast inside the writer's transaction, given the vote's state read (and held
+/// against a close) in that transaction. The outer error is the database's and fails the whole
+/// group; the inner one refuses this cast alone, having written nothing. The ballot row
+/// carries no trace of the delegate.
+pub fn record(
+    conn: &mut DbConn,
+    cast: &PendingCast,
+    vote_state: Option<&str>,
+) -> QueryResult<AppResult<()>> {
+    match vote_state {
+        None => return Ok(Err(AppError::not_found("vote"))),
+        Some(state) if state != VoteState::Open.as_str() => return Ok(Err(not_open(state))),
+        Some(_) => {}
     }
-    if !ballots::mark_cast(conn, &cast.vote_id, &cast.member_id)? {
-        return Err(already_cast());
+    if !ballots::mark_cast(conn, &cast.vote_id, &cast.member_id, cast.token_version)? {
+        return Ok(Err(why_refused(conn, cast)));
     }
     ballots::insert_ballot(conn, &cast.vote_id, &cast.marks)?;
-    Ok(())
+    Ok(Ok(()))
+}
+
+/// Why the writer could not mark the delegate as having cast: the same checks, and so the same
+/// answer, as a cast refused before reaching the writer. They only read, in a savepoint, so a
+/// failing read leaves the group's transaction usable.
+fn why_refused(conn: &mut DbConn, cast: &PendingCast) -> AppError {
+    let checked = conn.transaction(|conn| {
+        let caller = Caller::load_current(conn, &cast.member_id, cast.token_version)?;
+        check_castable(conn, &caller, &cast.vote_id).map(|_| ())
+    });
+    match checked {
+        Err(e) => e,
+        Ok(()) => AppError::internal("a cast was refused although every check passes"),
+    }
 }

@@ -1,9 +1,12 @@
-//! What each request does, free of HTTP: runs on a blocking thread with one connection.
+//! What each request does, free of HTTP: runs on a blocking thread with one connection (casting
+//! also has an async path through the ballot writer: see `casting`).
 
 pub mod accounts;
 pub mod ballot_writer;
 pub mod ballots;
+pub mod casting;
 pub mod councils;
+pub mod layouts;
 pub mod records;
 pub mod votes;
 
@@ -23,7 +26,17 @@ impl Caller {
     /// Loads the token's member. A token is refused when its member no longer exists, has been
     /// deactivated, or has had their password changed or a role removed since it was issued.
     pub fn load(conn: &mut DbConn, claims: &Claims) -> AppResult<Caller> {
-        let member = members::find(conn, &claims.sub)?.ok_or_else(|| {
+        Caller::load_current(conn, &claims.sub, claims.ver)
+    }
+
+    /// Loads the member a token with version `token_version` was issued to, refused as `load`
+    /// refuses it.
+    pub fn load_current(
+        conn: &mut DbConn,
+        member_id: &str,
+        token_version: i32,
+    ) -> AppResult<Caller> {
+        let member = members::find(conn, member_id)?.ok_or_else(|| {
             AppError::unauthenticated("Your account no longer exists; sign in again.")
         })?;
         if !member.active {
@@ -31,7 +44,7 @@ impl Caller {
                 "Your account has been deactivated; ask the operator if this is a mistake.",
             ));
         }
-        if member.token_version != claims.ver {
+        if member.token_version != token_version {
             return Err(AppError::unauthenticated(
                 "Your sign-in has ended because your password or roles changed; sign in again.",
             ));

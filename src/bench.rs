@@ -138,6 +138,11 @@ impl Server {
         })
     }
 
+    /// CPU seconds (user and system) the server process has used so far, from /proc.
+    fn cpu_secs(&self) -> Option<f64> {
+        cpu_secs_of(&format!("/proc/{}/stat", self.child.id()))
+    }
+
     /// A memory figure of the server process from /proc (e.g. `VmHWM`, the peak), in MiB.
     fn memory_mb(&self, field: &str) -> Option<f64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
@@ -199,6 +204,35 @@ impl Client {
             return Err(format!("{path}: expected {want}, got {status}: {value}"));
         }
         Ok(value)
+    }
+
+    /// Posts a body serialized beforehand and checks only the status, so that the load
+    /// generator spends as little as it can of the cores it shares with the server.
+    async fn post_prepared(
+        &self,
+        path: &str,
+        token: &str,
+        body: &[u8],
+        want: u16,
+    ) -> Result<(), String> {
+        let resp = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_vec())
+            .send()
+            .await
+            .map_err(|e| format!("{path}: {e}"))?;
+        let status = resp.status().as_u16();
+        let answer = resp.bytes().await.map_err(|e| format!("{path}: {e}"))?;
+        if status != want {
+            return Err(format!(
+                "{path}: expected {want}, got {status}: {}",
+                String::from_utf8_lossy(&answer)
+            ));
+        }
+        Ok(())
     }
 
     async fn login(&self, username: &str, password: &str) -> Result<String, String> {
@@ -361,7 +395,7 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
     // Casts, each timed from send to answer; a sign-in burst alongside if asked. With several
     // votes, each delegate's casts are interleaved across them.
     let mut rng = rand::rngs::StdRng::seed_from_u64(96);
-    let mut requests: Vec<(String, &String, Value)> = Vec::with_capacity(n * votes.len());
+    let mut requests: Vec<(String, &String, Vec<u8>)> = Vec::with_capacity(n * votes.len());
     for token in &tokens {
         for (vote_id, subject_ids) in &votes {
             let marks: serde_json::Map<String, Value> = subject_ids
@@ -376,7 +410,7 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
             requests.push((
                 format!("/votes/{vote_id}/ballot"),
                 token,
-                json!({"marks": marks}),
+                json!({"marks": marks}).to_string().into_bytes(),
             ));
         }
     }
@@ -398,9 +432,7 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
                 let client = &client;
                 async move {
                     let t = Instant::now();
-                    client
-                        .expect(reqwest::Method::POST, path, Some(tok), Some(body), 201)
-                        .await?;
+                    client.post_prepared(path, tok, body, 201).await?;
                     Ok(t.elapsed().as_secs_f64() * 1000.0)
                 }
             }))
@@ -409,7 +441,9 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
             .await;
         (latencies, t.elapsed())
     };
+    let cpu_before = (server.cpu_secs(), cpu_secs_of("/proc/self/stat"));
     let ((latencies, cast_time), (burst_ok, burst_time)) = tokio::join!(casts, burst);
+    let cpu_after = (server.cpu_secs(), cpu_secs_of("/proc/self/stat"));
     let mut latencies = latencies
         .into_iter()
         .collect::<Result<Vec<f64>, String>>()?;
@@ -429,6 +463,14 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
         "cast latency ms: p50 {p50:.2}  p95 {p95:.2}  p99 {p99:.2}  max {max:.2}; {}",
         server.memory()
     );
+    if let ((Some(s0), Some(c0)), (Some(s1), Some(c1))) = (cpu_before, cpu_after) {
+        let per_cast = |secs: f64| secs * 1e6 / total as f64;
+        println!(
+            "cpu per cast:    server {:.0} µs, load generator {:.0} µs",
+            per_cast(s1 - s0),
+            per_cast(c1 - c0)
+        );
+    }
     if options.login_burst > 0 {
         println!(
             "sign-in burst:   {burst_ok} of {} sign-ins during the casts, {:.2} s",
@@ -509,6 +551,17 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
         })
     );
     Ok(())
+}
+
+/// utime + stime of a /proc/…/stat file, in seconds (fields 14 and 15, counted after the
+/// command name, which may hold spaces but ends at the last ')').
+fn cpu_secs_of(stat_path: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(stat_path).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    // SAFETY: sysconf only reads a system constant.
+    let per_sec = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    (per_sec > 0.0).then(|| ticks / per_sec)
 }
 
 fn round2(x: f64) -> f64 {

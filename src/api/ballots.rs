@@ -31,6 +31,7 @@ pub async fn get(
             ballots::get(conn, &caller, &vote_id)
         })
         .await?;
+    state.layouts.learn(&ballot);
     Ok(web::Json(ballot))
 }
 

@@ -1,9 +1,13 @@
 //! Who may cast and who has (`electors`), what was cast (`ballots`), and the published tally.
 //! The two halves are never written with anything that could join them.
 
+use diesel::backend::Backend;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{Integer, Text};
 
-use super::schema::{ballots, electors, members, tallies};
+use super::schema::{ballots, electors, tallies};
 use super::{on_backend, DbConn};
 
 /// Fixes the electorate when the vote opens.
@@ -42,17 +46,11 @@ pub fn mark_cast(
     member_id: &str,
     token_version: i32,
 ) -> QueryResult<bool> {
-    let token_stands = members::table
-        .filter(members::id.eq(member_id))
-        .filter(members::active.eq(true))
-        .filter(members::token_version.eq(token_version));
-    let mark = diesel::update(
-        electors::table
-            .find((vote_id, member_id))
-            .filter(electors::has_cast.eq(false))
-            .filter(diesel::dsl::exists(token_stands)),
-    )
-    .set(electors::has_cast.eq(true));
+    let mark = MarkCast {
+        vote_id,
+        member_id,
+        token_version,
+    };
     let changed = on_backend!(conn, |c| mark.execute(c))?;
     Ok(changed == 1)
 }
@@ -61,13 +59,80 @@ pub fn mark_cast(
 /// nothing about when a ballot came in).
 pub fn insert_ballot(conn: &mut DbConn, vote_id: &str, marks: &str) -> QueryResult<()> {
     let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
-    let insert = diesel::insert_into(ballots::table).values((
-        ballots::id.eq(id.to_string()),
-        ballots::vote_id.eq(vote_id),
-        ballots::marks.eq(marks),
-    ));
+    let insert = InsertBallot {
+        id: &id.to_string(),
+        vote_id,
+        marks,
+    };
     on_backend!(conn, |c| insert.execute(c)).map(|_| ())
 }
+
+// The two statements every cast runs, written out as fixed SQL. diesel never keeps an UPDATE
+// prepared (its changesets may skip columns) nor, on PostgreSQL, an INSERT; these texts never
+// change, so each is prepared once per connection and found again by its type.
+
+struct MarkCast<'a> {
+    vote_id: &'a str,
+    member_id: &'a str,
+    token_version: i32,
+}
+
+impl<DB> QueryFragment<DB> for MarkCast<'_>
+where
+    DB: Backend,
+    str: ToSql<Text, DB>,
+    i32: ToSql<Integer, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("UPDATE electors SET has_cast = TRUE WHERE vote_id = ");
+        out.push_bind_param::<Text, _>(self.vote_id)?;
+        out.push_sql(" AND member_id = ");
+        out.push_bind_param::<Text, _>(self.member_id)?;
+        out.push_sql(" AND has_cast = FALSE AND EXISTS (SELECT 1 FROM members WHERE id = ");
+        out.push_bind_param::<Text, _>(self.member_id)?;
+        out.push_sql(" AND active = TRUE AND token_version = ");
+        out.push_bind_param::<Integer, _>(&self.token_version)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl QueryId for MarkCast<'_> {
+    type QueryId = MarkCast<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<C> RunQueryDsl<C> for MarkCast<'_> {}
+
+struct InsertBallot<'a> {
+    id: &'a str,
+    vote_id: &'a str,
+    marks: &'a str,
+}
+
+impl<DB> QueryFragment<DB> for InsertBallot<'_>
+where
+    DB: Backend,
+    str: ToSql<Text, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("INSERT INTO ballots (id, vote_id, marks) VALUES (");
+        out.push_bind_param::<Text, _>(self.id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.vote_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, _>(self.marks)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl QueryId for InsertBallot<'_> {
+    type QueryId = InsertBallot<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<C> RunQueryDsl<C> for InsertBallot<'_> {}
 
 /// Every stored ballot of the vote, sorted by content.
 pub fn marks_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<String>> {

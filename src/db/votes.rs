@@ -146,10 +146,12 @@ pub fn lock_state(conn: &mut DbConn, vote_id: &str, lock: Lock) -> QueryResult<O
                 .optional()?
                 .map(|row| row.state))
         }
-        DbConn::Sqlite(_) => votes::table
+        // On the backend's own connection, so the statement stays prepared: the ballot writer
+        // runs this for each vote in each group.
+        DbConn::Sqlite(sqlite) => votes::table
             .find(vote_id)
             .select(votes::state)
-            .first(conn)
+            .first(sqlite)
             .optional(),
     }
 }

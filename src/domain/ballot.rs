@@ -3,7 +3,7 @@
 //! A stored ballot is one character per subject in ballot order: the choice's code, or `-` for a
 //! blank row. It holds nothing but what was marked, so it cannot say who marked it or when.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt;
 use uuid::Uuid;
 
@@ -47,6 +47,37 @@ impl fmt::Display for MarksError {
     }
 }
 
+/// The rows of a ballot: its subjects in ballot order, found by id.
+#[derive(Debug, Clone)]
+pub struct BallotRows {
+    index: HashMap<Uuid, usize>,
+    len: usize,
+}
+
+impl BallotRows {
+    /// From the subjects' ids in ballot order. An id that is not a UUID is a row no mark can
+    /// name (every stored subject id is one).
+    pub fn new<S: AsRef<str>>(subject_ids: &[S]) -> BallotRows {
+        let index = subject_ids
+            .iter()
+            .enumerate()
+            .filter_map(|(i, id)| Uuid::parse_str(id.as_ref()).ok().map(|u| (u, i)))
+            .collect();
+        BallotRows {
+            index,
+            len: subject_ids.len(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// A stored ballot that does not decode: the database was changed behind the service's back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorruptBallot;
@@ -59,19 +90,26 @@ impl Marks {
         subject_ids: &[S],
         entries: &[(String, Option<String>)],
     ) -> Result<Marks, MarksError> {
-        let mut marks = vec![None; subject_ids.len()];
-        let mut seen = HashSet::with_capacity(entries.len());
+        Marks::on_rows(kind, &BallotRows::new(subject_ids), entries)
+    }
+
+    /// As `from_entries`, against rows indexed beforehand (a vote's rows are fixed once it opens).
+    pub fn on_rows(
+        kind: VoteKind,
+        rows: &BallotRows,
+        entries: &[(String, Option<String>)],
+    ) -> Result<Marks, MarksError> {
+        let mut marks = vec![None; rows.len];
+        let mut seen = vec![false; rows.len];
         for (key, choice) in entries {
-            // Accept any spelling of the UUID (upper case, braces), compare the canonical one.
-            let canonical = Uuid::parse_str(key)
-                .map(|u| u.to_string())
-                .map_err(|_| MarksError::UnknownSubject(key.clone()))?;
-            let index = subject_ids
-                .iter()
-                .position(|id| id.as_ref() == canonical)
+            // Accept any spelling of the UUID (upper case, braces): rows are found by its value.
+            let id = Uuid::parse_str(key).map_err(|_| MarksError::UnknownSubject(key.clone()))?;
+            let index = *rows
+                .index
+                .get(&id)
                 .ok_or_else(|| MarksError::UnknownSubject(key.clone()))?;
-            if !seen.insert(index) {
-                return Err(MarksError::DuplicateSubject(canonical));
+            if std::mem::replace(&mut seen[index], true) {
+                return Err(MarksError::DuplicateSubject(id.to_string()));
             }
             marks[index] = match choice {
                 None => None,
@@ -79,7 +117,7 @@ impl Marks {
                     Some(
                         kind.choice_named(name)
                             .ok_or_else(|| MarksError::UnknownChoice {
-                                subject_id: canonical.clone(),
+                                subject_id: id.to_string(),
                             })?,
                     )
                 }

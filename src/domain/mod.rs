@@ -7,7 +7,7 @@ pub mod names;
 pub mod role;
 pub mod tally;
 
-pub use ballot::{Marks, MarksError};
+pub use ballot::{BallotRows, Marks, MarksError};
 pub use kind::{Choice, PercentBase, VoteKind};
 pub use lifecycle::{Transition, VoteState};
 pub use role::Role;

@@ -7,9 +7,9 @@ use std::sync::{Arc, RwLock};
 
 use crate::db::votes as vote_rows;
 use crate::db::DbConn;
-use crate::domain::{Marks, MarksError, VoteKind, VoteState};
+use crate::domain::{BallotRows, Marks, MarksError, VoteKind, VoteState};
 use crate::error::{AppError, AppResult};
-use crate::shapes::MarksInput;
+use crate::shapes::{Ballot, MarksInput};
 
 /// Votes whose layouts are kept; past that the memory starts again empty (layouts are small
 /// and reloaded on the next cast, so this only bounds an installation running for years).
@@ -19,13 +19,13 @@ const KEPT: usize = 1024;
 #[derive(Debug)]
 pub struct Layout {
     pub kind: VoteKind,
-    pub subject_ids: Vec<String>,
+    pub rows: BallotRows,
 }
 
 impl Layout {
     /// The marks in their stored form, or why they do not fit this ballot.
     pub fn marks(&self, input: &MarksInput) -> Result<String, MarksError> {
-        Marks::from_entries(self.kind, &self.subject_ids, &input.0).map(|m| m.encode())
+        Marks::on_rows(self.kind, &self.rows, &input.0).map(|m| m.encode())
     }
 }
 
@@ -48,7 +48,7 @@ pub fn load(conn: &mut DbConn, vote_id: &str) -> AppResult<Option<Layout>> {
         .map_err(|_| AppError::internal("stored vote kind is not known"))?;
     Ok(Some(Layout {
         kind,
-        subject_ids: vote_rows::subject_ids_of(conn, vote_id)?,
+        rows: BallotRows::new(&vote_rows::subject_ids_of(conn, vote_id)?),
     }))
 }
 
@@ -63,6 +63,19 @@ impl Layouts {
         // A poisoned lock only means a panic elsewhere while holding it; the map is still whole.
         let known = self.known.read().unwrap_or_else(|e| e.into_inner());
         known.get(vote_id).cloned()
+    }
+
+    /// Keeps the layout of a ballot served to a delegate (only opened votes' ballots are), so
+    /// the casts that follow the fetch, often all at once, find it.
+    pub fn learn(&self, ballot: &Ballot) {
+        if self.get(&ballot.vote_id).is_none() {
+            let ids: Vec<&str> = ballot.subjects.iter().map(|s| s.id.as_str()).collect();
+            let layout = Layout {
+                kind: ballot.kind,
+                rows: BallotRows::new(&ids),
+            };
+            self.keep(ballot.vote_id.clone(), layout);
+        }
     }
 
     pub fn keep(&self, vote_id: String, layout: Layout) -> Arc<Layout> {
@@ -83,7 +96,7 @@ mod tests {
     fn layout(n: usize) -> Layout {
         Layout {
             kind: VoteKind::Rating,
-            subject_ids: (0..n).map(subject).collect(),
+            rows: BallotRows::new(&(0..n).map(subject).collect::<Vec<_>>()),
         }
     }
 
@@ -98,13 +111,10 @@ mod tests {
         for i in 0..KEPT {
             layouts.keep(format!("v{i}"), layout(i % 3 + 1));
         }
-        assert_eq!(layouts.get("v5").map(|l| l.subject_ids.len()), Some(3));
+        assert_eq!(layouts.get("v5").map(|l| l.rows.len()), Some(3));
         layouts.keep("one more".into(), layout(2));
         assert!(layouts.get("v5").is_none(), "a full memory starts again");
-        assert_eq!(
-            layouts.get("one more").map(|l| l.subject_ids.len()),
-            Some(2)
-        );
+        assert_eq!(layouts.get("one more").map(|l| l.rows.len()), Some(2));
     }
 
     #[test]

@@ -55,16 +55,20 @@ pub fn mark_cast(
     Ok(changed == 1)
 }
 
-/// Stores a ballot's marks under a fresh random id (from a cryptographic generator, so ids say
-/// nothing about when a ballot came in).
+/// Stores a ballot's marks under a fresh random id.
 pub fn insert_ballot(conn: &mut DbConn, vote_id: &str, marks: &str) -> QueryResult<()> {
-    let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
     let insert = InsertBallot {
-        id: &id.to_string(),
+        id: &fresh_id().to_string(),
         vote_id,
         marks,
     };
     on_backend!(conn, |c| insert.execute(c)).map(|_| ())
+}
+
+/// A random ballot id, from a cryptographic generator, so ids say nothing about when a ballot
+/// came in.
+fn fresh_id() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
 }
 
 // The two statements every cast runs, written out as fixed SQL. diesel never keeps an UPDATE
@@ -134,26 +138,80 @@ impl QueryId for InsertBallot<'_> {
 
 impl<C> RunQueryDsl<C> for InsertBallot<'_> {}
 
+/// Ballots rewritten at close, in statements of this many rows.
+const REWRITE_CHUNK: usize = 256;
+
+/// Many ballots of one vote in one statement: `(id, marks)` pairs.
+struct InsertBallots<'a> {
+    vote_id: &'a str,
+    rows: &'a [(&'a str, &'a str)],
+}
+
+impl<DB> QueryFragment<DB> for InsertBallots<'_>
+where
+    DB: Backend,
+    str: ToSql<Text, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql("INSERT INTO ballots (id, vote_id, marks) VALUES ");
+        for (i, (id, marks)) in self.rows.iter().enumerate() {
+            out.push_sql(if i == 0 { "(" } else { ", (" });
+            out.push_bind_param::<Text, _>(*id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(self.vote_id)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(*marks)?;
+            out.push_sql(")");
+        }
+        Ok(())
+    }
+}
+
+// The text depends on the number of rows, so statements are kept by their text: one for the
+// full chunks, one for the last.
+impl QueryId for InsertBallots<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<C> RunQueryDsl<C> for InsertBallots<'_> {}
+
 /// Every stored ballot of the vote, sorted by content.
 pub fn marks_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<String>> {
-    let mut marks: Vec<String> = ballots::table
+    let query = ballots::table
         .filter(ballots::vote_id.eq(vote_id))
-        .select(ballots::marks)
-        .load(conn)?;
+        .select(ballots::marks);
+    // Read on the backend's own connection: rows come faster than through the two-backend one.
+    let mut marks: Vec<String> = on_backend!(conn, |c| query.load(c))?;
     marks.sort_unstable();
     Ok(marks)
 }
 
 /// Replaces the vote's ballots with the same marks, written in content order under fresh random
-/// ids, so neither row order nor keys keep a trace of the order in which they were cast.
+/// ids, so neither row order nor keys keep a trace of the order in which they were cast. The
+/// fresh ids are sorted before use: SQLite keeps the rows in id order, so each insert then
+/// appends instead of splitting pages all over the table (a 100,000-ballot close is mostly
+/// this rewrite).
 pub fn rewrite_in_content_order(
     conn: &mut DbConn,
     vote_id: &str,
     sorted_marks: &[String],
 ) -> QueryResult<()> {
     diesel::delete(ballots::table.filter(ballots::vote_id.eq(vote_id))).execute(conn)?;
-    for marks in sorted_marks {
-        insert_ballot(conn, vote_id, marks)?;
+    let mut ids: Vec<uuid::Uuid> = sorted_marks.iter().map(|_| fresh_id()).collect();
+    ids.sort_unstable();
+    let ids: Vec<String> = ids.iter().map(uuid::Uuid::to_string).collect();
+    let rows: Vec<(&str, &str)> = ids
+        .iter()
+        .map(String::as_str)
+        .zip(sorted_marks.iter().map(String::as_str))
+        .collect();
+    for chunk in rows.chunks(REWRITE_CHUNK) {
+        let insert = InsertBallots {
+            vote_id,
+            rows: chunk,
+        };
+        on_backend!(conn, |c| insert.execute(c))?;
     }
     Ok(())
 }

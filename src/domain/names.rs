@@ -7,6 +7,8 @@
 //! dictionary order (none, huyền, hỏi, ngã, sắc, nặng), then by code points.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// Each base letter in alphabet order; a vowel lists its six tone forms in tone order.
 const ALPHABET: [&str; 33] = [
@@ -52,12 +54,27 @@ fn rank(c: char) -> (u32, u32) {
         return (0, 0);
     }
     let lower = c.to_lowercase().next().unwrap_or(c);
-    for (letter, forms) in ALPHABET.iter().enumerate() {
-        if let Some(tone) = forms.chars().position(|f| f == lower) {
-            return (letter as u32 + 1, tone as u32);
+    letter_ranks()
+        .get(&lower)
+        .copied()
+        .unwrap_or((ALPHABET.len() as u32 + 1 + lower as u32, 0))
+}
+
+/// Every letter form of `ALPHABET` with its rank, built once: lists of thousands of names are
+/// sorted at each close.
+fn letter_ranks() -> &'static HashMap<char, (u32, u32)> {
+    static RANKS: OnceLock<HashMap<char, (u32, u32)>> = OnceLock::new();
+    RANKS.get_or_init(|| {
+        let mut ranks = HashMap::new();
+        for (letter, forms) in ALPHABET.iter().enumerate() {
+            for (tone, form) in forms.chars().enumerate() {
+                ranks
+                    .entry(form)
+                    .or_insert((letter as u32 + 1, tone as u32));
+            }
         }
-    }
-    (ALPHABET.len() as u32 + 1 + lower as u32, 0)
+        ranks
+    })
 }
 
 /// A combining mark (a name typed in decomposed form): no letter of its own; it counts among
@@ -69,12 +86,15 @@ fn combining(c: char) -> bool {
 /// A name's place in Vietnamese alphabetical order: its letters, then its tone marks, then its
 /// code points. Computed once per name when sorting a list (`sort_by_cached_key`).
 pub fn sort_key(name: &str) -> (Vec<u32>, Vec<u32>, String) {
-    let letters = name
-        .chars()
-        .filter(|c| !combining(*c))
-        .map(|c| rank(c).0)
-        .collect();
-    let tones = name.chars().map(|c| rank(c).1).collect();
+    let mut letters = Vec::with_capacity(name.len());
+    let mut tones = Vec::with_capacity(name.len());
+    for c in name.chars() {
+        let (letter, tone) = rank(c);
+        if !combining(c) {
+            letters.push(letter);
+        }
+        tones.push(tone);
+    }
     (letters, tones, name.to_owned())
 }
 

@@ -58,15 +58,18 @@ impl Passwords {
             let queue = Arc::clone(&queue);
             std::thread::Builder::new()
                 .name(format!("password-{i}"))
-                .spawn(move || loop {
-                    // Hold the lock only to take a job, never while hashing.
-                    let job = match queue.lock() {
-                        Ok(q) => q.recv(),
-                        Err(_) => return,
-                    };
-                    match job {
-                        Ok(job) => job(),
-                        Err(_) => return,
+                .spawn(move || {
+                    yield_to_casts();
+                    loop {
+                        // Hold the lock only to take a job, never while hashing.
+                        let job = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
                     }
                 })
                 .map_err(|e| format!("cannot start password threads: {e}"))?;
@@ -136,6 +139,20 @@ impl Passwords {
     }
 }
 
+/// Lowers the calling thread's scheduling priority (nice 10): hashing is deliberately slow
+/// and a sign-in can wait a moment, while a cast waiting behind a burst of sign-ins would not
+/// be answered in time. Linux only (elsewhere the call would lower the whole process).
+fn yield_to_casts() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid and setpriority only read and set this thread's scheduling attributes.
+    unsafe {
+        let tid = libc::gettid();
+        if libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10) != 0 {
+            tracing::debug!("could not lower the priority of a password thread");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +165,34 @@ mod tests {
         assert!(!verify_blocking("correct hors", &h));
         assert!(!verify_blocking("correct horse", "not a hash"));
         assert_ne!(h, hash_blocking("correct horse").unwrap(), "salted");
+    }
+
+    /// The nice value of each of this process's threads named `name`, from /proc.
+    #[cfg(target_os = "linux")]
+    fn nice_of_threads(name: &str) -> Vec<i64> {
+        let mut found = Vec::new();
+        for task in std::fs::read_dir("/proc/self/task").unwrap() {
+            let dir = task.unwrap().path();
+            let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+            if comm.trim() == name {
+                let stat = std::fs::read_to_string(dir.join("stat")).unwrap();
+                let after = stat.rsplit_once(')').unwrap().1;
+                // Fields after the name: state is the first, nice the 17th.
+                found.push(after.split_whitespace().nth(16).unwrap().parse().unwrap());
+            }
+        }
+        found
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashing_threads_give_way_to_the_rest_of_the_service() {
+        let passwords = Passwords::new(1).unwrap();
+        // A job done means the thread has started and set its priority.
+        let hash = passwords.hash("a password to hash".into()).await.unwrap();
+        assert!(passwords.verify("a password to hash".into(), Some(hash)).await.unwrap());
+        let nice = nice_of_threads("password-0");
+        assert!(!nice.is_empty(), "no password thread found");
+        assert!(nice.iter().all(|n| *n == 10), "{nice:?}");
     }
 }

@@ -466,9 +466,14 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
     if let ((Some(s0), Some(c0)), (Some(s1), Some(c1))) = (cpu_before, cpu_after) {
         let per_cast = |secs: f64| secs * 1e6 / total as f64;
         println!(
-            "cpu per cast:    server {:.0} µs, load generator {:.0} µs",
+            "cpu per cast:    server {:.0} µs, load generator {:.0} µs{}",
             per_cast(s1 - s0),
-            per_cast(c1 - c0)
+            per_cast(c1 - c0),
+            if options.login_burst > 0 {
+                " (the sign-in burst's hashing included)"
+            } else {
+                ""
+            }
         );
     }
     if options.login_burst > 0 {

@@ -190,7 +190,10 @@ mod tests {
         let passwords = Passwords::new(1).unwrap();
         // A job done means the thread has started and set its priority.
         let hash = passwords.hash("a password to hash".into()).await.unwrap();
-        assert!(passwords.verify("a password to hash".into(), Some(hash)).await.unwrap());
+        assert!(passwords
+            .verify("a password to hash".into(), Some(hash))
+            .await
+            .unwrap());
         let nice = nice_of_threads("password-0");
         assert!(!nice.is_empty(), "no password thread found");
         assert!(nice.iter().all(|n| *n == 10), "{nice:?}");

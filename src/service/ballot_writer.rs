@@ -1,6 +1,6 @@
 //! Group commit for cast ballots. One thread writes every cast: it takes all the casts waiting
-//! at that moment, records each in its own savepoint inside ONE transaction, commits once
-//! (one fsync for the whole group), and only then answers each of them. A ballot is never
+//! at that moment, records them inside ONE transaction, commits once (one fsync for the whole
+//! group), and only then answers each of them. A ballot is never
 //! acknowledged before it is durable, and a burst costs one commit per group, not per ballot.
 
 use std::collections::hash_map::{Entry, HashMap};

@@ -610,6 +610,9 @@ async fn refusals_keep_their_answers_once_the_ballot_layout_is_known() {
         &council.delegates[2],
         &council.delegates[3],
     );
+    // The fetch a tablet makes first is where the replica learns the layout.
+    let (status, ballot) = app.get(&path, d1).await;
+    assert_eq!((status, &ballot["cast"]), (StatusCode::OK, &json!(false)));
     let (status, _) = app.post(&path, d1, good.clone()).await;
     assert_eq!(status, StatusCode::CREATED);
 
@@ -660,8 +663,37 @@ async fn refusals_keep_their_answers_once_the_ballot_layout_is_known() {
     );
 
     assert_problem(app.post(&path, d3, bad).await, 422, "invalid-ballot");
-    let (status, _) = app.post(&path, d3, good).await;
+    let (status, _) = app.post(&path, d3, good.clone()).await;
     assert_eq!(status, StatusCode::CREATED);
     let (_, now) = app.get(&format!("/votes/{id}"), &council.chair).await;
     assert_eq!(now["ballots_cast"], 2, "only d1 and d3 are in");
+
+    // Closed: every cast is refused, each with the answer that comes first.
+    app.post_empty(&format!("/votes/{id}/close"), &council.chair)
+        .await;
+    assert_problem(
+        app.post(&path, &other.delegates[1], good.clone()).await,
+        404,
+        "not-found",
+    );
+    assert_problem(
+        app.post(&path, d2, good.clone()).await,
+        401,
+        "unauthenticated",
+    );
+    assert_problem(
+        app.post(&path, &council.auditor, good.clone()).await,
+        403,
+        "forbidden",
+    );
+    assert_problem(
+        app.post(&path, &council.chair, good.clone()).await,
+        409,
+        "invalid-state",
+    );
+    assert_problem(app.post(&path, d1, good).await, 409, "invalid-state");
+    let (_, tally) = app
+        .get(&format!("/votes/{id}/tally"), &council.auditor)
+        .await;
+    assert_eq!(tally["ballots_cast"], 2);
 }

@@ -172,7 +172,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             if declared.is_some_and(|n| n > limit) {
                 return Err(too_large(limit));
             }
-            let mut body = web::BytesMut::new();
+            // Sized from Content-Length (within the limit) so the body is not copied as it grows.
+            let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| {
                     AppError::malformed(format!("The body could not be read: {e}."))

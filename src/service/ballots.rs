@@ -115,12 +115,12 @@ pub fn record(
     cast: &PendingCast,
     vote_state: Option<&str>,
 ) -> QueryResult<AppResult<()>> {
-    match vote_state {
-        None => return Ok(Err(AppError::not_found("vote"))),
-        Some(state) if state != VoteState::Open.as_str() => return Ok(Err(not_open(state))),
-        Some(_) => {}
-    }
-    if !ballots::mark_cast(conn, &cast.vote_id, &cast.member_id, cast.token_version)? {
+    // A vote that is not open refuses every cast, but the answer must still be the one that
+    // takes precedence (a stranger learns nothing of another council's vote, an ended sign-in
+    // is told so): the full checks give it.
+    if vote_state != Some(VoteState::Open.as_str())
+        || !ballots::mark_cast(conn, &cast.vote_id, &cast.member_id, cast.token_version)?
+    {
         return Ok(Err(why_refused(conn, cast)));
     }
     ballots::insert_ballot(conn, &cast.vote_id, &cast.marks)?;

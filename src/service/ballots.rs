@@ -1,12 +1,13 @@
 //! A delegate's ballot: fetched (with whether it is in) and cast once.
 
+use super::layouts::Layout;
 use super::votes::{load_visible, subjects, LoadedVote};
 use super::Caller;
 use diesel::{Connection, QueryResult};
 
 use crate::db::votes as vote_rows;
 use crate::db::{ballots, DbConn};
-use crate::domain::{Marks, Role, VoteState};
+use crate::domain::{Role, VoteState};
 use crate::error::{AppError, AppResult, Problem};
 use crate::shapes::{Ballot, MarksInput};
 
@@ -91,8 +92,8 @@ pub fn prepare(
     input: MarksInput,
 ) -> AppResult<PendingCast> {
     let vote = check_castable(conn, caller, vote_id)?;
-    let subject_ids = vote_rows::subject_ids_of(conn, vote_id)?;
-    let marks = Marks::from_entries(vote.kind, &subject_ids, &input.0).map_err(|e| {
+    let layout = Layout::new(vote.kind, &vote_rows::subject_ids_of(conn, vote_id)?);
+    let marks = layout.marks(&input).map_err(|e| {
         AppError::new(
             Problem::InvalidBallot,
             format!("Nothing was recorded: {e}."),
@@ -102,7 +103,7 @@ pub fn prepare(
         vote_id: vote.row.id,
         member_id: caller.member.id.clone(),
         token_version: caller.member.token_version,
-        marks: marks.encode(),
+        marks,
     })
 }
 

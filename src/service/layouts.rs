@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use super::votes::LoadedVote;
 use crate::db::votes as vote_rows;
 use crate::db::DbConn;
 use crate::domain::{BallotRows, Marks, MarksError, VoteKind, VoteState};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::shapes::{Ballot, MarksInput};
 
 /// Votes whose layouts are kept; past that the memory starts again empty (layouts are small
@@ -23,6 +24,13 @@ pub struct Layout {
 }
 
 impl Layout {
+    pub fn new<S: AsRef<str>>(kind: VoteKind, subject_ids: &[S]) -> Layout {
+        Layout {
+            kind,
+            rows: BallotRows::new(subject_ids),
+        }
+    }
+
     /// The marks in their stored form, or why they do not fit this ballot.
     pub fn marks(&self, input: &MarksInput) -> Result<String, MarksError> {
         Marks::on_rows(self.kind, &self.rows, &input.0).map(|m| m.encode())
@@ -35,21 +43,14 @@ pub fn load(conn: &mut DbConn, vote_id: &str) -> AppResult<Option<Layout>> {
     let Some(row) = vote_rows::find(conn, vote_id)? else {
         return Ok(None);
     };
-    let state: VoteState = row
-        .state
-        .parse()
-        .map_err(|_| AppError::internal("stored vote state is not known"))?;
-    if state == VoteState::Draft {
+    let vote = LoadedVote::new(row)?;
+    if vote.state == VoteState::Draft {
         return Ok(None);
     }
-    let kind = row
-        .kind
-        .parse()
-        .map_err(|_| AppError::internal("stored vote kind is not known"))?;
-    Ok(Some(Layout {
-        kind,
-        rows: BallotRows::new(&vote_rows::subject_ids_of(conn, vote_id)?),
-    }))
+    Ok(Some(Layout::new(
+        vote.kind,
+        &vote_rows::subject_ids_of(conn, vote_id)?,
+    )))
 }
 
 /// The layouts this replica has read, by vote id.
@@ -70,11 +71,7 @@ impl Layouts {
     pub fn learn(&self, ballot: &Ballot) {
         if self.get(&ballot.vote_id).is_none() {
             let ids: Vec<&str> = ballot.subjects.iter().map(|s| s.id.as_str()).collect();
-            let layout = Layout {
-                kind: ballot.kind,
-                rows: BallotRows::new(&ids),
-            };
-            self.keep(ballot.vote_id.clone(), layout);
+            self.keep(ballot.vote_id.clone(), Layout::new(ballot.kind, &ids));
         }
     }
 

@@ -28,7 +28,7 @@ fn parse_stored<T: std::str::FromStr>(what: &str, value: &str) -> AppResult<T> {
 }
 
 impl LoadedVote {
-    fn new(row: VoteRow) -> AppResult<LoadedVote> {
+    pub fn new(row: VoteRow) -> AppResult<LoadedVote> {
         Ok(LoadedVote {
             kind: parse_stored("vote kind", &row.kind)?,
             percent_base: parse_stored("percent base", &row.percent_base)?,

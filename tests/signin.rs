@@ -276,26 +276,7 @@ async fn an_admin_setting_a_new_password_lets_a_locked_out_member_in() {
         attempt(&app, &d1, PASSWORD, None).await.0,
         StatusCode::TOO_MANY_REQUESTS
     );
-    let (_, members) = app
-        .get(&format!("/councils/{}/members", council.id), &council.admin)
-        .await;
-    let id = members
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["username"] == d1.as_str())
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (status, _) = app
-        .call(
-            reqwest::Method::PUT,
-            &format!("/councils/{}/members/{id}/password", council.id),
-            Some(&council.admin),
-            Some(json!({"password": "fresh-password-9"})),
-        )
-        .await;
+    let status = app.set_password(&council, &d1, "fresh-password-9").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         attempt(&app, &d1, "fresh-password-9", None).await.0,

@@ -197,20 +197,6 @@ async fn a_stale_token_version_is_refused() {
 // ---- Ending tokens: password, roles, deactivation ----
 
 /// The council's member with `username`, as the admin lists them.
-async fn member_id(app: &TestApp, council: &Council, username: &str) -> String {
-    let (_, list) = app
-        .get(&format!("/councils/{}/members", council.id), &council.admin)
-        .await;
-    list.as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["username"] == username)
-        .unwrap_or_else(|| panic!("{username} in {list}"))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 async fn put(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
     app.call(Method::PUT, path, Some(token), Some(body)).await
 }
@@ -220,7 +206,7 @@ async fn an_admin_setting_a_password_ends_the_members_tokens_at_once() {
     let app = TestApp::spawn().await;
     let council = app.council(5, 3).await;
     let d1 = council.usernames[2].clone();
-    let id = member_id(&app, &council, &d1).await;
+    let id = app.member_id(&council, &d1).await;
     let old = council.delegates[1].clone();
     let path = format!("/councils/{}/members/{id}/password", council.id);
 
@@ -272,7 +258,7 @@ async fn removing_a_role_ends_the_members_tokens_and_adding_one_does_not() {
     let app = TestApp::spawn().await;
     let council = app.council(5, 2).await;
     let chair_name = council.usernames[0].clone();
-    let id = member_id(&app, &council, &chair_name).await;
+    let id = app.member_id(&council, &chair_name).await;
     let path = format!("/councils/{}/members/{id}/roles", council.id);
 
     let (status, member) = put(
@@ -314,7 +300,7 @@ async fn a_deactivated_member_cannot_act_sign_in_or_cast() {
     app.post_empty(&format!("/votes/{vote_id}/open"), &council.chair)
         .await;
     let d1 = council.usernames[2].clone();
-    let id = member_id(&app, &council, &d1).await;
+    let id = app.member_id(&council, &d1).await;
     let token = council.delegates[1].clone();
     let base = format!("/councils/{}/members/{id}", council.id);
 
@@ -361,7 +347,7 @@ async fn only_admins_manage_members_and_only_of_the_councils_they_name() {
     let app = TestApp::spawn().await;
     let council = app.council(5, 2).await;
     let other = app.council(5, 2).await;
-    let id = member_id(&app, &council, &council.usernames[2]).await;
+    let id = app.member_id(&council, &council.usernames[2]).await;
     let admin_id = app.get("/me", &council.admin).await.1["id"]
         .as_str()
         .unwrap()

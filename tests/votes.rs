@@ -635,25 +635,8 @@ async fn refusals_keep_their_answers_once_the_ballot_layout_is_known() {
     );
 
     // A password set by the admin ends d2's token before the writer sees the cast.
-    let (_, members) = app
-        .get(&format!("/councils/{}/members", council.id), &council.admin)
-        .await;
-    let d2_id = members
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["username"] == council.usernames[3].as_str())
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (status, _) = app
-        .call(
-            reqwest::Method::PUT,
-            &format!("/councils/{}/members/{d2_id}/password", council.id),
-            Some(&council.admin),
-            Some(json!({"password": "another-password-2"})),
-        )
+    let status = app
+        .set_password(&council, &council.usernames[3], "another-password-2")
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_problem(

@@ -250,6 +250,39 @@ impl Api {
         body["access_token"].as_str().expect("token").to_owned()
     }
 
+    /// The id of the council member signed in as `username`, from the admin's member list.
+    pub async fn member_id(&self, council: &Council, username: &str) -> String {
+        let (_, list) = self
+            .get(&format!("/councils/{}/members", council.id), &council.admin)
+            .await;
+        list.as_array()
+            .expect("member list")
+            .iter()
+            .find(|m| m["username"] == username)
+            .unwrap_or_else(|| panic!("{username} in {list}"))["id"]
+            .as_str()
+            .expect("member id")
+            .to_owned()
+    }
+
+    /// The admin sets `username`'s password (which ends their sign-ins); returns the status.
+    pub async fn set_password(
+        &self,
+        council: &Council,
+        username: &str,
+        password: &str,
+    ) -> StatusCode {
+        let id = self.member_id(council, username).await;
+        self.call(
+            Method::PUT,
+            &format!("/councils/{}/members/{id}/password", council.id),
+            Some(&council.admin),
+            Some(json!({ "password": password })),
+        )
+        .await
+        .0
+    }
+
     pub async fn admin(&self) -> String {
         self.token(ADMIN, ADMIN_PASSWORD).await
     }

@@ -83,18 +83,9 @@ impl BallotRows {
 pub struct CorruptBallot;
 
 impl Marks {
-    /// Checks a delegate's `(subject id, choice)` entries against the vote's subjects (ids in
-    /// ballot order). A subject left out, or given `None`, is blank.
-    pub fn from_entries<S: AsRef<str>>(
-        kind: VoteKind,
-        subject_ids: &[S],
-        entries: &[(String, Option<String>)],
-    ) -> Result<Marks, MarksError> {
-        Marks::on_rows(kind, &BallotRows::new(subject_ids), entries)
-    }
-
-    /// As `from_entries`, against rows indexed beforehand (a vote's rows are fixed once it opens).
-    pub fn on_rows(
+    /// Checks a delegate's `(subject id, choice)` entries against the ballot's rows (the vote's
+    /// subjects in ballot order). A subject left out, or given `None`, is blank.
+    pub fn from_entries(
         kind: VoteKind,
         rows: &BallotRows,
         entries: &[(String, Option<String>)],
@@ -187,7 +178,7 @@ mod tests {
         let ids = ids();
         let marks = Marks::from_entries(
             VoteKind::Rating,
-            &ids,
+            &BallotRows::new(&ids),
             &[entry(&ids[2], Some("low")), entry(&ids[0], Some("high"))],
         )
         .unwrap();
@@ -201,7 +192,7 @@ mod tests {
         let ids = ids();
         let marks = Marks::from_entries(
             VoteKind::Confidence,
-            &ids,
+            &BallotRows::new(&ids),
             &[
                 entry(&ids[0].to_uppercase(), Some("no_confidence")),
                 entry(&ids[1], None),
@@ -214,24 +205,25 @@ mod tests {
     #[test]
     fn refuses_unknown_subjects_choices_and_double_marks() {
         let ids = ids();
+        let rows = BallotRows::new(&ids);
         let stranger = Uuid::new_v4().to_string();
         let kind = VoteKind::Rating;
         assert_eq!(
-            Marks::from_entries(kind, &ids, &[entry(&stranger, Some("high"))]),
+            Marks::from_entries(kind, &rows, &[entry(&stranger, Some("high"))]),
             Err(MarksError::UnknownSubject(stranger))
         );
         assert_eq!(
-            Marks::from_entries(kind, &ids, &[entry("not-a-uuid", Some("high"))]),
+            Marks::from_entries(kind, &rows, &[entry("not-a-uuid", Some("high"))]),
             Err(MarksError::UnknownSubject("not-a-uuid".into()))
         );
         assert!(matches!(
-            Marks::from_entries(kind, &ids, &[entry(&ids[0], Some("confidence"))]),
+            Marks::from_entries(kind, &rows, &[entry(&ids[0], Some("confidence"))]),
             Err(MarksError::UnknownChoice { .. })
         ));
         assert_eq!(
             Marks::from_entries(
                 kind,
-                &ids,
+                &rows,
                 &[entry(&ids[1], Some("high")), entry(&ids[1], Some("low"))]
             ),
             Err(MarksError::DuplicateSubject(ids[1].clone()))

@@ -33,7 +33,7 @@ impl Layout {
 
     /// The marks in their stored form, or why they do not fit this ballot.
     pub fn marks(&self, input: &MarksInput) -> Result<String, MarksError> {
-        Marks::on_rows(self.kind, &self.rows, &input.0).map(|m| m.encode())
+        Marks::from_entries(self.kind, &self.rows, &input.0).map(|m| m.encode())
     }
 }
 

@@ -235,6 +235,33 @@ impl Client {
         Ok(())
     }
 
+    /// Closes the vote as `chair`, fetches its tally as `reader`, checks that it counts
+    /// `ballots`, and returns the milliseconds from the close request to the tally's arrival.
+    async fn close_and_tally(
+        &self,
+        vote_id: &str,
+        chair: &str,
+        reader: &str,
+        ballots: usize,
+    ) -> Result<f64, String> {
+        let t = Instant::now();
+        let close = format!("/votes/{vote_id}/close");
+        self.expect(reqwest::Method::POST, &close, Some(chair), None, 200)
+            .await?;
+        let tally_path = format!("/votes/{vote_id}/tally");
+        let tally = self
+            .expect(reqwest::Method::GET, &tally_path, Some(reader), None, 200)
+            .await?;
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        if tally["ballots_cast"].as_u64() != Some(ballots as u64) {
+            return Err(format!(
+                "tally counts {} ballots, {ballots} were cast",
+                tally["ballots_cast"]
+            ));
+        }
+        Ok(ms)
+    }
+
     async fn login(&self, username: &str, password: &str) -> Result<String, String> {
         let v = self
             .expect(
@@ -487,32 +514,7 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
     // Close each vote, and fetch its tally as an auditor downloads it; the median is reported.
     let mut closes = Vec::new();
     for (vote_id, _) in &votes {
-        let t = Instant::now();
-        client
-            .expect(
-                reqwest::Method::POST,
-                &format!("/votes/{vote_id}/close"),
-                Some(&chair),
-                None,
-                200,
-            )
-            .await?;
-        let tally = client
-            .expect(
-                reqwest::Method::GET,
-                &format!("/votes/{vote_id}/tally"),
-                Some(&auditor),
-                None,
-                200,
-            )
-            .await?;
-        closes.push(t.elapsed().as_secs_f64() * 1000.0);
-        if tally["ballots_cast"].as_u64() != Some(n as u64) {
-            return Err(format!(
-                "tally counts {} ballots, {n} were cast",
-                tally["ballots_cast"]
-            ));
-        }
+        closes.push(client.close_and_tally(vote_id, &chair, &auditor, n).await?);
     }
     closes.sort_by(f64::total_cmp);
     let close_ms = closes[closes.len() / 2];
@@ -652,33 +654,7 @@ async fn scale_close(
     tokio::task::spawn_blocking(move || bulk_ballots(&url, &vote, &council, count, width))
         .await
         .map_err(|e| e.to_string())??;
-    let t = Instant::now();
-    client
-        .expect(
-            reqwest::Method::POST,
-            &format!("/votes/{vote_id}/close"),
-            Some(chair),
-            None,
-            200,
-        )
-        .await?;
-    let tally = client
-        .expect(
-            reqwest::Method::GET,
-            &format!("/votes/{vote_id}/tally"),
-            Some(chair),
-            None,
-            200,
-        )
-        .await?;
-    let ms = t.elapsed().as_secs_f64() * 1000.0;
-    if tally["ballots_cast"].as_u64() != Some(count as u64) {
-        return Err(format!(
-            "scale tally counts {}, expected {count}",
-            tally["ballots_cast"]
-        ));
-    }
-    Ok(ms)
+    client.close_and_tally(&vote_id, chair, chair, count).await
 }
 
 fn bulk_ballots(

@@ -1,0 +1,56 @@
+//! `tinnhiem bench` plays a whole (small) vote against the real binary and ends with the JSON
+//! line docs/performance.md and the figures in it rely on.
+
+mod common;
+
+use serde_json::Value;
+use std::process::Command;
+
+#[test]
+fn a_small_bench_run_ends_with_its_figures_as_one_json_line() {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tinnhiem"));
+    command.args([
+        "bench",
+        "--delegates",
+        "6",
+        "--subjects",
+        "3",
+        "--concurrency",
+        "4",
+        "--votes",
+        "2",
+        "--scale",
+        "20",
+        "--engine-secs",
+        "0.2",
+    ]);
+    if let Ok(url) = std::env::var(common::POSTGRES_ENV) {
+        command.args(["--database", &url]);
+    }
+    let output = command.output().expect("bench runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("20 bulk-generated ballots closed and tallied"),
+        "{stdout}"
+    );
+    let last: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("last line is not JSON ({e}): {stdout}"));
+    for key in [
+        "ballots_per_s",
+        "engine_inserts_per_s",
+        "ratio",
+        "cast_p50_ms",
+        "cast_p99_ms",
+        "close_ms",
+        "peak_rss_mb",
+        "logins_per_s",
+    ] {
+        let figure = last[key].as_f64().unwrap_or(-1.0);
+        assert!(figure > 0.0, "{key} = {} in {last}", last[key]);
+    }
+}

@@ -111,6 +111,15 @@ pub struct AppError {
     pub detail: String,
     pub errors: Vec<FieldError>,
     pub retry_after_secs: Option<u64>,
+    /// For a fault of ours: what went wrong and the incident id the client is given. Logged
+    /// once, when the response is made; never sent.
+    fault: Option<Fault>,
+}
+
+#[derive(Debug)]
+struct Fault {
+    incident: uuid::Uuid,
+    cause: String,
 }
 
 /// The body of every error response (`application/problem+json`).
@@ -137,6 +146,7 @@ impl AppError {
             detail: detail.into(),
             errors: Vec::new(),
             retry_after_secs: None,
+            fault: None,
         }
     }
 
@@ -167,18 +177,24 @@ impl AppError {
         AppError::new(Problem::Unauthenticated, detail)
     }
 
-    /// A fault of ours, not the client's: logged with an incident id the operator can search
-    /// for; the client sees only the id. `cause` must never hold secrets or ballot content.
+    /// A fault of ours, not the client's: the client sees only an incident id, which the
+    /// operator finds in the log beside `cause` once the response is made. `cause` must never
+    /// hold secrets or ballot content.
     pub fn internal(cause: impl fmt::Display) -> AppError {
         let incident = uuid::Uuid::new_v4();
-        tracing::error!(%incident, %cause, "request failed on the server");
-        AppError::new(
-            Problem::Internal,
-            format!(
-                "The server could not complete this request; nothing was changed. Try again; if it \
-                 keeps failing, give the operator incident {incident}."
-            ),
-        )
+        AppError {
+            fault: Some(Fault {
+                incident,
+                cause: cause.to_string(),
+            }),
+            ..AppError::new(
+                Problem::Internal,
+                format!(
+                    "The server could not complete this request; nothing was changed. Try again; \
+                     if it keeps failing, give the operator incident {incident}."
+                ),
+            )
+        }
     }
 
     /// 429 with `Retry-After`: too many failed attempts; `wait` says for how long.
@@ -215,9 +231,13 @@ impl AppError {
     }
 }
 
+/// For the operator and the command line: a fault shows its cause, anything else its detail.
 impl fmt::Display for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.problem.slug(), self.detail)
+        match &self.fault {
+            Some(fault) => write!(f, "{}: {}", self.problem.slug(), fault.cause),
+            None => write!(f, "{}: {}", self.problem.slug(), self.detail),
+        }
     }
 }
 
@@ -227,6 +247,16 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        match &self.fault {
+            Some(Fault { incident, cause }) => {
+                tracing::error!(%incident, %cause, "request failed on the server");
+            }
+            // A record that no longer matches: the operator must know at once.
+            None if self.problem == Problem::RecordIntegrity => {
+                tracing::error!(detail = %self.detail, "a record was not served");
+            }
+            None => {}
+        }
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         if let Some(secs) = self.retry_after_secs {
@@ -238,7 +268,15 @@ impl ResponseError for AppError {
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> AppError {
-        AppError::internal(format_args!("database: {e}"))
+        match e {
+            // A row read with `first`/`get_result` that is not there: what the client asked for
+            // does not exist (or was deleted meanwhile), which is theirs to know, not a fault.
+            diesel::result::Error::NotFound => AppError::new(
+                Problem::NotFound,
+                "What you asked for does not exist (any more); check the id and reload.",
+            ),
+            e => AppError::internal(format_args!("database: {e}")),
+        }
     }
 }
 

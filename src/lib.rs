@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod private_file;
 pub mod record;
 pub mod service;
 pub mod shapes;
@@ -55,6 +56,9 @@ pub fn server(state: AppState, listener: TcpListener, workers: usize) -> std::io
             .configure(api::pages::configure)
             .default_service(web::to(api::not_found))
     })
+    // Signals are the caller's: `tinnhiem serve` stops gracefully on SIGTERM and Ctrl-C alike,
+    // and a test's servers leave the test process's signals alone.
+    .disable_signals()
     .workers(workers.max(1))
     .worker_max_blocking_threads(blocking_threads.max(1));
     let server = match tls {

@@ -235,20 +235,68 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             .unwrap_or(2)
     });
     let config_is_tls = config.tls.is_some();
-    let state = AppState::start(config)?;
+    let state = AppState::start(config).map_err(|e| e.to_string())?;
     let listener = TcpListener::bind(&args.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let address = listener
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
     let scheme = if config_is_tls { "https" } else { "http" };
+    let writer = state.casting.writer_stopped();
     tracing::info!(%address, scheme, "tinnhiem is listening; the API is under /api/v1");
     actix_web::rt::System::new().block_on(async move {
-        tinnhiem::server(state, listener, workers)
-            .map_err(|e| format!("cannot start the server: {e}"))?
-            .await
-            .map_err(|e| format!("server stopped: {e}"))
-    })
+        let server = tinnhiem::server(state, listener, workers)
+            .map_err(|e| format!("cannot start the server: {e}"))?;
+        let handle = server.handle();
+        actix_web::rt::spawn(async move {
+            let signal = stop_requested().await;
+            tracing::info!(
+                signal,
+                "stopping: no new requests; answering those in flight, casts included"
+            );
+            handle.stop(true).await;
+        });
+        server.await.map_err(|e| format!("server stopped: {e}"))
+    })?;
+    // Every request has been answered and every handle of the state dropped; the writer
+    // commits what is left in its queue, then lets go of its connections. Only then does
+    // the process exit, so no connection is torn down by the exit handlers.
+    if writer.wait(SHUTDOWN_WAIT) {
+        tracing::info!("stopped");
+        Ok(())
+    } else {
+        Err(format!(
+            "the ballot writer did not stop within {} s",
+            SHUTDOWN_WAIT.as_secs()
+        ))
+    }
+}
+
+/// How long a stopping server waits for its ballot writer after the last answer.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(30);
+
+/// Resolves with the signal's name at SIGTERM (a service manager) or SIGINT (Ctrl-C): both stop
+/// the server gracefully.
+async fn stop_requested() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = tokio::signal::ctrl_c() => "SIGINT",
+            },
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "SIGINT"
+    }
 }
 
 fn create_admin(username: &str, database: &str) -> Result<(), String> {

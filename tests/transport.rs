@@ -183,7 +183,10 @@ async fn a_misconfigured_origin_stops_the_start() {
         .await
         .unwrap()
         .expect("refused");
-    assert!(err.contains("CORS origin"), "{err}");
+    assert!(
+        matches!(&err, tinnhiem::state::StartError::Config(why) if why.contains("CORS origin")),
+        "{err}"
+    );
 }
 
 /// A self-signed certificate for 127.0.0.1, written as PEM files.

@@ -2,60 +2,49 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::extract::{id, JsonBody, Signed};
-use crate::error::{AppResult, ProblemBody};
-use crate::service::{ballots, casting, Caller};
+use super::extract::{JsonBody, SignedIn, VoteId};
+use super::responses::{
+    CastConflict, Forbidden, InvalidBallot, InvalidState, JsonBody as BodyProblems, NotFound,
+    SignedIn as Signed,
+};
+use crate::error::AppResult;
+use crate::service::ballots;
 use crate::shapes::{Ballot, CastRequest, CastResponse};
-use crate::state::AppState;
 
-/// The caller's ballot, and whether it is already cast (eligible delegates).
+/// The caller's ballot, and whether it is already cast (eligible delegates; 403 for anyone
+/// else, 409 before the vote opens).
 #[utoipa::path(get, path = "/api/v1/votes/{vote_id}/ballot", tag = "ballots",
     security(("bearer" = [])),
     params(("vote_id" = String, Path, description = "Vote id")),
-    responses(
-        (status = 200, body = Ballot),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden: not an eligible delegate", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "not-found", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "invalid-state: the vote is not open yet", body = ProblemBody, content_type = "application/problem+json"),
-    ))]
-pub async fn get(
-    state: web::Data<AppState>,
-    signed: Signed,
-    path: web::Path<String>,
-) -> AppResult<web::Json<Ballot>> {
-    let vote_id = id(&path, "vote")?;
-    let ballot = state
-        .db(move |conn| {
-            let caller = Caller::load(conn, &signed.0)?;
-            ballots::get(conn, &caller, &vote_id)
-        })
+    responses((status = 200, body = Ballot), Signed, Forbidden, NotFound, InvalidState))]
+pub async fn get(signed: SignedIn, vote: VoteId) -> AppResult<web::Json<Ballot>> {
+    let ballot = signed
+        .run(move |conn, caller| ballots::get(conn, caller, &vote))
         .await?;
-    state.layouts.learn(&ballot);
+    signed.state().casting.learn(&ballot);
     Ok(web::Json(ballot))
 }
 
-/// Cast the caller's ballot, once (eligible delegates, while the vote is open).
+/// Cast the caller's ballot, once (eligible delegates, while the vote is open). Nothing is
+/// stored when it is refused.
 #[utoipa::path(post, path = "/api/v1/votes/{vote_id}/ballot", tag = "ballots",
     security(("bearer" = [])), request_body = CastRequest,
     params(("vote_id" = String, Path, description = "Vote id")),
-    responses(
-        (status = 201, body = CastResponse),
-        (status = 400, description = "malformed-request", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden: not an eligible delegate", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "not-found", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "already-cast, or invalid-state when the vote is not open", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 413, description = "payload-too-large: body over the size limit or JSON nested too deep", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "invalid-ballot: unknown subject or choice; nothing stored", body = ProblemBody, content_type = "application/problem+json"),
-    ))]
+    responses((status = 201, body = CastResponse), Signed, BodyProblems, Forbidden, NotFound,
+        CastConflict, InvalidBallot))]
 pub async fn cast(
-    state: web::Data<AppState>,
-    signed: Signed,
-    path: web::Path<String>,
+    signed: SignedIn,
+    vote: VoteId,
     body: JsonBody<CastRequest>,
 ) -> AppResult<HttpResponse> {
-    let vote_id = id(&path, "vote")?;
-    casting::cast(&state, signed.0, vote_id, body.into_inner().marks).await?;
+    let state = signed.state();
+    state
+        .casting
+        .cast(
+            signed.claims().clone(),
+            vote.into_inner(),
+            body.into_inner().marks,
+        )
+        .await?;
     Ok(HttpResponse::Created().json(CastResponse { cast: true }))
 }

@@ -11,26 +11,55 @@ use std::future::{ready, Ready};
 use std::net::{IpAddr, SocketAddr};
 
 use crate::auth::Claims;
+use crate::db::DbConn;
 use crate::error::{AppError, AppResult, Problem};
+use crate::service::Caller;
 use crate::state::AppState;
 
-/// The claims of the request's valid bearer token. Who the member is now is read from the
-/// database inside the request's job (see `service::Caller`).
-pub struct Signed(pub Claims);
+/// A request by a signed-in member: the bearer token is checked here, before anything else;
+/// who the member is now is read from the database inside the request's one job (`run`).
+pub struct SignedIn {
+    state: web::Data<AppState>,
+    claims: Claims,
+}
 
-impl FromRequest for Signed {
-    type Error = AppError;
-    type Future = Ready<Result<Signed, AppError>>;
+impl SignedIn {
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(signed(req))
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+
+    /// Runs `job` on a blocking thread with one pooled connection, for the caller as the
+    /// database knows them now (refused if the token has ended since it was issued).
+    pub async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut DbConn, &Caller) -> AppResult<T> + Send + 'static,
+    ) -> AppResult<T> {
+        let claims = self.claims.clone();
+        self.state
+            .database
+            .run(move |conn| {
+                let caller = Caller::load(conn, &claims)?;
+                job(conn, &caller)
+            })
+            .await
     }
 }
 
-fn signed(req: &HttpRequest) -> AppResult<Signed> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::internal("application state missing"))?;
+impl FromRequest for SignedIn {
+    type Error = AppError;
+    type Future = Ready<Result<SignedIn, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(signed_in(req))
+    }
+}
+
+fn signed_in(req: &HttpRequest) -> AppResult<SignedIn> {
+    let state = app_state(req)?;
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -49,7 +78,54 @@ fn signed(req: &HttpRequest) -> AppResult<Signed> {
         AppError::unauthenticated("Your sign-in has expired or is not valid; sign in again.")
     })?;
     req.extensions_mut().insert(Actor(claims.sub.clone()));
-    Ok(Signed(claims))
+    Ok(SignedIn { state, claims })
+}
+
+fn app_state(req: &HttpRequest) -> AppResult<web::Data<AppState>> {
+    req.app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::internal("application state missing"))
+}
+
+/// Ids from the path, each in its stored spelling. A path value that is not a UUID names
+/// nothing (404), answered before the body is read.
+macro_rules! path_ids {
+    ($($(#[$doc:meta])* $name:ident: $param:literal, $what:literal;)*) => {$(
+        $(#[$doc])*
+        pub struct $name(pub String);
+
+        impl $name {
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl FromRequest for $name {
+            type Error = AppError;
+            type Future = Ready<Result<$name, AppError>>;
+
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                let raw = req.match_info().get($param).unwrap_or_default();
+                ready(id(raw, $what).map($name))
+            }
+        }
+    )*};
+}
+
+path_ids! {
+    /// `{council_id}`
+    CouncilId: "council_id", "council";
+    /// `{vote_id}`
+    VoteId: "vote_id", "vote";
+    /// `{member_id}`
+    MemberId: "member_id", "member";
 }
 
 /// Who a request acts as, for the operator's log: the member of a verified token, or the
@@ -89,8 +165,8 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
         .or_else(|| hop.parse::<SocketAddr>().ok().map(|s| s.ip()))
 }
 
-/// A UUID from the path in its stored spelling; anything else names nothing (404).
-pub fn id(raw: &str, what: &str) -> AppResult<String> {
+/// A UUID in its stored spelling; anything else names nothing (404).
+fn id(raw: &str, what: &str) -> AppResult<String> {
     uuid::Uuid::parse_str(raw)
         .map(|u| u.to_string())
         .map_err(|_| AppError::not_found(what))
@@ -147,9 +223,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = LocalBoxFuture<'static, Result<JsonBody<T>, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<web::Data<AppState>>()
-            .map(|s| s.config.json_limit);
+        let limit = app_state(req).map(|s| s.config.json_limit);
         let is_json = req
             .mime_type()
             .ok()
@@ -163,7 +237,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         // Like `web::Json`: a gzip-encoded body is decoded, and the limit counts decoded bytes.
         let mut payload = actix_web::dev::Decompress::from_headers(payload.take(), req.headers());
         Box::pin(async move {
-            let limit = limit.ok_or_else(|| AppError::internal("application state missing"))?;
+            let limit = limit?;
             if !is_json {
                 return Err(AppError::malformed(
                     "Send the body as JSON with the header \"Content-Type: application/json\".",
@@ -250,8 +324,35 @@ pub fn query_config() -> web::QueryConfig {
     })
 }
 
-pub fn payload_config(limit: usize) -> web::PayloadConfig {
-    web::PayloadConfig::new(limit)
+/// The body of a `text/csv` request, at most `limit` bytes. Read by the handler, after the
+/// checks that must come first (who may import), rather than by an extractor.
+pub async fn csv_body(
+    req: &HttpRequest,
+    payload: &mut web::Payload,
+    limit: usize,
+    what: &str,
+) -> AppResult<web::BytesMut> {
+    let is_csv = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("text/csv"));
+    if !is_csv {
+        return Err(AppError::malformed(format!(
+            "Send the {what} as CSV with the header \"Content-Type: text/csv\"."
+        )));
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| AppError::malformed(format!("The body could not be read: {e}.")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 #[cfg(test)]

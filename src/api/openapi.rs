@@ -1,9 +1,10 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+//! The OpenAPI 3.1 document, generated from the handlers' annotations, and its route.
 
+use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{ballots, councils, members, records, system, votes};
+use super::{ballots, councils, members, records, signin, system, votes};
 use crate::domain::{Outcome, PercentBase, Role, VoteKind, VoteState};
 use crate::error::{FieldError, ProblemBody};
 use crate::shapes::*;
@@ -17,14 +18,14 @@ use crate::shapes::*;
                        (application/problem+json) with type urn:tinnhiem:problem:<slug>."
     ),
     paths(
-        members::login, members::me, members::change_password,
+        signin::login, signin::me, signin::change_password,
         councils::create, councils::list, councils::get,
         members::create, members::import, members::list,
         members::set_password, members::set_roles, members::deactivate, members::activate,
         votes::create, votes::list, votes::get, votes::open, votes::close, votes::tally,
         ballots::get, ballots::cast,
         records::record, records::public_key,
-        system::healthz, system::openapi,
+        system::healthz, openapi,
     ),
     components(schemas(
         LoginRequest, TokenResponse, Me, NewCouncil, Council, NewMember, Member, ImportResult,
@@ -52,4 +53,11 @@ impl Modify for BearerAuth {
             ),
         );
     }
+}
+
+/// This document: OpenAPI 3.1.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "system",
+    responses((status = 200, description = "The OpenAPI 3.1 document of this API", content_type = "application/json")))]
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
 }

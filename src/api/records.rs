@@ -5,10 +5,13 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::extract::{id, Signed};
+use super::extract::{SignedIn, VoteId};
+use super::responses::{
+    Forbidden, NotFound, RecordIntegrity, SignedIn as Signed, TallyNotPublished, Validation,
+};
 use crate::error::{AppError, AppResult, ProblemBody};
 use crate::record::{csv, minutes, minutes::Lang, model::ALGORITHM};
-use crate::service::{records, Caller};
+use crate::service::records;
 use crate::shapes::{PublicKey, SignedRecord};
 use crate::state::AppState;
 
@@ -63,27 +66,20 @@ fn format(query: RecordQuery) -> AppResult<Format> {
                 (String = "text/html"),
             )),
         (status = 400, description = "malformed-request: an unknown query parameter", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 401, description = "unauthenticated", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "forbidden: only auditors, chairs and admins", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "not-found", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 409, description = "tally-not-published: the vote is not closed", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 422, description = "validation-failed: unknown format or lang", body = ProblemBody, content_type = "application/problem+json"),
-        (status = 500, description = "record-integrity: the stored record no longer matches its signature or the database; not served", body = ProblemBody, content_type = "application/problem+json"),
+        Signed, Forbidden, NotFound, TallyNotPublished, Validation, RecordIntegrity,
     ))]
 pub async fn record(
-    state: web::Data<AppState>,
-    signed: Signed,
-    path: web::Path<String>,
+    signed: SignedIn,
+    vote: VoteId,
     query: web::Query<RecordQuery>,
 ) -> AppResult<HttpResponse> {
-    let vote_id = id(&path, "vote")?;
     let query = query.into_inner();
-    let key = state.record_key.clone();
-    let (content_type, disposition, body) = state
-        .db(move |conn| {
-            let caller = Caller::load(conn, &signed.0)?;
+    let key = signed.state().record_key.clone();
+    let vote_id = vote.into_inner();
+    let (content_type, disposition, body) = signed
+        .run(move |conn, caller| {
             // Who may ask comes first; what they asked for, second.
-            let vote = records::allowed(conn, &caller, &vote_id)?;
+            let vote = records::allowed(conn, caller, &vote_id)?;
             let format = format(query)?;
             let served = records::checked(conn, &vote, &key)?;
             let name = format!("record-{vote_id}");

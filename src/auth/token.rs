@@ -4,9 +4,10 @@
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
+
+use crate::private_file::{self, KeyFileError};
 
 pub const ISSUER: &str = "tinnhiem";
 pub const AUDIENCE: &str = "tinnhiem-api";
@@ -82,57 +83,34 @@ impl TokenKeys {
 }
 
 /// The token secret: from configuration when given, else from `key_file`, created with a fresh
-/// random secret (mode 0600) on first start so a restart does not sign everyone out.
-pub fn load_or_create_secret(configured: Option<&str>, key_file: &Path) -> Result<Vec<u8>, String> {
+/// random secret (owner-only) on first start so a restart does not sign everyone out.
+pub fn load_or_create_secret(
+    configured: Option<&str>,
+    key_file: &Path,
+) -> Result<Vec<u8>, KeyFileError> {
     if let Some(secret) = configured {
         if secret.len() < MIN_SECRET_LEN {
-            return Err(format!(
-                "the token secret must be at least {MIN_SECRET_LEN} bytes long"
-            ));
+            return Err(KeyFileError::Configured {
+                name: "TINNHIEM_TOKEN_SECRET",
+                why: format!("must be at least {MIN_SECRET_LEN} bytes long"),
+            });
         }
         return Ok(secret.as_bytes().to_vec());
     }
-    match std::fs::read(key_file) {
-        Ok(bytes) if bytes.len() >= MIN_SECRET_LEN => return Ok(bytes),
-        Ok(_) => {
-            return Err(format!(
-                "{} is shorter than {MIN_SECRET_LEN} bytes; remove it to have a new one made",
-                key_file.display()
-            ))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(format!("cannot read {}: {e}", key_file.display())),
+    let (secret, _) = private_file::load_or_create(key_file, || {
+        let mut secret = vec![0u8; 64];
+        rand::rngs::OsRng.fill_bytes(&mut secret);
+        secret
+    })?;
+    if secret.len() < MIN_SECRET_LEN {
+        return Err(KeyFileError::Invalid {
+            path: key_file.to_owned(),
+            why: format!(
+                "is shorter than {MIN_SECRET_LEN} bytes; remove it to have a new one made"
+            ),
+        });
     }
-    let mut secret = vec![0u8; 64];
-    rand::rngs::OsRng.fill_bytes(&mut secret);
-    match write_private(key_file, &secret) {
-        Ok(()) => Ok(secret),
-        // Another process starting at the same moment made it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            std::fs::read(key_file).map_err(|e| format!("cannot read {}: {e}", key_file.display()))
-        }
-        Err(e) => Err(format!("cannot create {}: {e}", key_file.display())),
-    }
-}
-
-/// Writes a new file readable by its owner only, whole or not at all: the bytes go to a
-/// temporary file that is then linked into place, which fails if the file exists.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let temporary = path.with_extension(format!("{}.tmp", uuid::Uuid::new_v4().simple()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let written = options.open(&temporary).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    let linked = written.and_then(|()| std::fs::hard_link(&temporary, path));
-    let _ = std::fs::remove_file(&temporary);
-    linked
+    Ok(secret)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 pub mod ballots;
 pub mod councils;
+mod jobs;
 pub mod members;
 pub mod records;
 pub mod schema;
@@ -16,6 +17,8 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::time::Duration;
 
 use crate::config::DatabaseUrl;
+
+pub use jobs::Database;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -96,15 +99,8 @@ impl Manager {
 /// Creates an empty database file readable by its owner only, when there is none: SQLite then
 /// gives its -wal and -shm files the same mode. An existing file is left as it is.
 fn create_private_file(path: &std::path::Path) {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
     // Exists already (the usual case), or cannot be made: SQLite reports the real problem.
-    let _ = options.open(path);
+    let _ = crate::private_file::create(path, b"");
 }
 
 impl ManageConnection for Manager {

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::kind::{Choice, VoteKind};
 
-const BLANK: char = '-';
+pub(crate) const BLANK: char = '-';
 
 /// The marks of one ballot, one entry per subject in ballot order (`None` is a blank row).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -1,6 +1,7 @@
 //! Vote kinds and the choices each offers on a ballot row (DOMAIN.md, "Two kinds of vote").
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 use utoipa::ToSchema;
@@ -53,6 +54,16 @@ impl VoteKind {
     /// The choice of this kind with the given API name, if there is one.
     pub fn choice_named(self, name: &str) -> Option<Choice> {
         self.choices().iter().copied().find(|c| c.as_str() == name)
+    }
+
+    /// What each letter of a stored ballot of this kind means: every choice's code, and `-` for
+    /// a blank row. Records carry it so that an auditor can read ballots without our code.
+    pub fn ballot_codes(self) -> BTreeMap<String, String> {
+        self.choices()
+            .iter()
+            .map(|c| (c.code().to_string(), c.as_str().to_owned()))
+            .chain([(super::ballot::BLANK.to_string(), "blank".to_owned())])
+            .collect()
     }
 }
 

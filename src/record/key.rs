@@ -6,8 +6,9 @@ use base64::Engine;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use rand::RngCore;
 use std::fmt;
-use std::io::Write;
 use std::path::Path;
+
+use crate::private_file::{self, KeyFileError};
 
 /// A base64 seed from the environment; never printed.
 #[derive(Clone, Default)]
@@ -49,36 +50,41 @@ impl RecordKey {
     }
 
     /// The key from `configured` (base64 of a 32-byte seed) when given; else read from
-    /// `key_file`, which is created with a fresh key (mode 0600) on first start.
-    pub fn load_or_create(configured: Option<&str>, key_file: &Path) -> Result<RecordKey, String> {
+    /// `key_file`, which is created with a fresh key (owner-only) on first start.
+    pub fn load_or_create(
+        configured: Option<&str>,
+        key_file: &Path,
+    ) -> Result<RecordKey, KeyFileError> {
         if let Some(text) = configured {
             return parse_seed(text)
-                .map_err(|why| format!("TINNHIEM_SIGNING_KEY {why}"))
-                .map(|seed| RecordKey::from_seed(&seed));
+                .map(|seed| RecordKey::from_seed(&seed))
+                .map_err(|why| KeyFileError::Configured {
+                    name: "TINNHIEM_SIGNING_KEY",
+                    why,
+                });
         }
-        match std::fs::read_to_string(key_file) {
-            Ok(text) => return read_file(&text, key_file),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(format!("cannot read {}: {e}", key_file.display())),
+        let (bytes, created) = private_file::load_or_create(key_file, || {
+            format!("{}\n", RecordKey::generate().seed_base64()).into_bytes()
+        })?;
+        let key = std::str::from_utf8(&bytes)
+            .map_err(|_| "is not base64".to_owned())
+            .and_then(parse_seed)
+            .map(|seed| RecordKey::from_seed(&seed))
+            .map_err(|why| KeyFileError::Invalid {
+                path: key_file.to_owned(),
+                why: format!(
+                    "{why}; restore it from your backup (records it signed are checked against \
+                     its public key)"
+                ),
+            })?;
+        if created {
+            tracing::info!(
+                file = %key_file.display(),
+                public_key = %key.public_key(),
+                "created the record signing key; back it up with the database"
+            );
         }
-        let key = RecordKey::generate();
-        match create_private(key_file, format!("{}\n", key.seed_base64()).as_bytes()) {
-            Ok(()) => {
-                tracing::info!(
-                    file = %key_file.display(),
-                    public_key = %key.public_key(),
-                    "created the record signing key; back it up with the database"
-                );
-                Ok(key)
-            }
-            // Another process starting at the same moment made it first: use theirs.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let text = std::fs::read_to_string(key_file)
-                    .map_err(|e| format!("cannot read {}: {e}", key_file.display()))?;
-                read_file(&text, key_file)
-            }
-            Err(e) => Err(format!("cannot create {}: {e}", key_file.display())),
-        }
+        Ok(key)
     }
 
     /// Base64 of the 32-byte public key.
@@ -100,18 +106,6 @@ impl RecordKey {
     }
 }
 
-fn read_file(text: &str, key_file: &Path) -> Result<RecordKey, String> {
-    parse_seed(text)
-        .map(|seed| RecordKey::from_seed(&seed))
-        .map_err(|why| {
-            format!(
-                "{} {why}; restore it from your backup (records it signed are checked against \
-                 its public key)",
-                key_file.display()
-            )
-        })
-}
-
 fn parse_seed(text: &str) -> Result<[u8; 32], String> {
     let bytes = BASE64
         .decode(text.trim())
@@ -119,28 +113,6 @@ fn parse_seed(text: &str) -> Result<[u8; 32], String> {
     bytes
         .try_into()
         .map_err(|_| "is not the base64 of a 32-byte Ed25519 seed".to_owned())
-}
-
-/// Writes the key to a temporary file (mode 0600) and links it into place, so that a racing
-/// start never reads a half-written key. Fails with `AlreadyExists` if the file appeared.
-fn create_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut tmp_name = path.as_os_str().to_owned();
-    tmp_name.push(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));
-    let tmp = std::path::PathBuf::from(tmp_name);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let written = options.open(&tmp).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    let linked = written.and_then(|()| std::fs::hard_link(&tmp, path));
-    let _ = std::fs::remove_file(&tmp);
-    linked
 }
 
 /// An Ed25519 public key from base64 (32 bytes).
@@ -207,7 +179,11 @@ mod tests {
         assert!(RecordKey::load_or_create(Some(&BASE64.encode([1u8; 16])), &path).is_err());
         std::fs::write(&path, "garbage").unwrap();
         let err = RecordKey::load_or_create(None, &path).unwrap_err();
-        assert!(err.contains("restore it from your backup"), "{err}");
+        assert!(matches!(err, KeyFileError::Invalid { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains("restore it from your backup"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -261,15 +261,6 @@ fn verify_into(
     (Some(record), Some(digest))
 }
 
-/// The expected `ballot_codes` of a vote kind.
-pub fn ballot_codes(kind: VoteKind) -> BTreeMap<String, String> {
-    kind.choices()
-        .iter()
-        .map(|c| (c.code().to_string(), c.as_str().to_owned()))
-        .chain([("-".to_owned(), "blank".to_owned())])
-        .collect()
-}
-
 /// Everything that must agree inside a record whose signature is already checked.
 fn check_record(r: &Record, checks: &mut Checks) {
     checks.add(
@@ -306,7 +297,7 @@ fn check_record(r: &Record, checks: &mut Checks) {
     checks.add("tally header", tally_header(r));
     checks.add(
         "ballot codes",
-        if r.ballot_codes == ballot_codes(kind) {
+        if r.ballot_codes == kind.ballot_codes() {
             Ok(format!("the codes of a {} vote", kind.as_str()))
         } else {
             Err(format!(

@@ -4,6 +4,8 @@
 //! acknowledged before it is durable, and a burst costs one commit per group, not per ballot.
 
 use std::collections::hash_map::{Entry, HashMap};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 use super::ballots::{self, PendingCast};
@@ -24,16 +26,50 @@ struct Job {
 #[derive(Clone)]
 pub struct BallotWriter {
     queue: mpsc::Sender<Job>,
+    stopped: WriterStopped,
+}
+
+/// Set once the writer thread has committed and answered every cast queued before its last
+/// handle was dropped, and has let go of its pool: a server shutting down waits for it.
+#[derive(Clone, Default)]
+pub struct WriterStopped(Arc<(Mutex<bool>, Condvar)>);
+
+impl WriterStopped {
+    fn set(&self) {
+        let (done, changed) = &*self.0;
+        *done.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        changed.notify_all();
+    }
+
+    /// Waits at most `limit`; whether the writer had stopped by then.
+    pub fn wait(&self, limit: Duration) -> bool {
+        let (done, changed) = &*self.0;
+        let guard = done.lock().unwrap_or_else(|e| e.into_inner());
+        let (guard, _) = changed
+            .wait_timeout_while(guard, limit, |done| !*done)
+            .unwrap_or_else(|e| e.into_inner());
+        *guard
+    }
 }
 
 impl BallotWriter {
-    /// Starts the writer thread; it ends when every handle is dropped.
+    /// Starts the writer thread; it ends when every handle is dropped, after the casts already
+    /// queued are committed and answered.
     pub fn start(pool: Pool) -> std::io::Result<BallotWriter> {
         let (queue, jobs) = mpsc::channel(QUEUE);
+        let stopped = WriterStopped::default();
+        let signal = stopped.clone();
         std::thread::Builder::new()
             .name("ballot-writer".into())
-            .spawn(move || write_groups(pool, jobs))?;
-        Ok(BallotWriter { queue })
+            .spawn(move || {
+                write_groups(pool, jobs);
+                signal.set();
+            })?;
+        Ok(BallotWriter { queue, stopped })
+    }
+
+    pub fn stopped(&self) -> WriterStopped {
+        self.stopped.clone()
     }
 
     /// Records the cast; answers once it is committed, or with why it was refused.
@@ -101,13 +137,15 @@ fn commit_group(pool: &Pool, group: &[Job]) -> Vec<AppResult<()>> {
     });
     match committed {
         Ok(()) => outcomes,
-        Err(e) => {
-            tracing::error!(error = %e, casts = group.len(), "a group of casts failed to commit");
-            group
-                .iter()
-                .map(|_| Err(AppError::internal("a group of casts failed to commit")))
-                .collect()
-        }
+        Err(e) => group
+            .iter()
+            .map(|_| {
+                Err(AppError::internal(format_args!(
+                    "a group of {} casts failed to commit: {e}",
+                    group.len()
+                )))
+            })
+            .collect(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! A delegate's ballot: fetched (with whether it is in) and cast once.
 
 use super::layouts::Layout;
-use super::votes::{load_visible, subjects, LoadedVote};
+use super::visible::{load_visible, subjects, LoadedVote};
 use super::Caller;
 use diesel::{Connection, QueryResult};
 

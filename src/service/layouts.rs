@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use super::votes::LoadedVote;
+use super::visible::LoadedVote;
 use crate::db::votes as vote_rows;
 use crate::db::DbConn;
 use crate::domain::{BallotRows, Marks, MarksError, VoteKind, VoteState};

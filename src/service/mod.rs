@@ -8,6 +8,7 @@ pub mod casting;
 pub mod councils;
 pub mod layouts;
 pub mod records;
+pub mod visible;
 pub mod votes;
 
 use crate::auth::Claims;

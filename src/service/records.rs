@@ -4,8 +4,8 @@
 
 use sha2::{Digest, Sha256};
 
-use super::votes::LoadedVote;
-use super::{votes, Caller};
+use super::visible::{self, LoadedVote};
+use super::Caller;
 use crate::db::records::{self as rows, EventRow};
 use crate::db::{ballots, councils, DbConn};
 use crate::domain::{Role, VoteState};
@@ -15,7 +15,6 @@ use crate::record::model::{
     envelope_bytes, CouncilInfo, Electors, KeyInfo, Person, Record, RecordTally, VoteInfo,
     ALGORITHM, FORMAT,
 };
-use crate::record::verify::ballot_codes;
 use crate::record::{canonical, verify, RecordKey};
 use crate::shapes::rfc3339;
 
@@ -174,7 +173,7 @@ fn build(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> Result<Record
             closed_at,
         },
         tally,
-        ballot_codes: ballot_codes(vote.kind),
+        ballot_codes: vote.kind.ballot_codes(),
         // Sorted by content, as the close rewrote them.
         ballots: ballots::marks_of(conn, &row.id)?,
         electors: Electors { cast, not_cast },
@@ -209,17 +208,13 @@ pub struct Served {
 }
 
 fn integrity(vote_id: &str, what: &[String]) -> AppError {
-    tracing::error!(
-        vote_id,
-        differs = %what.join("; "),
-        "a stored record does not match its signature or the database; not served"
-    );
     AppError::new(
         Problem::RecordIntegrity,
         format!(
-            "The signed record of this vote does not match {}. It was not served: the record, or \
-             the data it was made from, was changed after the vote closed. The operator should \
-             compare the database with a backup taken after the close (docs/auditing.md).",
+            "The signed record of vote {vote_id} does not match {}. It was not served: the \
+             record, or the data it was made from, was changed after the vote closed. The \
+             operator should compare the database with a backup taken after the close \
+             (docs/auditing.md).",
             what.join("; ")
         ),
     )
@@ -228,7 +223,7 @@ fn integrity(vote_id: &str, what: &[String]) -> AppError {
 /// The vote whose record the caller asks for, if they may have it: its council's auditors and
 /// chairs, and admins (404 for other councils, 403 for other roles).
 pub fn allowed(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<LoadedVote> {
-    let vote = votes::load_visible(conn, caller, vote_id)?;
+    let vote = visible::load_visible(conn, caller, vote_id)?;
     caller.require(
         &[Role::Auditor, Role::Chair, Role::Admin],
         "download records",

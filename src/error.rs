@@ -293,3 +293,69 @@ impl From<actix_web::error::BlockingError> for AppError {
         AppError::internal(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// Everything logged while `f` runs.
+    fn logged(f: impl FnOnce()) -> String {
+        #[derive(Clone, Default)]
+        struct Lines(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Lines {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let bytes = lines.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn a_fault_is_logged_once_when_answered_and_its_cause_never_sent() {
+        let mut error = None;
+        let made = logged(|| error = Some(AppError::internal("disk on fire")));
+        assert_eq!(made, "", "nothing is logged before the response is made");
+        let error = error.unwrap();
+        assert!(error.to_string().contains("disk on fire"), "{error}");
+        let mut response = None;
+        let answered = logged(|| response = Some(error.error_response()));
+        assert_eq!(answered.lines().count(), 1, "{answered}");
+        assert!(answered.contains("disk on fire"), "{answered}");
+        let incident = error.detail.split("incident ").nth(1).unwrap();
+        assert!(
+            answered.contains(incident.trim_end_matches('.')),
+            "{answered}"
+        );
+        let body = actix_web::body::MessageBody::try_into_bytes(response.unwrap().into_body())
+            .unwrap_or_default();
+        let body = String::from_utf8_lossy(&body);
+        assert!(
+            body.contains("internal-error") && !body.contains("disk on fire"),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn a_client_mistake_is_not_logged_and_a_missing_row_is_not_found() {
+        let quiet = logged(|| {
+            AppError::validation("seats must be at least 1").error_response();
+        });
+        assert_eq!(quiet, "");
+        let missing = AppError::from(diesel::result::Error::NotFound);
+        assert_eq!(missing.problem, Problem::NotFound);
+        assert_eq!(missing.status_code(), StatusCode::NOT_FOUND);
+    }
+}

@@ -15,7 +15,7 @@ use crate::shapes::{Ballot, CastRequest, CastResponse};
 /// else, 409 before the vote opens).
 #[utoipa::path(get, path = "/api/v1/votes/{vote_id}/ballot", tag = "ballots",
     security(("bearer" = [])),
-    params(("vote_id" = String, Path, description = "Vote id")),
+    params(VoteId),
     responses((status = 200, body = Ballot), Signed, Forbidden, NotFound, InvalidState))]
 pub async fn get(signed: SignedIn, vote: VoteId) -> AppResult<web::Json<Ballot>> {
     let ballot = signed
@@ -29,7 +29,7 @@ pub async fn get(signed: SignedIn, vote: VoteId) -> AppResult<web::Json<Ballot>>
 /// stored when it is refused.
 #[utoipa::path(post, path = "/api/v1/votes/{vote_id}/ballot", tag = "ballots",
     security(("bearer" = [])), request_body = CastRequest,
-    params(("vote_id" = String, Path, description = "Vote id")),
+    params(VoteId),
     responses((status = 201, body = CastResponse), Signed, BodyProblems, Forbidden, NotFound,
         CastConflict, InvalidBallot))]
 pub async fn cast(

@@ -32,7 +32,7 @@ pub async fn list(signed: SignedIn) -> AppResult<web::Json<Vec<Council>>> {
 /// One council (admin, its members).
 #[utoipa::path(get, path = "/api/v1/councils/{council_id}", tag = "councils",
     security(("bearer" = [])),
-    params(("council_id" = String, Path, description = "Council id")),
+    params(CouncilId),
     responses((status = 200, body = Council), Signed, NotFound))]
 pub async fn get(signed: SignedIn, council: CouncilId) -> AppResult<web::Json<Council>> {
     signed

@@ -9,6 +9,9 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use std::future::{ready, Ready};
 use std::net::{IpAddr, SocketAddr};
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::Required;
+use utoipa::{IntoParams, PartialSchema};
 
 use crate::auth::Claims;
 use crate::db::DbConn;
@@ -90,9 +93,22 @@ fn app_state(req: &HttpRequest) -> AppResult<web::Data<AppState>> {
 /// Ids from the path, each in its stored spelling. A path value that is not a UUID names
 /// nothing (404), answered before the body is read.
 macro_rules! path_ids {
-    ($($(#[$doc:meta])* $name:ident: $param:literal, $what:literal;)*) => {$(
+    ($($(#[$doc:meta])* $name:ident: $param:literal, $what:literal, $description:literal;)*) => {$(
         $(#[$doc])*
         pub struct $name(pub String);
+
+        /// Named in an operation's `params(...)` for the OpenAPI document.
+        impl IntoParams for $name {
+            fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+                vec![ParameterBuilder::new()
+                    .name($param)
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .description(Some($description))
+                    .schema(Some(String::schema()))
+                    .build()]
+            }
+        }
 
         impl $name {
             pub fn into_inner(self) -> String {
@@ -121,11 +137,11 @@ macro_rules! path_ids {
 
 path_ids! {
     /// `{council_id}`
-    CouncilId: "council_id", "council";
+    CouncilId: "council_id", "council", "Council id";
     /// `{vote_id}`
-    VoteId: "vote_id", "vote";
+    VoteId: "vote_id", "vote", "Vote id";
     /// `{member_id}`
-    MemberId: "member_id", "member";
+    MemberId: "member_id", "member", "Member id";
 }
 
 /// Who a request acts as, for the operator's log: the member of a verified token, or the

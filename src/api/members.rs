@@ -14,7 +14,7 @@ use crate::shapes::{ImportResult, Member, NewMember, SetPassword, SetRoles};
 /// Add one member to a council (admin).
 #[utoipa::path(post, path = "/api/v1/councils/{council_id}/members", tag = "members",
     security(("bearer" = [])), request_body = NewMember,
-    params(("council_id" = String, Path, description = "Council id")),
+    params(CouncilId),
     responses((status = 201, body = Member), Signed, BodyProblems, Forbidden, NotFound,
         UsernameTaken, Validation))]
 pub async fn create(
@@ -45,7 +45,7 @@ pub async fn create(
     security(("bearer" = [])),
     request_body(content = String, content_type = "text/csv",
         description = "Header `username,full_name,roles,password`; roles separated by `;`."),
-    params(("council_id" = String, Path, description = "Council id")),
+    params(CouncilId),
     responses((status = 201, body = ImportResult), Signed, CsvBody, Forbidden, NotFound,
         UsernameTaken, Validation))]
 pub async fn import(
@@ -90,7 +90,7 @@ async fn may_add_members(signed: &SignedIn, council: &str) -> AppResult<()> {
 /// A council's members (admin, chair).
 #[utoipa::path(get, path = "/api/v1/councils/{council_id}/members", tag = "members",
     security(("bearer" = [])),
-    params(("council_id" = String, Path, description = "Council id")),
+    params(CouncilId),
     responses((status = 200, body = Vec<Member>), Signed, Forbidden, NotFound))]
 pub async fn list(signed: SignedIn, council: CouncilId) -> AppResult<web::Json<Vec<Member>>> {
     signed
@@ -103,10 +103,7 @@ pub async fn list(signed: SignedIn, council: CouncilId) -> AppResult<web::Json<V
 /// sign-ins counted against their username are forgotten.
 #[utoipa::path(put, path = "/api/v1/councils/{council_id}/members/{member_id}/password",
     tag = "members", security(("bearer" = [])), request_body = SetPassword,
-    params(
-        ("council_id" = String, Path, description = "Council id"),
-        ("member_id" = String, Path, description = "Member id"),
-    ),
+    params(CouncilId, MemberId),
     responses((status = 200, body = Member), Signed, BodyProblems, Forbidden, NotFound,
         Validation))]
 pub async fn set_password(
@@ -138,10 +135,7 @@ pub async fn set_password(
 /// sign-ins at once; an added role counts from their next request.
 #[utoipa::path(put, path = "/api/v1/councils/{council_id}/members/{member_id}/roles",
     tag = "members", security(("bearer" = [])), request_body = SetRoles,
-    params(
-        ("council_id" = String, Path, description = "Council id"),
-        ("member_id" = String, Path, description = "Member id"),
-    ),
+    params(CouncilId, MemberId),
     responses((status = 200, body = Member), Signed, BodyProblems, Forbidden, NotFound,
         Validation))]
 pub async fn set_roles(
@@ -173,10 +167,7 @@ async fn set_active(
 /// they are not an elector of votes opened afterwards. Repeating it changes nothing.
 #[utoipa::path(post, path = "/api/v1/councils/{council_id}/members/{member_id}/deactivate",
     tag = "members", security(("bearer" = [])),
-    params(
-        ("council_id" = String, Path, description = "Council id"),
-        ("member_id" = String, Path, description = "Member id"),
-    ),
+    params(CouncilId, MemberId),
     responses((status = 200, body = Member), Signed, Forbidden, NotFound))]
 pub async fn deactivate(
     signed: SignedIn,
@@ -190,10 +181,7 @@ pub async fn deactivate(
 /// stay ended. Repeating it changes nothing.
 #[utoipa::path(post, path = "/api/v1/councils/{council_id}/members/{member_id}/activate",
     tag = "members", security(("bearer" = [])),
-    params(
-        ("council_id" = String, Path, description = "Council id"),
-        ("member_id" = String, Path, description = "Member id"),
-    ),
+    params(CouncilId, MemberId),
     responses((status = 200, body = Member), Signed, Forbidden, NotFound))]
 pub async fn activate(
     signed: SignedIn,

@@ -56,7 +56,7 @@ fn format(query: RecordQuery) -> AppResult<Format> {
 /// and the database on every download, and refused (`record-integrity`) if anything differs.
 #[utoipa::path(get, path = "/api/v1/votes/{vote_id}/record", tag = "records",
     security(("bearer" = [])),
-    params(("vote_id" = String, Path, description = "Vote id"), RecordQuery),
+    params(VoteId, RecordQuery),
     responses(
         (status = 200, description = "The signed record (json, the same bytes on every download), \
             the results and ballots (csv), or the counting minutes (html). See docs/auditing.md.",

@@ -16,7 +16,7 @@ use crate::shapes::{NewVote, Tally, Vote};
 /// Create a vote in draft (admin, chair).
 #[utoipa::path(post, path = "/api/v1/councils/{council_id}/votes", tag = "votes",
     security(("bearer" = [])), request_body = NewVote,
-    params(("council_id" = String, Path, description = "Council id")),
+    params(CouncilId),
     responses((status = 201, body = Vote), Signed, BodyProblems, Forbidden, NotFound, Validation))]
 pub async fn create(
     signed: SignedIn,
@@ -33,7 +33,7 @@ pub async fn create(
 /// A council's votes (admin, its members).
 #[utoipa::path(get, path = "/api/v1/councils/{council_id}/votes", tag = "votes",
     security(("bearer" = [])),
-    params(("council_id" = String, Path, description = "Council id")),
+    params(CouncilId),
     responses((status = 200, body = Vec<Vote>), Signed, NotFound))]
 pub async fn list(signed: SignedIn, council: CouncilId) -> AppResult<web::Json<Vec<Vote>>> {
     signed
@@ -44,7 +44,7 @@ pub async fn list(signed: SignedIn, council: CouncilId) -> AppResult<web::Json<V
 
 /// One vote, with turnout (admin, its council's members).
 #[utoipa::path(get, path = "/api/v1/votes/{vote_id}", tag = "votes", security(("bearer" = [])),
-    params(("vote_id" = String, Path, description = "Vote id")),
+    params(VoteId),
     responses((status = 200, body = Vote), Signed, NotFound))]
 pub async fn get(signed: SignedIn, vote: VoteId) -> AppResult<web::Json<Vote>> {
     signed
@@ -69,7 +69,7 @@ async fn transition(
 /// Opening an open vote again answers 200 with the vote.
 #[utoipa::path(post, path = "/api/v1/votes/{vote_id}/open", tag = "votes",
     security(("bearer" = [])),
-    params(("vote_id" = String, Path, description = "Vote id")),
+    params(VoteId),
     responses((status = 200, body = Vote), Signed, Forbidden, NotFound, InvalidState))]
 pub async fn open(signed: SignedIn, vote: VoteId) -> AppResult<web::Json<Vote>> {
     transition(signed, vote, VoteState::Open).await
@@ -79,7 +79,7 @@ pub async fn open(signed: SignedIn, vote: VoteId) -> AppResult<web::Json<Vote>> 
 /// Closing a closed vote again answers 200 with the vote.
 #[utoipa::path(post, path = "/api/v1/votes/{vote_id}/close", tag = "votes",
     security(("bearer" = [])),
-    params(("vote_id" = String, Path, description = "Vote id")),
+    params(VoteId),
     responses((status = 200, body = Vote), Signed, Forbidden, NotFound, InvalidState))]
 pub async fn close(signed: SignedIn, vote: VoteId) -> AppResult<web::Json<Vote>> {
     transition(signed, vote, VoteState::Closed).await
@@ -88,7 +88,7 @@ pub async fn close(signed: SignedIn, vote: VoteId) -> AppResult<web::Json<Vote>>
 /// The published tally of a closed vote (admin, its council's members).
 #[utoipa::path(get, path = "/api/v1/votes/{vote_id}/tally", tag = "votes",
     security(("bearer" = [])),
-    params(("vote_id" = String, Path, description = "Vote id")),
+    params(VoteId),
     responses((status = 200, body = Tally), Signed, NotFound, TallyNotPublished))]
 pub async fn tally(signed: SignedIn, vote: VoteId) -> AppResult<HttpResponse> {
     let body = signed

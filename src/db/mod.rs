@@ -2,7 +2,6 @@
 
 pub mod ballots;
 pub mod councils;
-mod jobs;
 pub mod members;
 pub mod records;
 pub mod schema;
@@ -17,8 +16,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::time::Duration;
 
 use crate::config::DatabaseUrl;
-
-pub use jobs::Database;
+use crate::error::{AppError, AppResult};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -151,6 +149,38 @@ pub fn open_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> Result<Pool
         .max_size(size)
         .connection_timeout(timeout)
         .build(manager)?)
+}
+
+/// Request work off the async workers: each job runs on a blocking thread with one pooled
+/// connection, checkout, queries and transaction all in one place.
+/// The pool, and the one way request handling reaches it.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool,
+}
+
+impl Database {
+    pub fn new(pool: Pool) -> Database {
+        Database { pool }
+    }
+
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// Runs `job` with one pooled connection on a blocking thread.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    ) -> AppResult<T> {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            job(&mut conn)
+        })
+        .await
+        .map_err(AppError::from)?
+    }
 }
 
 /// Runs `f` in a transaction that may write. On SQLite it takes the write lock at BEGIN

@@ -7,9 +7,7 @@ use std::collections::HashMap;
 use std::fmt;
 use uuid::Uuid;
 
-use super::kind::{Choice, VoteKind};
-
-pub(crate) const BLANK: char = '-';
+use super::kind::{Choice, VoteKind, BLANK};
 
 /// The marks of one ballot, one entry per subject in ballot order (`None` is a blank row).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

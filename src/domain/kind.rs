@@ -35,6 +35,9 @@ pub enum PercentBase {
     Seats,
 }
 
+/// How a blank row is written in a stored ballot, beside each choice's letter.
+pub(crate) const BLANK: char = '-';
+
 impl VoteKind {
     /// The choices on every row, in the order they are printed on the ballot.
     pub fn choices(self) -> &'static [Choice] {
@@ -62,7 +65,7 @@ impl VoteKind {
         self.choices()
             .iter()
             .map(|c| (c.code().to_string(), c.as_str().to_owned()))
-            .chain([(super::ballot::BLANK.to_string(), "blank".to_owned())])
+            .chain([(BLANK.to_string(), "blank".to_owned())])
             .collect()
     }
 }

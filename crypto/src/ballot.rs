@@ -1,0 +1,320 @@
+//! A whole encrypted ballot: for each subject (row) one ciphertext per choice (cell), a proof
+//! that each cell holds 0 or 1, and a proof that the row's sum holds 0 or 1 (0 is a blank
+//! row). Verified in one batch; named by a tracking code.
+
+use curve25519_dalek::scalar::Scalar;
+use rand_core::CryptoRngCore;
+use sha2::{Digest, Sha256};
+
+use crate::elgamal::{Ciphertext, JointKey};
+use crate::group::{random_scalar, DecodeError};
+use crate::proofs::{Batch, Context, ZeroOrOne};
+use crate::transcript::PROTOCOL;
+
+/// Size of a cell on the wire: its ciphertext and its proof.
+pub const CELL_BYTES: usize = 64 + 256;
+/// Size of a row's sum proof on the wire.
+pub const ROW_PROOF_BYTES: usize = 256;
+
+/// What every proof of a ballot is bound to: the vote (its manifest's hash), the joint key, and
+/// the ballot id issued for this one cast, so that a copied or replayed ballot fails.
+pub struct BallotContext<'a> {
+    pub manifest_hash: [u8; 32],
+    pub key: &'a JointKey,
+    pub ballot_id: [u8; 16],
+}
+
+impl BallotContext<'_> {
+    fn cell_proof<R>(&self, row: u32, col: u32, f: impl FnOnce(&Context) -> R) -> R {
+        let (row, col) = (row.to_be_bytes(), col.to_be_bytes());
+        f(&Context {
+            tag: b"cell",
+            fields: &[&self.manifest_hash, &self.ballot_id, &row, &col],
+        })
+    }
+
+    fn row_proof<R>(&self, row: u32, f: impl FnOnce(&Context) -> R) -> R {
+        let row = row.to_be_bytes();
+        f(&Context {
+            tag: b"row",
+            fields: &[&self.manifest_hash, &self.ballot_id, &row],
+        })
+    }
+}
+
+/// The shape of a ballot: how many subjects (rows) and choices per row (cells).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    pub rows: usize,
+    pub choices: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub ciphertext: Ciphertext,
+    pub proof: ZeroOrOne,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub cells: Vec<Cell>,
+    pub sum_proof: ZeroOrOne,
+}
+
+impl Row {
+    pub fn sum(&self) -> Ciphertext {
+        Ciphertext::sum(self.cells.iter().map(|c| &c.ciphertext))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncryptedBallot {
+    pub rows: Vec<Row>,
+}
+
+/// What a ballot encrypts and the randomness that made it: shown only for a ballot the
+/// delegate challenges (which is then never cast), never for a cast one.
+#[derive(Debug, Clone)]
+pub struct Opening {
+    /// The choice marked on each row, or `None` for a blank row.
+    pub marks: Vec<Option<usize>>,
+    pub randomness: Vec<Vec<Scalar>>,
+}
+
+/// Why a ballot was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The bytes are not a ballot of this vote's shape, or hold a bad encoding.
+    Form(String),
+    /// A cell's proof fails: it may encrypt something other than 0 or 1.
+    Cell { row: usize, col: usize },
+    /// A row's sum proof fails: the row may hold more than one mark.
+    Row { row: usize },
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Form(why) => write!(f, "the encrypted ballot is not well formed: {why}"),
+            Refusal::Cell { row, col } => write!(
+                f,
+                "the proof of row {} choice {} does not hold: that cell may not encrypt 0 or 1",
+                row + 1,
+                col + 1
+            ),
+            Refusal::Row { row } => write!(
+                f,
+                "the proof of row {} does not hold: the row may hold more than one mark",
+                row + 1
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl EncryptedBallot {
+    /// Encrypts `marks` (one entry per row: the chosen cell, or `None`) with fresh randomness.
+    pub fn encrypt(
+        context: &BallotContext,
+        shape: Shape,
+        marks: &[Option<usize>],
+        rng: &mut impl CryptoRngCore,
+    ) -> (EncryptedBallot, Opening) {
+        assert_eq!(marks.len(), shape.rows, "one mark or blank per row");
+        let mut rows = Vec::with_capacity(shape.rows);
+        let mut randomness = Vec::with_capacity(shape.rows);
+        for (i, mark) in marks.iter().enumerate() {
+            assert!(mark.is_none_or(|m| m < shape.choices), "a known choice");
+            let rs: Vec<Scalar> = (0..shape.choices).map(|_| random_scalar(rng)).collect();
+            let cells: Vec<Cell> = rs
+                .iter()
+                .enumerate()
+                .map(|(j, r)| {
+                    let m = u64::from(*mark == Some(j));
+                    let ciphertext = Ciphertext::encrypt(context.key, m, r);
+                    let proof = context.cell_proof(i as u32, j as u32, |c| {
+                        ZeroOrOne::prove(c, context.key, &ciphertext, m, r, rng)
+                    });
+                    Cell { ciphertext, proof }
+                })
+                .collect();
+            let sum = Ciphertext::sum(cells.iter().map(|c| &c.ciphertext));
+            let r_sum: Scalar = rs.iter().sum();
+            let m_sum = u64::from(mark.is_some());
+            let sum_proof = context.row_proof(i as u32, |c| {
+                ZeroOrOne::prove(c, context.key, &sum, m_sum, &r_sum, rng)
+            });
+            rows.push(Row { cells, sum_proof });
+            randomness.push(rs);
+        }
+        let opening = Opening {
+            marks: marks.to_vec(),
+            randomness,
+        };
+        (EncryptedBallot { rows }, opening)
+    }
+
+    /// Checks every cell and row proof, all in one multiscalar multiplication; when anything
+    /// fails, each proof is checked alone, in order, to name the first that fails.
+    pub fn verify(
+        &self,
+        context: &BallotContext,
+        shape: Shape,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<(), Refusal> {
+        self.check_shape(shape)?;
+        let mut batch = Batch::with_capacity(shape.rows * (shape.choices + 1));
+        let mut challenges_hold = true;
+        for (i, row) in self.rows.iter().enumerate() {
+            for (j, cell) in row.cells.iter().enumerate() {
+                challenges_hold &= context.cell_proof(i as u32, j as u32, |c| {
+                    cell.proof.challenge_holds(c, context.key, &cell.ciphertext)
+                });
+                batch.push(cell.proof.equations(&cell.ciphertext, rng));
+            }
+            let sum = row.sum();
+            challenges_hold &= context.row_proof(i as u32, |c| {
+                row.sum_proof.challenge_holds(c, context.key, &sum)
+            });
+            batch.push(row.sum_proof.equations(&sum, rng));
+        }
+        if challenges_hold && batch.holds(context.key) {
+            return Ok(());
+        }
+        Err(self.first_failure(context, rng))
+    }
+
+    fn first_failure(&self, context: &BallotContext, rng: &mut impl CryptoRngCore) -> Refusal {
+        for (i, row) in self.rows.iter().enumerate() {
+            for (j, cell) in row.cells.iter().enumerate() {
+                let ok = context.cell_proof(i as u32, j as u32, |c| {
+                    cell.proof.verify(c, context.key, &cell.ciphertext, rng)
+                });
+                if !ok {
+                    return Refusal::Cell { row: i, col: j };
+                }
+            }
+            let sum = row.sum();
+            if !context.row_proof(i as u32, |c| {
+                row.sum_proof.verify(c, context.key, &sum, rng)
+            }) {
+                return Refusal::Row { row: i };
+            }
+        }
+        // Unreachable unless the batch's random weights were unlucky (chance 2^-128).
+        Refusal::Form("the proofs do not hold together".into())
+    }
+
+    fn check_shape(&self, shape: Shape) -> Result<(), Refusal> {
+        if self.rows.len() != shape.rows {
+            return Err(Refusal::Form(format!(
+                "{} rows, where the ballot has {}",
+                self.rows.len(),
+                shape.rows
+            )));
+        }
+        if let Some(i) = self
+            .rows
+            .iter()
+            .position(|r| r.cells.len() != shape.choices)
+        {
+            return Err(Refusal::Form(format!(
+                "row {} has {} cells, where each row has {}",
+                i + 1,
+                self.rows[i].cells.len(),
+                shape.choices
+            )));
+        }
+        Ok(())
+    }
+
+    /// Row by row: each cell's ciphertext and proof, then the row's sum proof.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for row in &self.rows {
+            for cell in &row.cells {
+                out.extend_from_slice(&cell.ciphertext.to_bytes());
+                out.extend_from_slice(&cell.proof.to_bytes());
+            }
+            out.extend_from_slice(&row.sum_proof.to_bytes());
+        }
+        out
+    }
+
+    pub fn from_bytes(bytes: &[u8], shape: Shape) -> Result<EncryptedBallot, Refusal> {
+        let row_bytes = shape.choices * CELL_BYTES + ROW_PROOF_BYTES;
+        if bytes.len() != shape.rows * row_bytes {
+            return Err(Refusal::Form(format!(
+                "{} bytes, where a ballot of {} rows of {} choices has {}",
+                bytes.len(),
+                shape.rows,
+                shape.choices,
+                shape.rows * row_bytes
+            )));
+        }
+        let bad = |what: &str, i: usize, e: DecodeError| {
+            Refusal::Form(format!("row {}: {what} {e}", i + 1))
+        };
+        let rows = bytes
+            .chunks(row_bytes)
+            .enumerate()
+            .map(|(i, row)| {
+                let (cells, proof) = row.split_at(shape.choices * CELL_BYTES);
+                let cells = cells
+                    .chunks(CELL_BYTES)
+                    .map(|cell| {
+                        Ok(Cell {
+                            ciphertext: Ciphertext::from_bytes(&cell[..64])
+                                .map_err(|e| bad("a ciphertext", i, e))?,
+                            proof: ZeroOrOne::from_bytes(&cell[64..])
+                                .map_err(|e| bad("a cell proof", i, e))?,
+                        })
+                    })
+                    .collect::<Result<Vec<Cell>, Refusal>>()?;
+                Ok(Row {
+                    cells,
+                    sum_proof: ZeroOrOne::from_bytes(proof)
+                        .map_err(|e| bad("the row proof", i, e))?,
+                })
+            })
+            .collect::<Result<Vec<Row>, Refusal>>()?;
+        Ok(EncryptedBallot { rows })
+    }
+
+    /// SHA-256 over the protocol, the vote, the ballot id and every ciphertext in order: what
+    /// a delegate looks up in the record. It says nothing about what the ballot holds.
+    pub fn tracking_code(&self, manifest_hash: &[u8; 32], ballot_id: &[u8; 16]) -> [u8; 32] {
+        let mut hash = Sha256::new();
+        let mut field = |bytes: &[u8]| {
+            hash.update((bytes.len() as u32).to_be_bytes());
+            hash.update(bytes);
+        };
+        field(PROTOCOL);
+        field(b"tracking-code");
+        field(manifest_hash);
+        field(ballot_id);
+        for row in &self.rows {
+            for cell in &row.cells {
+                field(&cell.ciphertext.to_bytes());
+            }
+        }
+        hash.finalize().into()
+    }
+}
+
+impl Opening {
+    /// Whether `ballot` is exactly the encryption of these marks with this randomness: the
+    /// check a delegate runs on a challenged ballot, on a device the server does not control.
+    pub fn opens(&self, key: &JointKey, ballot: &EncryptedBallot) -> bool {
+        self.marks.len() == ballot.rows.len()
+            && self.randomness.len() == ballot.rows.len()
+            && ballot.rows.iter().enumerate().all(|(i, row)| {
+                row.cells.len() == self.randomness[i].len()
+                    && row.cells.iter().enumerate().all(|(j, cell)| {
+                        let m = u64::from(self.marks[i] == Some(j));
+                        cell.ciphertext == Ciphertext::encrypt(key, m, &self.randomness[i][j])
+                    })
+            })
+    }
+}

@@ -1,0 +1,208 @@
+//! The committee's key without a dealer (Pedersen's scheme with Feldman commitments): each of
+//! the n members draws a polynomial of degree t − 1, publishes commitments to its coefficients
+//! with proofs of knowledge, and gives every member i its value at i, sealed to that member.
+//! A member's share is the sum of the values it received; the joint key is the sum of the
+//! constant terms' commitments. Any t members decrypt a sum together; fewer learn nothing.
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::{Identity, VartimeMultiscalarMul};
+use rand_core::CryptoRngCore;
+use std::collections::HashMap;
+
+use crate::group::{base_mul, encode_point, random_scalar};
+use crate::proofs::{Context, Knowledge};
+use crate::transcript::Transcript;
+
+/// A member's secret polynomial f(x) = a_0 + a_1·x + … + a_{t−1}·x^{t−1}.
+pub struct Polynomial {
+    coefficients: Vec<Scalar>,
+}
+
+impl Polynomial {
+    pub fn random(threshold: usize, rng: &mut impl CryptoRngCore) -> Polynomial {
+        assert!(threshold >= 1, "a threshold of at least one");
+        Polynomial {
+            coefficients: (0..threshold).map(|_| random_scalar(rng)).collect(),
+        }
+    }
+
+    /// C_k = a_k·G for each coefficient.
+    pub fn commitments(&self) -> Vec<RistrettoPoint> {
+        self.coefficients.iter().map(base_mul).collect()
+    }
+
+    /// A proof of knowledge of each coefficient, bound to `context` and the coefficient's index.
+    pub fn proofs(&self, context: &[&[u8]], rng: &mut impl CryptoRngCore) -> Vec<Knowledge> {
+        self.coefficients
+            .iter()
+            .enumerate()
+            .map(|(k, a)| {
+                let k = (k as u32).to_be_bytes();
+                let mut fields = context.to_vec();
+                fields.push(&k);
+                Knowledge::prove(
+                    &Context {
+                        tag: b"coefficient",
+                        fields: &fields,
+                    },
+                    a,
+                    rng,
+                )
+            })
+            .collect()
+    }
+
+    /// f(index), the value given to the member at `index` (1-based).
+    pub fn value_at(&self, index: u32) -> Scalar {
+        let x = Scalar::from(index);
+        self.coefficients
+            .iter()
+            .rev()
+            .fold(Scalar::ZERO, |acc, a| acc * x + a)
+    }
+}
+
+/// Checks the proofs of knowledge of a member's commitments.
+pub fn commitments_proven(
+    context: &[&[u8]],
+    commitments: &[RistrettoPoint],
+    proofs: &[Knowledge],
+) -> bool {
+    commitments.len() == proofs.len()
+        && commitments
+            .iter()
+            .zip(proofs)
+            .enumerate()
+            .all(|(k, (c, p))| {
+                let k = (k as u32).to_be_bytes();
+                let mut fields = context.to_vec();
+                fields.push(&k);
+                p.verify(
+                    &Context {
+                        tag: b"coefficient",
+                        fields: &fields,
+                    },
+                    c,
+                )
+            })
+}
+
+/// Σ_k index^k·C_k: what f(index)·G must be, from the commitments alone.
+pub fn committed_value_at(commitments: &[RistrettoPoint], index: u32) -> RistrettoPoint {
+    let x = Scalar::from(index);
+    let mut power = Scalar::ONE;
+    let powers: Vec<Scalar> = commitments
+        .iter()
+        .map(|_| {
+            let p = power;
+            power *= x;
+            p
+        })
+        .collect();
+    RistrettoPoint::vartime_multiscalar_mul(&powers, commitments)
+}
+
+/// Whether `value` is the value at `index` of the polynomial committed to by `commitments`.
+pub fn value_matches(commitments: &[RistrettoPoint], index: u32, value: &Scalar) -> bool {
+    base_mul(value) == committed_value_at(commitments, index)
+}
+
+/// The joint key: the sum of every member's constant-term commitment.
+pub fn joint_key(all_commitments: &[Vec<RistrettoPoint>]) -> RistrettoPoint {
+    all_commitments
+        .iter()
+        .map(|c| c[0])
+        .fold(RistrettoPoint::identity(), |k, c| k + c)
+}
+
+/// The public key of the share of the member at `index`: Σ over members of their committed
+/// value at `index`. A partial decryption is proven against it.
+pub fn share_key(all_commitments: &[Vec<RistrettoPoint>], index: u32) -> RistrettoPoint {
+    all_commitments
+        .iter()
+        .map(|c| committed_value_at(c, index))
+        .fold(RistrettoPoint::identity(), |k, c| k + c)
+}
+
+/// The Lagrange coefficient at 0 of the member at `index` among the members `indices`.
+pub fn lagrange(index: u32, indices: &[u32]) -> Scalar {
+    let i = Scalar::from(index);
+    let (mut num, mut den) = (Scalar::ONE, Scalar::ONE);
+    for &other in indices.iter().filter(|&&j| j != index) {
+        let j = Scalar::from(other);
+        num *= j;
+        den *= j - i;
+    }
+    num * den.invert()
+}
+
+/// Σ λ_i·M_i over the partial decryptions given, (index, M_i = z_i·A): the joint secret times A.
+pub fn combine(partials: &[(u32, RistrettoPoint)]) -> RistrettoPoint {
+    let indices: Vec<u32> = partials.iter().map(|(i, _)| *i).collect();
+    let weights: Vec<Scalar> = indices.iter().map(|i| lagrange(*i, &indices)).collect();
+    let points: Vec<RistrettoPoint> = partials.iter().map(|(_, m)| *m).collect();
+    RistrettoPoint::vartime_multiscalar_mul(&weights, &points)
+}
+
+/// A value sealed to one member (hashed ElGamal): R = e·G, and the value plus a mask hashed
+/// from e·P, where P is the member's public key. Only the member (with p, P = p·G) can remove
+/// the mask; the value's correctness is checked against the sender's commitments on arrival.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sealed {
+    pub ephemeral: RistrettoPoint,
+    pub masked: Scalar,
+}
+
+fn mask(context: &[&[u8]], ephemeral: &RistrettoPoint, shared: &RistrettoPoint) -> Scalar {
+    let mut t = Transcript::new(b"share-mask");
+    for f in context {
+        t.field(f);
+    }
+    t.field(&encode_point(ephemeral))
+        .field(&encode_point(shared));
+    t.challenge()
+}
+
+impl Sealed {
+    pub fn seal(
+        context: &[&[u8]],
+        recipient: &RistrettoPoint,
+        value: &Scalar,
+        rng: &mut impl CryptoRngCore,
+    ) -> Sealed {
+        let e = random_scalar(rng);
+        let ephemeral = base_mul(&e);
+        Sealed {
+            ephemeral,
+            masked: value + mask(context, &ephemeral, &(e * recipient)),
+        }
+    }
+
+    pub fn open(&self, context: &[&[u8]], secret: &Scalar) -> Scalar {
+        self.masked - mask(context, &self.ephemeral, &(secret * self.ephemeral))
+    }
+}
+
+/// Counts read back from k·G, for k up to a bound (the ballots cast).
+pub struct Counts {
+    known: HashMap<[u8; 32], u64>,
+}
+
+impl Counts {
+    pub fn up_to(most: u64) -> Counts {
+        let g = base_mul(&Scalar::ONE);
+        let mut point = RistrettoPoint::identity();
+        let mut known = HashMap::with_capacity(most as usize + 1);
+        for k in 0..=most {
+            known.insert(encode_point(&point), k);
+            point += g;
+        }
+        Counts { known }
+    }
+
+    /// The k with k·G = `point`, if k is within the bound.
+    pub fn of(&self, point: &RistrettoPoint) -> Option<u64> {
+        self.known.get(&encode_point(point)).copied()
+    }
+}

@@ -73,6 +73,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("style.css", CSS),
     asset!("common.js", JS),
     asset!("i18n.js", JS),
+    asset!("shell.js", JS),
     asset!("tally.js", JS),
     asset!("ballot.js", JS),
     asset!("chair.js", JS),

@@ -118,6 +118,7 @@ async fn every_asset_is_served_with_its_type_and_every_reference_resolves() {
         let expected = match asset.name.rsplit_once('.').map(|(_, ext)| ext) {
             Some("js") => "text/javascript; charset=utf-8",
             Some("css") => "text/css; charset=utf-8",
+            Some("json") => "application/json",
             other => panic!("{path}: no expected type for {other:?}"),
         };
         assert_eq!(header(&headers, CONTENT_TYPE), expected, "{path}");

@@ -21,6 +21,7 @@ pub const CACHE_CONTROL: &str = "no-cache";
 const HTML: &str = "text/html; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
+const JSON: &str = "application/json";
 
 /// One embedded file.
 pub struct Asset {
@@ -57,13 +58,20 @@ pub fn pages() -> &'static [(&'static str, Asset)] {
     })
 }
 
-/// `web/assets/NAME`, embedded, served as `/assets/NAME`.
+/// `web/assets/NAME`, served as `/assets/NAME`: embedded here, or by the module named.
 macro_rules! asset {
     ($name:literal, $content_type:expr) => {
+        asset!(
+            $name,
+            $content_type,
+            include_str!(concat!("../../web/assets/", $name))
+        )
+    };
+    ($name:literal, $content_type:expr, $body:expr) => {
         Asset {
             name: $name,
             content_type: $content_type,
-            body: include_str!(concat!("../../web/assets/", $name)),
+            body: $body,
         }
     };
 }
@@ -78,6 +86,9 @@ pub const ASSETS: &[Asset] = &[
     asset!("ballot.js", JS),
     asset!("chair.js", JS),
     asset!("audit.js", JS),
+    // The words, embedded once for the pages and the printed minutes alike.
+    asset!("vi.json", JSON, crate::words::VI_JSON),
+    asset!("en.json", JSON, crate::words::EN_JSON),
 ];
 
 /// Registers `GET /`, `/chair`, `/audit` and `/assets/{file}`. Call before the app's default

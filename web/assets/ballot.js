@@ -282,7 +282,7 @@ function reviewView() {
           el(
             'div',
             { class: `review-mark${mark ? '' : ' blank'}`, dataset: { mark: mark || 'blank' } },
-            mark ? choiceLabel(mark) : t('blank'),
+            choiceLabel(mark || 'blank'),
           ),
         );
       }),

@@ -1,0 +1,168 @@
+//! The words of the pages, one file per language: `web/assets/vi.json` (Vietnamese, the
+//! default) and `web/assets/en.json`, each a flat JSON object from key to text, `{name}` marking
+//! what is filled in. The pages fetch them (`web/assets/i18n.js`); the files are embedded here
+//! once and served from here.
+
+/// `web/assets/vi.json`.
+pub const VI_JSON: &str = include_str!("../web/assets/vi.json");
+/// `web/assets/en.json`.
+pub const EN_JSON: &str = include_str!("../web/assets/en.json");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::kind::VoteKind;
+    use crate::domain::lifecycle::VoteState;
+    use crate::domain::tally::Outcome;
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::{Path, PathBuf};
+
+    fn words(json: &str) -> BTreeMap<String, String> {
+        serde_json::from_str(json).expect("a flat JSON object of strings")
+    }
+
+    fn languages() -> [(&'static str, BTreeMap<String, String>); 2] {
+        [("vi.json", words(VI_JSON)), ("en.json", words(EN_JSON))]
+    }
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let [(_, vi), (_, en)] = languages();
+        let only = |a: &BTreeMap<String, String>, b: &BTreeMap<String, String>| -> Vec<String> {
+            a.keys().filter(|k| !b.contains_key(*k)).cloned().collect()
+        };
+        assert_eq!(only(&vi, &en), Vec::<String>::new(), "in vi.json only");
+        assert_eq!(only(&en, &vi), Vec::<String>::new(), "in en.json only");
+    }
+
+    #[test]
+    fn each_key_is_written_once() {
+        // A JSON parser keeps the last of two equal keys without a word: count them in the text.
+        for (file, json) in [("vi.json", VI_JSON), ("en.json", EN_JSON)] {
+            let mut seen = BTreeSet::new();
+            for line in json.lines().map(str::trim_start) {
+                if let Some(key) = line.strip_prefix('"').and_then(|l| l.split_once("\":")) {
+                    assert!(seen.insert(key.0), "{file}: \"{}\" twice", key.0);
+                }
+            }
+            assert_eq!(seen.len(), words(json).len(), "{file}: one key a line");
+        }
+    }
+
+    /// The names the pages and the minutes look words up by: `choice_{name}`, `outcome_{name}`,
+    /// and so on.
+    fn domain_names() -> Vec<(&'static str, Vec<String>)> {
+        let kinds = [VoteKind::Rating, VoteKind::Confidence];
+        let mut choices: Vec<String> = kinds
+            .iter()
+            .flat_map(|k| k.choices())
+            .map(|c| c.as_str().to_owned())
+            .collect();
+        choices.push("blank".to_owned());
+        let outcomes: Vec<String> = [
+            Outcome::None,
+            Outcome::MayResign,
+            Outcome::DismissalRequired,
+            Outcome::DismissalProposed,
+        ]
+        .iter()
+        .map(|o| {
+            serde_json::to_value(o)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+        let consequences = outcomes.iter().filter(|o| *o != "none").cloned().collect();
+        vec![
+            (
+                "kind_",
+                kinds.iter().map(|k| k.as_str().to_owned()).collect(),
+            ),
+            (
+                "state_",
+                [VoteState::Draft, VoteState::Open, VoteState::Closed]
+                    .iter()
+                    .map(|s| s.as_str().to_owned())
+                    .collect(),
+            ),
+            ("choice_", choices),
+            ("outcome_", outcomes),
+            ("explain_", consequences),
+        ]
+    }
+
+    #[test]
+    fn every_kind_state_choice_and_outcome_has_its_words() {
+        for (file, words) in languages() {
+            for (prefix, names) in domain_names() {
+                for name in names {
+                    let key = format!("{prefix}{name}");
+                    assert!(words.contains_key(&key), "{file} has no \"{key}\"");
+                }
+            }
+        }
+    }
+
+    fn files_under(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("readable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                files_under(&path, ext, out);
+            } else if path.extension().is_some_and(|e| e == ext) {
+                out.push(path);
+            }
+        }
+    }
+
+    /// What the code could look a word up by: every quoted name (`'seats'`, `"seats"`), and
+    /// every start of a name built at run time (`` `outcome_${o}` ``, `"outcome_{o}"`).
+    fn names_in_code() -> (BTreeSet<String>, BTreeSet<String>) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        files_under(&root.join("web/assets"), "js", &mut files);
+        files.push(root.join("src/record/minutes.rs"));
+        let (mut whole, mut starts) = (BTreeSet::new(), BTreeSet::new());
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("readable");
+            for (at, quote) in text.char_indices().filter(|(_, c)| "'\"`".contains(*c)) {
+                let rest = &text[at + 1..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                let (name, after) = rest.split_at(end);
+                if name.is_empty() {
+                    continue;
+                }
+                if after.starts_with(quote) {
+                    whole.insert(name.to_owned());
+                } else if after.starts_with("${") || after.starts_with('{') {
+                    starts.insert(name.to_owned());
+                }
+            }
+        }
+        (whole, starts)
+    }
+
+    #[test]
+    fn every_word_is_used() {
+        let (whole, starts) = names_in_code();
+        let built = domain_names();
+        let used = |key: &str| {
+            whole.contains(key)
+                || built.iter().any(|(prefix, names)| {
+                    starts.contains(*prefix)
+                        && key
+                            .strip_prefix(prefix)
+                            .is_some_and(|name| names.iter().any(|n| n == name))
+                })
+        };
+        let [(_, vi), _] = languages();
+        let unused: Vec<&String> = vi.keys().filter(|k| !used(k)).collect();
+        assert!(
+            unused.is_empty(),
+            "words no page and not the minutes use: {unused:?}"
+        );
+    }
+}

@@ -1,28 +1,106 @@
-//! The words of the pages, one file per language: `web/assets/vi.json` (Vietnamese, the
-//! default) and `web/assets/en.json`, each a flat JSON object from key to text, `{name}` marking
-//! what is filled in. The pages fetch them (`web/assets/i18n.js`); the files are embedded here
-//! once and served from here.
+//! The words of the pages and of the printed minutes, one file per language:
+//! `web/assets/vi.json` (Vietnamese, the default) and `web/assets/en.json`, each a flat JSON
+//! object from key to text, `{name}` marking what is filled in. The pages fetch them
+//! (`web/assets/i18n.js`); the minutes ([`crate::record::minutes`]) read them here, so that
+//! screen and paper use the same word for the same thing. Keys only the minutes use start
+//! with `minutes_`.
 
-/// `web/assets/vi.json`.
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// `web/assets/vi.json`, embedded once for the minutes and the pages.
 pub const VI_JSON: &str = include_str!("../web/assets/vi.json");
 /// `web/assets/en.json`.
 pub const EN_JSON: &str = include_str!("../web/assets/en.json");
 
+/// A language of the pages and the minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Vi,
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s {
+            "vi" => Some(Lang::Vi),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Vi => "vi",
+            Lang::En => "en",
+        }
+    }
+
+    /// The words for `key`. As on the pages, Vietnamese stands in for a word missing in English
+    /// and the key itself for one missing in both; under test a missing word panics instead, so
+    /// that the minutes' tests catch it.
+    pub fn word(self, key: &str) -> &str {
+        let [vi, en] = tables();
+        let own = match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        };
+        match own.get(key).or_else(|| vi.get(key)) {
+            Some(text) => text,
+            None if cfg!(test) => panic!("no words for {key:?}"),
+            None => key,
+        }
+    }
+}
+
+/// Both files, parsed once.
+fn tables() -> &'static [BTreeMap<String, String>; 2] {
+    static TABLES: OnceLock<[BTreeMap<String, String>; 2]> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let parse = |json| serde_json::from_str(json).expect("a flat JSON object of strings");
+        [parse(VI_JSON), parse(EN_JSON)]
+    })
+}
+
+/// `text` with each `{name}` of `vars` replaced by its value, in one pass as the pages' `t()`
+/// does: other braces stay as they are, and a value is never read for placeholders itself.
+pub fn fill(text: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let known = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (close, v))
+        });
+        match known {
+            Some((close, value)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::kind::VoteKind;
-    use crate::domain::lifecycle::VoteState;
-    use crate::domain::tally::Outcome;
-    use std::collections::{BTreeMap, BTreeSet};
+    use crate::domain::{Outcome, VoteKind, VoteState};
+    use std::collections::BTreeSet;
     use std::path::{Path, PathBuf};
 
-    fn words(json: &str) -> BTreeMap<String, String> {
-        serde_json::from_str(json).expect("a flat JSON object of strings")
-    }
-
-    fn languages() -> [(&'static str, BTreeMap<String, String>); 2] {
-        [("vi.json", words(VI_JSON)), ("en.json", words(EN_JSON))]
+    fn languages() -> [(&'static str, &'static BTreeMap<String, String>); 2] {
+        let [vi, en] = tables();
+        [("vi.json", vi), ("en.json", en)]
     }
 
     #[test]
@@ -31,22 +109,36 @@ mod tests {
         let only = |a: &BTreeMap<String, String>, b: &BTreeMap<String, String>| -> Vec<String> {
             a.keys().filter(|k| !b.contains_key(*k)).cloned().collect()
         };
-        assert_eq!(only(&vi, &en), Vec::<String>::new(), "in vi.json only");
-        assert_eq!(only(&en, &vi), Vec::<String>::new(), "in en.json only");
+        assert_eq!(only(vi, en), Vec::<String>::new(), "in vi.json only");
+        assert_eq!(only(en, vi), Vec::<String>::new(), "in en.json only");
     }
 
     #[test]
     fn each_key_is_written_once() {
-        // A JSON parser keeps the last of two equal keys without a word: count them in the text.
-        for (file, json) in [("vi.json", VI_JSON), ("en.json", EN_JSON)] {
+        // A JSON parser keeps the last of two equal keys without a word: read them off the text,
+        // which has one key a line.
+        for ((file, words), json) in languages().into_iter().zip([VI_JSON, EN_JSON]) {
             let mut seen = BTreeSet::new();
             for line in json.lines().map(str::trim_start) {
-                if let Some(key) = line.strip_prefix('"').and_then(|l| l.split_once("\":")) {
-                    assert!(seen.insert(key.0), "{file}: \"{}\" twice", key.0);
+                if let Some((key, _)) = line.strip_prefix('"').and_then(|l| l.split_once("\":")) {
+                    assert!(seen.insert(key), "{file}: \"{key}\" twice");
                 }
             }
-            assert_eq!(seen.len(), words(json).len(), "{file}: one key a line");
+            assert_eq!(seen.len(), words.len(), "{file}: one key a line");
         }
+    }
+
+    #[test]
+    fn placeholders_are_filled_by_name() {
+        assert_eq!(
+            fill("{n} / {total}: {n}", &[("n", "3"), ("total", "5")]),
+            "3 / 5: 3"
+        );
+        assert_eq!(fill("GET /votes/{id}", &[("n", "3")]), "GET /votes/{id}");
+        assert_eq!(fill("{a}{b}", &[("a", "{b}"), ("b", "x")]), "{b}x");
+        assert_eq!(fill("{ {a} }", &[("a", "1")]), "{ 1 }");
+        assert_eq!(Lang::En.word("choice_blank"), "Blank");
+        assert_eq!(Lang::Vi.word("choice_blank"), "Để trống");
     }
 
     /// The names the pages and the minutes look words up by: `choice_{name}`, `outcome_{name}`,

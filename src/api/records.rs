@@ -7,10 +7,11 @@ use utoipa::IntoParams;
 
 use super::extract::{id, Signed};
 use crate::error::{AppError, AppResult, ProblemBody};
-use crate::record::{csv, minutes, minutes::Lang, model::ALGORITHM};
+use crate::record::{csv, minutes, model::ALGORITHM};
 use crate::service::{records, Caller};
 use crate::shapes::{PublicKey, SignedRecord};
 use crate::state::AppState;
+use crate::words::Lang;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -39,7 +39,7 @@ function councilPicker() {
       el('option', { value: c.id, selected: c.id === state.councilId }, c.name),
     ),
   );
-  return el('div', { class: 'field' }, el('label', { for: 'council' }, t('choose_council')), select);
+  return el('div', { class: 'field' }, el('label', { for: 'council' }, t('council')), select);
 }
 
 function closedVotes() {

@@ -1,5 +1,6 @@
 // Words on the pages, in Vietnamese (the default) and English: one file per language, vi.json
-// and en.json, with the same keys (src/words.rs checks them). The choice is kept on the device.
+// and en.json, which the printed minutes read too (src/words.rs, where tests check the keys), so
+// that screen and paper use the same word for the same thing. The choice is kept on the device.
 
 const KEY = 'tinnhiem.lang';
 const LANGS = ['vi', 'en'];

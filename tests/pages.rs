@@ -8,7 +8,7 @@ use common::*;
 use reqwest::header::{HeaderMap, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG};
 use reqwest::StatusCode;
 use serde_json::Value;
-use tinnhiem::api::pages::{ASSETS, PAGES, PAGE_CSP};
+use tinnhiem::api::pages::{pages, ASSETS, PAGE_CSP};
 
 /// `http://127.0.0.1:port`, without `/api/v1`.
 fn origin(app: &TestApp) -> String {
@@ -65,7 +65,7 @@ fn references(text: &str) -> Vec<String> {
 #[tokio::test]
 async fn pages_are_html_with_their_own_policy() {
     let app = TestApp::spawn().await;
-    for (path, page) in PAGES {
+    for (path, page) in pages() {
         let (status, headers, body) = get(&app, path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert_eq!(
@@ -118,6 +118,7 @@ async fn every_asset_is_served_with_its_type_and_every_reference_resolves() {
         let expected = match asset.name.rsplit_once('.').map(|(_, ext)| ext) {
             Some("js") => "text/javascript; charset=utf-8",
             Some("css") => "text/css; charset=utf-8",
+            Some("json") => "application/json",
             other => panic!("{path}: no expected type for {other:?}"),
         };
         assert_eq!(header(&headers, CONTENT_TYPE), expected, "{path}");
@@ -128,7 +129,7 @@ async fn every_asset_is_served_with_its_type_and_every_reference_resolves() {
     }
 
     let names: Vec<&str> = ASSETS.iter().map(|a| a.name).collect();
-    let texts = PAGES
+    let texts = pages()
         .iter()
         .map(|(p, a)| (p.to_string(), a.body))
         .chain(ASSETS.iter().map(|a| (a.name.to_owned(), a.body)));
@@ -143,7 +144,7 @@ async fn every_asset_is_served_with_its_type_and_every_reference_resolves() {
         }
     }
     assert!(
-        referenced >= PAGES.len() * 2,
+        referenced >= pages().len() * 2,
         "references found: {referenced}"
     );
 }
@@ -151,7 +152,7 @@ async fn every_asset_is_served_with_its_type_and_every_reference_resolves() {
 #[tokio::test]
 async fn nothing_is_loaded_from_another_host_and_nothing_is_inline() {
     // Checked on the embedded files themselves: the pages must work in a hall with no internet.
-    let files = PAGES
+    let files = pages()
         .iter()
         .map(|(p, a)| (p.to_string(), a))
         .chain(ASSETS.iter().map(|a| (a.name.to_owned(), a)));

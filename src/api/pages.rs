@@ -21,6 +21,7 @@ pub const CACHE_CONTROL: &str = "no-cache";
 const HTML: &str = "text/html; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
+const JSON: &str = "application/json";
 
 /// One embedded file.
 pub struct Asset {
@@ -29,77 +30,71 @@ pub struct Asset {
     pub body: &'static str,
 }
 
-/// The three pages, by path.
-pub const PAGES: &[(&str, Asset)] = &[
-    (
-        "/",
+/// The one document every page is: `{page}` names the page's script and its body class.
+const DOCUMENT: &str = include_str!("../../web/page.html");
+
+/// Each page's path and the name it fills the document with.
+const PAGE_NAMES: [(&str, &str); 3] = [("/", "ballot"), ("/chair", "chair"), ("/audit", "audit")];
+
+/// The three pages, by path: the document filled in for each, once, and kept for the life of
+/// the process like the embedded files.
+pub fn pages() -> &'static [(&'static str, Asset)] {
+    static PAGES: OnceLock<Vec<(&'static str, Asset)>> = OnceLock::new();
+    PAGES.get_or_init(|| {
+        PAGE_NAMES
+            .iter()
+            .map(|&(path, name)| {
+                let body = DOCUMENT.replace("{page}", name).leak();
+                (
+                    path,
+                    Asset {
+                        name,
+                        content_type: HTML,
+                        body,
+                    },
+                )
+            })
+            .collect()
+    })
+}
+
+/// `web/assets/NAME`, served as `/assets/NAME`: embedded here, or by the module named.
+macro_rules! asset {
+    ($name:literal, $content_type:expr) => {
+        asset!(
+            $name,
+            $content_type,
+            include_str!(concat!("../../web/assets/", $name))
+        )
+    };
+    ($name:literal, $content_type:expr, $body:expr) => {
         Asset {
-            name: "ballot.html",
-            content_type: HTML,
-            body: include_str!("../../web/ballot.html"),
-        },
-    ),
-    (
-        "/chair",
-        Asset {
-            name: "chair.html",
-            content_type: HTML,
-            body: include_str!("../../web/chair.html"),
-        },
-    ),
-    (
-        "/audit",
-        Asset {
-            name: "audit.html",
-            content_type: HTML,
-            body: include_str!("../../web/audit.html"),
-        },
-    ),
-];
+            name: $name,
+            content_type: $content_type,
+            body: $body,
+        }
+    };
+}
 
 /// Everything under `/assets/`; any other name there is a 404 like every unknown path.
 pub const ASSETS: &[Asset] = &[
-    Asset {
-        name: "style.css",
-        content_type: CSS,
-        body: include_str!("../../web/assets/style.css"),
-    },
-    Asset {
-        name: "common.js",
-        content_type: JS,
-        body: include_str!("../../web/assets/common.js"),
-    },
-    Asset {
-        name: "i18n.js",
-        content_type: JS,
-        body: include_str!("../../web/assets/i18n.js"),
-    },
-    Asset {
-        name: "tally.js",
-        content_type: JS,
-        body: include_str!("../../web/assets/tally.js"),
-    },
-    Asset {
-        name: "ballot.js",
-        content_type: JS,
-        body: include_str!("../../web/assets/ballot.js"),
-    },
-    Asset {
-        name: "chair.js",
-        content_type: JS,
-        body: include_str!("../../web/assets/chair.js"),
-    },
-    Asset {
-        name: "audit.js",
-        content_type: JS,
-        body: include_str!("../../web/assets/audit.js"),
-    },
+    asset!("style.css", CSS),
+    asset!("common.js", JS),
+    asset!("i18n.js", JS),
+    asset!("shell.js", JS),
+    asset!("tally.js", JS),
+    asset!("ballot.js", JS),
+    asset!("chair.js", JS),
+    asset!("audit.js", JS),
+    // The words, embedded once for the pages and the printed minutes alike.
+    asset!("vi.json", JSON, crate::words::VI_JSON),
+    asset!("en.json", JSON, crate::words::EN_JSON),
 ];
 
 /// Registers `GET /`, `/chair`, `/audit` and `/assets/{file}`. Call before the app's default
 /// service, so that other paths still get the problem+json 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    for (index, (path, _)) in PAGES.iter().enumerate() {
+    for (index, (path, _)) in pages().iter().enumerate() {
         cfg.service(
             web::resource(*path)
                 .route(web::get().to(move |req: HttpRequest| async move { page(&req, index) }))
@@ -116,7 +111,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn page(req: &HttpRequest, index: usize) -> HttpResponse {
-    serve(req, &PAGES[index].1, etags().pages[index])
+    serve(req, &pages()[index].1, etags().pages[index])
 }
 
 async fn asset(req: HttpRequest, file: web::Path<String>) -> HttpResponse {
@@ -141,7 +136,7 @@ fn etags() -> &'static Etags {
             h.finish()
         };
         Etags {
-            pages: PAGES.iter().map(|(_, a)| tag(a)).collect(),
+            pages: pages().iter().map(|(_, a)| tag(a)).collect(),
             assets: ASSETS.iter().map(tag).collect(),
         }
     })

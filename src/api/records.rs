@@ -10,10 +10,11 @@ use super::responses::{
     Forbidden, NotFound, RecordIntegrity, SignedIn as Signed, TallyNotPublished, Validation,
 };
 use crate::error::{AppError, AppResult, ProblemBody};
-use crate::record::{csv, minutes, minutes::Lang, model::ALGORITHM};
+use crate::record::{csv, minutes, model::ALGORITHM};
 use crate::service::records;
 use crate::shapes::{PublicKey, SignedRecord};
 use crate::state::AppState;
+use crate::words::Lang;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

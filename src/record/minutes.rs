@@ -1,40 +1,26 @@
 //! The counting minutes (biên bản kiểm phiếu): the record as one self-contained HTML page laid
 //! out to print on A4, in Vietnamese or English, with the record's digest and signature at the
-//! foot. Every text that came from a user is escaped.
+//! foot. Its words are the pages' own ([`crate::words`]): the same word for the same thing on
+//! screen and on paper. Every text, the words included, is escaped.
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 
 use super::chain::EventKind;
 use super::model::{Person, Record, FORMAT};
+use crate::words::{fill, Lang};
 
-/// The language of the minutes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Vi,
-    En,
-}
+/// The words of the minutes in one language, as HTML text.
+#[derive(Clone, Copy)]
+struct Words(Lang);
 
-impl Lang {
-    pub fn parse(s: &str) -> Option<Lang> {
-        match s {
-            "vi" => Some(Lang::Vi),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
+impl Words {
+    fn get(self, key: &str) -> String {
+        esc(self.0.word(key))
     }
 
-    fn code(self) -> &'static str {
-        match self {
-            Lang::Vi => "vi",
-            Lang::En => "en",
-        }
-    }
-
-    fn pick(self, vi: &'static str, en: &'static str) -> &'static str {
-        match self {
-            Lang::Vi => vi,
-            Lang::En => en,
-        }
+    /// The words for `key` with its `{name}` placeholders filled from `vars`, which are HTML.
+    fn fill(self, key: &str, vars: &[(&str, &str)]) -> String {
+        fill(&self.get(key), vars)
     }
 }
 
@@ -62,42 +48,33 @@ fn local(rfc3339: &str) -> Option<DateTime<FixedOffset>> {
         .map(|t| t.with_timezone(&offset))
 }
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
+/// A date and time in the words of `key` (`minutes_time`, `minutes_date`): `{h}` and `{hh}` the
+/// hour (bare, two digits), `{mm}` the minutes, `{d}` and `{dd}` the day, `{month}` the month's
+/// name from `minutes_months` (twelve, comma-separated), `{year}`.
+fn dated(t: DateTime<FixedOffset>, w: Words, key: &str) -> String {
+    let months = w.0.word("minutes_months");
+    let month = months
+        .split(',')
+        .nth(t.month0() as usize)
+        .unwrap_or_default();
+    w.fill(
+        key,
+        &[
+            ("h", &t.hour().to_string()),
+            ("hh", &format!("{:02}", t.hour())),
+            ("mm", &format!("{:02}", t.minute())),
+            ("d", &t.day().to_string()),
+            ("dd", &format!("{:02}", t.day())),
+            ("month", &esc(month.trim())),
+            ("year", &t.year().to_string()),
+        ],
+    )
+}
 
-fn when(rfc3339: &str, lang: Lang) -> String {
-    let Some(t) = local(rfc3339) else {
-        return esc(rfc3339);
-    };
-    match lang {
-        Lang::Vi => format!(
-            "{} giờ {:02} phút, ngày {:02} tháng {:02} năm {}",
-            t.hour(),
-            t.minute(),
-            t.day(),
-            t.month(),
-            t.year()
-        ),
-        Lang::En => format!(
-            "{} {} {}, {:02}:{:02} (UTC+7)",
-            t.day(),
-            MONTHS[t.month0() as usize],
-            t.year(),
-            t.hour(),
-            t.minute()
-        ),
+fn when(rfc3339: &str, w: Words) -> String {
+    match local(rfc3339) {
+        Some(t) => dated(t, w, "minutes_time"),
+        None => esc(rfc3339),
     }
 }
 
@@ -109,19 +86,8 @@ fn moment(rfc3339: &str) -> String {
     }
 }
 
-fn date_line(rfc3339: &str, lang: Lang) -> String {
-    let Some(t) = local(rfc3339) else {
-        return String::new();
-    };
-    match lang {
-        Lang::Vi => format!(
-            "ngày {:02} tháng {:02} năm {}",
-            t.day(),
-            t.month(),
-            t.year()
-        ),
-        Lang::En => format!("{} {} {}", t.day(), MONTHS[t.month0() as usize], t.year()),
-    }
+fn date_line(rfc3339: &str, w: Words) -> String {
+    local(rfc3339).map_or_else(String::new, |t| dated(t, w, "minutes_date"))
 }
 
 fn percent(p: &str, lang: Lang) -> String {
@@ -131,39 +97,18 @@ fn percent(p: &str, lang: Lang) -> String {
     }
 }
 
-fn choice_label(name: &str, lang: Lang) -> &'static str {
-    match name {
-        "high" => lang.pick("Tín nhiệm cao", "High confidence"),
-        "medium" => lang.pick("Tín nhiệm", "Confidence"),
-        "low" => lang.pick("Tín nhiệm thấp", "Low confidence"),
-        "confidence" => lang.pick("Tín nhiệm", "Confidence"),
-        "no_confidence" => lang.pick("Không tín nhiệm", "No confidence"),
-        "blank" => lang.pick("Không đánh dấu", "Blank"),
-        _ => "?",
-    }
-}
-
-fn outcome_label(name: &str, lang: Lang) -> &'static str {
-    match name {
-        "none" => lang.pick("Không", "None"),
-        "may_resign" => lang.pick("Có thể xin từ chức", "May resign"),
-        "dismissal_required" => lang.pick("Phải trình miễn nhiệm", "Dismissal must be submitted"),
-        "dismissal_proposed" => lang.pick("Đề nghị miễn nhiệm", "Dismissal to be proposed"),
-        _ => "?",
-    }
-}
-
 /// The page box: A4, the margins of Vietnamese administrative documents, and on every page its
 /// number and the record's digest, so that a loose printed page can be matched to its record.
 fn page_style(digest: &str, lang: Lang) -> String {
     let digest: String = digest.chars().filter(char::is_ascii_hexdigit).collect();
+    // A CSS string: the word "page" goes in without quotes or backslashes.
+    let page = lang.word("minutes_page").replace(['"', '\\'], "");
     format!(
         "@page {{ size: A4; margin: 18mm 15mm 20mm 25mm;\n\
          @bottom-left {{ content: \"SHA-256 {digest}\"; font-family: \"DejaVu Sans Mono\", \
          monospace; font-size: 6.5pt; }}\n\
-         @bottom-right {{ content: \"{} \" counter(page) \"/\" counter(pages); \
-         font-family: \"Times New Roman\", \"Liberation Serif\", serif; font-size: 9pt; }} }}\n",
-        lang.pick("Trang", "Page")
+         @bottom-right {{ content: \"{page} \" counter(page) \"/\" counter(pages); \
+         font-family: \"Times New Roman\", \"Liberation Serif\", serif; font-size: 9pt; }} }}\n"
     )
 }
 
@@ -219,6 +164,7 @@ ol.names li { break-inside: avoid; }
 pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> String {
     let r = record;
     let t = &r.tally;
+    let w = Words(lang);
     let rating = r.vote.kind == "rating";
     let mut h = String::with_capacity(16 * 1024);
     let title = esc(&r.vote.title);
@@ -227,7 +173,7 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{} — {title}</title>\n<style>\n{}{STYLE}</style>\n</head>\n<body>\n",
         lang.code(),
-        lang.pick("Biên bản kiểm phiếu", "Counting minutes"),
+        w.get("minutes_title"),
         page_style(digest, lang),
     ));
 
@@ -238,82 +184,54 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
          <div class=\"nation\"><div class=\"strong\">{}</div><div class=\"strong\">{}</div>\
          <div class=\"rule\"></div><div class=\"date\">{}</div></div>\n</header>\n",
         esc(&r.council.name),
-        lang.pick("BAN KIỂM PHIẾU", "COUNTING COMMITTEE"),
-        lang.pick(
-            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-            "SOCIALIST REPUBLIC OF VIET NAM"
-        ),
-        lang.pick(
-            "Độc lập - Tự do - Hạnh phúc",
-            "Independence - Freedom - Happiness"
-        ),
-        date_line(&r.vote.closed_at, lang),
+        w.get("minutes_committee").to_uppercase(),
+        w.get("minutes_nation"),
+        w.get("minutes_motto"),
+        date_line(&r.vote.closed_at, w),
     ));
     h.push_str(&format!(
         "<h1>{}</h1>\n<p class=\"subtitle\">{}<br><span class=\"title\">{title}</span></p>\n",
-        lang.pick("BIÊN BẢN KIỂM PHIẾU", "COUNTING MINUTES"),
-        if rating {
-            lang.pick(
-                "Kết quả lấy phiếu tín nhiệm",
-                "Result of the confidence rating (lấy phiếu tín nhiệm)",
-            )
+        w.get("minutes_title").to_uppercase(),
+        w.get(if rating {
+            "minutes_result_rating"
         } else {
-            lang.pick(
-                "Kết quả bỏ phiếu tín nhiệm",
-                "Result of the confidence vote (bỏ phiếu tín nhiệm)",
-            )
-        },
+            "minutes_result_confidence"
+        }),
     ));
 
     // The facts of the vote.
-    let base_text = match r.vote.percent_base.as_str() {
-        "seats" => lang.pick(
-            "tổng số đại biểu (Nghị quyết 85/2014/QH13)",
-            "the seats (Resolution 85/2014/QH13)",
+    let n = t.base.to_string();
+    let base = match r.vote.percent_base.as_str() {
+        "seats" => format!(
+            "{} {}",
+            w.fill("base_seats", &[("n", &n)]),
+            w.get("minutes_rule_seats")
         ),
-        _ => lang.pick(
-            "tổng số phiếu thu về (Nghị quyết 96/2023/QH15)",
-            "the ballots cast (Resolution 96/2023/QH15)",
+        _ => format!(
+            "{} {}",
+            w.fill("base_ballots", &[("n", &n)]),
+            w.get("minutes_rule_ballots")
         ),
     };
-    let not_cast = r.electors.not_cast.len();
-    let facts: Vec<(&str, String)> = vec![
-        (lang.pick("Hội đồng", "Council"), esc(&r.council.name)),
+    let facts = [
+        ("council", esc(&r.council.name)),
+        ("opened_at", when(&r.vote.opened_at, w)),
+        ("closed_at", when(&r.vote.closed_at, w)),
+        ("seats", t.seats.to_string()),
+        ("eligible", t.eligible.to_string()),
+        ("ballots_cast", t.ballots_cast.to_string()),
         (
-            lang.pick("Bắt đầu bỏ phiếu", "Voting opened"),
-            when(&r.vote.opened_at, lang),
+            "minutes_not_cast_count",
+            r.electors.not_cast.len().to_string(),
         ),
-        (
-            lang.pick("Kết thúc bỏ phiếu", "Voting closed"),
-            when(&r.vote.closed_at, lang),
-        ),
-        (lang.pick("Tổng số đại biểu", "Seats"), t.seats.to_string()),
-        (
-            lang.pick(
-                "Số đại biểu được phát phiếu",
-                "Eligible delegates (ballots issued)",
-            ),
-            t.eligible.to_string(),
-        ),
-        (
-            lang.pick("Số phiếu thu về", "Ballots cast"),
-            t.ballots_cast.to_string(),
-        ),
-        (
-            lang.pick(
-                "Số đại biểu không bỏ phiếu",
-                "Eligible delegates who did not cast",
-            ),
-            not_cast.to_string(),
-        ),
-        (
-            lang.pick("Căn cứ tính tỷ lệ", "Percentages taken of"),
-            format!("{base_text}: {}", t.base),
-        ),
+        ("base", base),
     ];
     h.push_str("<table class=\"facts\">\n");
     for (label, value) in facts {
-        h.push_str(&format!("<tr><td>{label}</td><td>{value}</td></tr>\n"));
+        h.push_str(&format!(
+            "<tr><td>{}</td><td>{value}</td></tr>\n",
+            w.get(label)
+        ));
     }
     h.push_str("</table>\n");
 
@@ -326,22 +244,22 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
     h.push_str(&format!(
         "<h2>{}</h2>\n<table class=\"grid results\">\n<thead>\n<tr><th rowspan=\"2\">{}</th>\
          <th rowspan=\"2\">{}</th>",
-        lang.pick("Kết quả kiểm phiếu", "Results"),
-        lang.pick("STT", "No."),
-        lang.pick("Họ và tên, chức vụ", "Name and positions"),
+        w.get("tally_title"),
+        w.get("minutes_number"),
+        w.get("col_subject"),
     ));
     for n in &names {
-        h.push_str(&format!("<th colspan=\"2\">{}</th>", choice_label(n, lang)));
+        h.push_str(&format!(
+            "<th colspan=\"2\">{}</th>",
+            w.get(&format!("choice_{n}"))
+        ));
     }
     h.push_str(&format!(
         "<th rowspan=\"2\">{}</th></tr>\n<tr>",
-        lang.pick("Kết quả", "Outcome")
+        w.get("col_outcome")
     ));
     for _ in &names {
-        h.push_str(&format!(
-            "<th>{}</th><th>%</th>",
-            lang.pick("Số phiếu", "Votes")
-        ));
+        h.push_str(&format!("<th>{}</th><th>%</th>", w.get("minutes_votes")));
     }
     h.push_str("</tr>\n</thead>\n<tbody>\n");
     for (i, s) in t.results.iter().enumerate() {
@@ -365,37 +283,30 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
         }
         h.push_str(&format!(
             "<td class=\"outcome\">{}</td></tr>\n",
-            outcome_label(&s.outcome, lang)
+            w.get(&format!("outcome_{}", s.outcome))
         ));
     }
     h.push_str("</tbody>\n</table>\n");
-    let legend = if rating {
-        lang.pick(
-            "Tỷ lệ phần trăm tính trên căn cứ nêu trên, làm tròn đến hai chữ số thập phân. \
-             <b>Có thể xin từ chức</b>: quá nửa đánh giá “tín nhiệm thấp” (nếu không xin từ chức \
-             thì trình Hội đồng bỏ phiếu tín nhiệm). <b>Phải trình miễn nhiệm</b>: từ hai phần ba \
-             trở lên đánh giá “tín nhiệm thấp”.",
-            "Percentages of the base above, rounded half-up to two decimals. <b>May resign</b>: \
-             more than half rated “low confidence” (otherwise a confidence vote must follow). \
-             <b>Dismissal must be submitted</b>: two thirds or more rated “low confidence”.",
-        )
+    // The outcomes this kind of vote can have, explained as under the tally on screen.
+    let consequences: &[&str] = if rating {
+        &["may_resign", "dismissal_required"]
     } else {
-        lang.pick(
-            "Tỷ lệ phần trăm tính trên căn cứ nêu trên, làm tròn đến hai chữ số thập phân. \
-             <b>Đề nghị miễn nhiệm</b>: quá nửa bỏ phiếu “không tín nhiệm”.",
-            "Percentages of the base above, rounded half-up to two decimals. <b>Dismissal to be \
-             proposed</b>: more than half voted “no confidence”.",
-        )
+        &["dismissal_proposed"]
     };
+    let mut legend = w.get("minutes_percent_note");
+    for o in consequences {
+        legend.push_str(&format!(
+            " <b>{}</b>: {}",
+            w.get(&format!("outcome_{o}")),
+            w.get(&format!("explain_{o}"))
+        ));
+    }
     h.push_str(&format!("<p class=\"legend\">{legend}</p>\n"));
 
     // Who cast and who did not: names only.
     let people = |list: &[Person]| -> String {
         if list.is_empty() {
-            return format!(
-                "<p class=\"none\">{}</p>\n",
-                lang.pick("Không có.", "None.")
-            );
+            return format!("<p class=\"none\">{}</p>\n", w.get("minutes_nobody"));
         }
         let items: Vec<String> = list
             .iter()
@@ -411,16 +322,13 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
     };
     h.push_str(&format!(
         "<h2>{} ({})</h2>\n{}",
-        lang.pick("Đại biểu đã bỏ phiếu", "Delegates who cast a ballot"),
+        w.get("minutes_cast"),
         r.electors.cast.len(),
         people(&r.electors.cast)
     ));
     h.push_str(&format!(
         "<h2>{} ({})</h2>\n{}",
-        lang.pick(
-            "Đại biểu không bỏ phiếu",
-            "Eligible delegates who did not cast"
-        ),
+        w.get("minutes_not_cast"),
         r.electors.not_cast.len(),
         people(&r.electors.not_cast)
     ));
@@ -429,36 +337,27 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
     h.push_str(&format!(
         "<section class=\"keep\">\n<h2>{}</h2>\n<table class=\"grid log\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th>\
          <th>{}</th></tr></thead>\n<tbody>\n",
-        lang.pick("Diễn biến", "Event log"),
-        lang.pick("Sự kiện", "Event"),
-        lang.pick("Thời điểm", "When"),
-        lang.pick("Người thực hiện", "By"),
-        lang.pick("Số liệu", "Counts"),
+        w.get("minutes_log"),
+        w.get("minutes_log_event"),
+        w.get("minutes_log_when"),
+        w.get("minutes_log_by"),
+        w.get("minutes_log_counts"),
     ));
     for e in &r.events {
+        // Each event's one count, under the word the facts above give it.
         let (what, count) = match e.event {
-            EventKind::Created => (
-                lang.pick("Tạo cuộc biểu quyết", "Vote created"),
-                lang.pick("người được lấy phiếu", "subjects"),
-            ),
-            EventKind::Opened => (
-                lang.pick("Bắt đầu bỏ phiếu", "Voting opened"),
-                lang.pick("đại biểu được phát phiếu", "eligible delegates"),
-            ),
-            EventKind::Closed => (
-                lang.pick(
-                    "Kết thúc, công bố kết quả",
-                    "Voting closed, result published",
-                ),
-                lang.pick("phiếu thu về", "ballots cast"),
-            ),
+            EventKind::Created => ("minutes_event_created", "minutes_subjects"),
+            EventKind::Opened => ("minutes_event_opened", "eligible"),
+            EventKind::Closed => ("minutes_event_closed", "ballots_cast"),
         };
         h.push_str(&format!(
-            "<tr><td>{what}</td><td>{}</td><td>{} <span class=\"user\">({})</span></td>\
-             <td>{} {count}</td></tr>\n",
+            "<tr><td>{}</td><td>{}</td><td>{} <span class=\"user\">({})</span></td>\
+             <td>{}: {}</td></tr>\n",
+            w.get(what),
             moment(&e.at),
             esc(&e.actor.full_name),
             esc(&e.actor.username),
+            w.get(count),
             e.count().unwrap_or(0),
         ));
     }
@@ -467,14 +366,12 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
     // Hand signatures.
     h.push_str(&format!(
         "<section class=\"signatures\">\n<div>{}<br><em>{}</em></div>\n\
-         <div>{}<br><em>{}</em></div>\n</section>\n",
-        lang.pick("CHỦ TỌA", "CHAIR"),
-        lang.pick("(Ký, ghi rõ họ tên)", "(signature and full name)"),
-        lang.pick(
-            "TM. BAN KIỂM PHIẾU<br>TRƯỞNG BAN",
-            "FOR THE COUNTING COMMITTEE<br>HEAD"
-        ),
-        lang.pick("(Ký, ghi rõ họ tên)", "(signature and full name)"),
+         <div>{}<br>{}<br><em>{}</em></div>\n</section>\n",
+        w.get("minutes_sign_chair"),
+        w.get("minutes_sign_hint"),
+        w.get("minutes_sign_committee"),
+        w.get("minutes_sign_head"),
+        w.get("minutes_sign_hint"),
     ));
 
     // The seal: what makes the printed page checkable against the signed electronic record.
@@ -486,24 +383,20 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
          <p><span class=\"k\">{}</span> <code>{}</code></p>\n\
          <p><span class=\"k\">{}</span> <code>{FORMAT}</code>, RFC 8785, SHA-256, Ed25519</p>\n\
          </footer>\n",
-        lang.pick("BIÊN BẢN ĐIỆN TỬ ĐÃ KÝ SỐ", "SIGNED ELECTRONIC RECORD"),
-        lang.pick(
-            "Bản in này trình bày biên bản điện tử của cuộc biểu quyết. Bản gốc là tệp JSON có chữ \
-             ký số, tải tại GET /api/v1/votes/{id}/record; kiểm tra bằng lệnh \
-             <code>tinnhiem verify</code> hoặc theo hướng dẫn trong docs/auditing.md.",
-            "This page presents the vote's electronic record. The original is the signed JSON file \
-             from GET /api/v1/votes/{id}/record; check it with <code>tinnhiem verify</code> or by \
-             the procedure in docs/auditing.md.",
+        w.get("minutes_seal"),
+        w.fill(
+            "minutes_seal_text",
+            &[("command", "<code>tinnhiem verify</code>")]
         ),
-        lang.pick("Mã cuộc biểu quyết:", "Vote id:"),
+        w.get("minutes_vote_id"),
         esc(&r.vote.id),
-        lang.pick("Mã băm SHA-256:", "SHA-256 digest:"),
+        w.get("minutes_digest"),
         esc(digest),
-        lang.pick("Chữ ký Ed25519:", "Ed25519 signature:"),
+        w.get("minutes_signature"),
         esc(signature),
-        lang.pick("Khóa công khai:", "Public key:"),
+        w.get("minutes_public_key"),
         esc(&r.signing_key.public_key),
-        lang.pick("Định dạng:", "Format:"),
+        w.get("minutes_format"),
     ));
     h.push_str("</body>\n</html>\n");
     h
@@ -512,6 +405,7 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn escaping_covers_markup_and_attributes() {
@@ -524,13 +418,117 @@ mod tests {
     #[test]
     fn times_are_shown_in_vietnam_time() {
         assert_eq!(
-            when("2026-11-27T07:05:09.123Z", Lang::Vi),
+            when("2026-11-27T07:05:09.123Z", Words(Lang::Vi)),
             "14 giờ 05 phút, ngày 27 tháng 11 năm 2026"
         );
         assert_eq!(
-            when("2026-12-31T18:30:00.000Z", Lang::En),
+            when("2026-12-31T18:30:00.000Z", Words(Lang::En)),
             "1 January 2027, 01:30 (UTC+7)"
         );
+        assert_eq!(
+            date_line("2026-03-04T01:00:00.000Z", Words(Lang::Vi)),
+            "ngày 04 tháng 03 năm 2026"
+        );
         assert_eq!(percent("47.61", Lang::Vi), "47,61");
+        for lang in [Lang::Vi, Lang::En] {
+            assert_eq!(lang.word("minutes_months").split(',').count(), 12);
+        }
+    }
+
+    /// A closed vote of `kind` with one subject, one ballot cast and one not.
+    fn record(kind: &str, percent_base: &str) -> Record {
+        let (choices, outcome): (&[&str], &str) = if kind == "rating" {
+            (&["high", "medium", "low", "blank"], "may_resign")
+        } else {
+            (
+                &["confidence", "no_confidence", "blank"],
+                "dismissal_proposed",
+            )
+        };
+        let counts: serde_json::Map<String, serde_json::Value> =
+            choices.iter().map(|c| (c.to_string(), json!(1))).collect();
+        let percents: serde_json::Map<String, serde_json::Value> = choices
+            .iter()
+            .map(|c| (c.to_string(), json!("33.33")))
+            .collect();
+        let at = "2026-11-27T07:05:09.123Z";
+        let actor = json!({"id": "m1", "username": "chutoa", "full_name": "Nguyễn Thị Minh"});
+        let event = |seq: u64, event: &str, count: &str, n: u64| {
+            json!({"seq": seq, "event": event, "vote_id": "v1", "at": at, "actor": actor,
+                   "counts": {count: n}, "prev": "0", "hash": "0"})
+        };
+        serde_json::from_value(json!({
+            "format": FORMAT,
+            "signing_key": {"algorithm": "ed25519", "public_key": "KEY"},
+            "council": {"id": "c1", "name": "HĐND xã", "seats": 3},
+            "vote": {"id": "v1", "title": "Kỳ họp <thứ 9>", "kind": kind,
+                     "percent_base": percent_base, "created_at": at, "opened_at": at,
+                     "closed_at": at},
+            "tally": {"vote_id": "v1", "council_id": "c1", "title": "Kỳ họp", "kind": kind,
+                      "percent_base": percent_base, "base": 3, "seats": 3, "eligible": 2,
+                      "ballots_cast": 1, "opened_at": at, "closed_at": at,
+                      "results": [{"subject_id": "s1", "full_name": "Lê Văn A",
+                                   "positions": ["Chủ tịch"], "counts": counts,
+                                   "percents": percents, "outcome": outcome}]},
+            "ballot_codes": {},
+            "ballots": [],
+            "electors": {"cast": [{"full_name": "Trần B", "username": "b"}], "not_cast": []},
+            "events": [event(1, "created", "subjects", 1), event(2, "opened", "eligible", 2),
+                       event(3, "closed", "ballots_cast", 1)],
+        }))
+        .expect("a record")
+    }
+
+    #[test]
+    fn the_minutes_say_what_the_screens_say() {
+        for lang in [Lang::Vi, Lang::En] {
+            for (kind, base, outcomes) in [
+                (
+                    "rating",
+                    "ballots",
+                    &["may_resign", "dismissal_required"][..],
+                ),
+                ("confidence", "seats", &["dismissal_proposed"][..]),
+            ] {
+                // A word missing from the files would panic here (Lang::word under test).
+                let page = render(&record(kind, base), "ab12", "c2lnbmF0dXJl", lang);
+                let has = |text: String| assert!(page.contains(&text), "{lang:?} {kind}: {text}");
+                for label in ["seats", "eligible", "ballots_cast", "base", "council"] {
+                    has(format!("<tr><td>{}</td>", esc(lang.word(label))));
+                }
+                has(esc(lang.word("col_subject")));
+                has(format!(
+                    "<th colspan=\"2\">{}</th>",
+                    lang.word("choice_blank")
+                ));
+                for o in outcomes {
+                    has(format!("<b>{}</b>: ", lang.word(&format!("outcome_{o}"))));
+                    has(esc(lang.word(&format!("explain_{o}"))));
+                }
+                has(format!(
+                    "<td class=\"outcome\">{}</td>",
+                    lang.word(&format!("outcome_{}", outcomes[0]))
+                ));
+                has(format!("{}: 2", esc(lang.word("eligible"))));
+                has(format!("{}: 1", esc(lang.word("ballots_cast"))));
+                has("<code>tinnhiem verify</code>".to_owned());
+                has("Kỳ họp &lt;thứ 9&gt;".to_owned());
+                for raw in [
+                    "minutes_", "choice_", "outcome_", "explain_", "{n}", "{month}",
+                ] {
+                    assert!(
+                        !page.contains(raw),
+                        "{lang:?} {kind}: {raw} left in the page"
+                    );
+                }
+            }
+        }
+        let vi = render(&record("rating", "ballots"), "ab12", "c2ln", Lang::Vi);
+        assert!(
+            vi.contains("<th colspan=\"2\">Để trống</th>"),
+            "the blank row's word"
+        );
+        assert!(vi.contains("BIÊN BẢN KIỂM PHIẾU") && vi.contains("BAN KIỂM PHIẾU"));
+        assert!(vi.contains("3 (số phiếu thu về) theo Nghị quyết 96/2023/QH15"));
     }
 }

@@ -1,67 +1,30 @@
 // The auditor's page: the council's closed votes, each one's tally, and downloads of its record
 // (signed JSON, CSV, the printed minutes in HTML) fetched with the token and saved from memory.
 
-import { t, onLangChange } from './i18n.js';
-import {
-  el,
-  api,
-  ApiError,
-  token,
-  me,
-  dropToken,
-  setUnauthenticatedHandler,
-  renderTopBar,
-  signInForm,
-  messageCard,
-  errorCard,
-  announce,
-  focusHeading,
-  navLinks,
-} from './common.js';
+import { t } from './i18n.js';
+import { el, api, ApiError, me, announce, focusHeading } from './common.js';
+import { pageShell } from './shell.js';
 import { renderTally } from './tally.js';
 
-const main = document.getElementById('main');
-
-const state = {
-  view: 'loading',
-  councils: [],
-  councilId: null,
-  council: null,
-  votes: [],
-  selected: null,
-  tally: null,
-  tallyError: null,
-  download: null,
-  downloadIsError: false,
-  error: null,
-  signinMessage: null,
-};
-
-function show(view, { focus = true } = {}) {
-  state.view = view;
-  render(focus);
-}
-
-function render(focus = false) {
-  renderTopBar('audit', () => show('signin'));
-  const views = {
-    signin: () =>
-      signInForm(() => {
-        state.signinMessage = null;
-        start();
-      }, state.signinMessage),
-    loading: () => el('p', { class: 'loading' }, t('loading')),
-    'not-auditor': () =>
-      messageCard(t('not_auditor'), null, el('nav', { class: 'links' }, navLinks(me(), 'audit'))),
-    list: listView,
-    error: () => errorCard(state.error, start),
-  };
-  const active = document.activeElement?.dataset?.focusKey;
-  main.replaceChildren(views[state.view]());
-  main.dataset.view = state.view;
-  if (focus) focusHeading(main.querySelector('h1'));
-  else if (active) main.querySelector(`[data-focus-key="${active}"]`)?.focus();
-}
+const { state, main, show, render, start } = pageShell({
+  name: 'audit',
+  state: {
+    councils: [],
+    councilId: null,
+    council: null,
+    votes: [],
+    selected: null,
+    tally: null,
+    tallyError: null,
+    download: null,
+    downloadIsError: false,
+  },
+  views: { list: listView },
+  mayUse: (who) => (who.roles || []).some((r) => ['auditor', 'chair', 'admin'].includes(r)),
+  refusal: { view: 'not-auditor', title: 'not_auditor' },
+  load,
+  expiredMessage: 'session_expired_plain',
+});
 
 function councilPicker() {
   if (state.councils.length === 0) return null;
@@ -76,7 +39,7 @@ function councilPicker() {
       el('option', { value: c.id, selected: c.id === state.councilId }, c.name),
     ),
   );
-  return el('div', { class: 'field' }, el('label', { for: 'council' }, t('choose_council')), select);
+  return el('div', { class: 'field' }, el('label', { for: 'council' }, t('council')), select);
 }
 
 function closedVotes() {
@@ -278,45 +241,21 @@ async function loadCouncil(councilId) {
   if (latest) await select(latest.id);
 }
 
-async function start() {
-  if (!token() || !me()) {
-    show('signin');
-    return;
-  }
+async function load() {
   const who = me();
-  const roles = who.roles || [];
-  if (!roles.some((r) => ['auditor', 'chair', 'admin'].includes(r))) {
-    show('not-auditor');
-    return;
-  }
-  show('loading', { focus: false });
-  try {
-    if (roles.includes('admin')) {
-      state.councils = await api('/councils');
-      if (state.councils.length === 0) {
-        state.council = null;
-        state.votes = [];
-        show('list');
-        return;
-      }
-      await loadCouncil(state.councilId || state.councils[0].id);
-    } else {
-      await loadCouncil(who.council_id);
+  if ((who.roles || []).includes('admin')) {
+    state.councils = await api('/councils');
+    if (state.councils.length === 0) {
+      state.council = null;
+      state.votes = [];
+      show('list');
+      return;
     }
-    focusHeading(main.querySelector('h1'));
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 401) return;
-    state.error = e;
-    show('error');
+    await loadCouncil(state.councilId || state.councils[0].id);
+  } else {
+    await loadCouncil(who.council_id);
   }
+  focusHeading(main.querySelector('h1'));
 }
-
-setUnauthenticatedHandler(() => {
-  dropToken();
-  state.signinMessage = t('session_expired_plain');
-  show('signin');
-});
-
-onLangChange(() => render(false));
 
 start();

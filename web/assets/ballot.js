@@ -3,49 +3,60 @@
 // server refuses a second ballot from the same delegate (409 already-cast), so a retry can never
 // cast twice, and that refusal after a lost answer means the first one arrived.
 
-import { t, choiceLabel, onLangChange } from './i18n.js';
-import {
-  el,
-  api,
-  ApiError,
-  NetworkError,
-  token,
-  me,
-  clearSession,
-  dropToken,
-  setUnauthenticatedHandler,
-  renderTopBar,
-  signInForm,
-  messageCard,
-  errorCard,
-  announce,
-  banner,
-  focusHeading,
-  navLinks,
-  sleeper,
-} from './common.js';
-
-const main = document.getElementById('main');
+import { t, choiceLabel } from './i18n.js';
+import { el, api, ApiError, NetworkError, me, messageCard, announce, banner, sleeper } from './common.js';
+import { pageShell } from './shell.js';
 
 /** Seconds between attempts to send a ballot whose answer did not come. */
 const BACKOFF = [1, 2, 4, 8, 15];
 /** How often the page looks for a vote to open, while none is. */
 const POLL_MS = 5000;
 
-const state = {
-  view: 'loading',
-  votes: [],
-  ballot: null,
-  marks: {},
-  notice: null,
-  noticeIsError: false,
-  doneReason: null,
-  error: null,
-  retryError: null,
-  sending: false,
-  networkFailed: false,
-  signinMessage: null,
-};
+const { state, show, render, start, fail, signOut } = pageShell({
+  name: 'ballot',
+  state: {
+    votes: [],
+    ballot: null,
+    marks: {},
+    notice: null,
+    noticeIsError: false,
+    doneReason: null,
+    retryError: null,
+    sending: false,
+    networkFailed: false,
+  },
+  views: {
+    'no-open': noOpenView,
+    choose: chooseView,
+    ballot: ballotView,
+    review: reviewView,
+    sending: reviewView,
+    done: doneView,
+  },
+  mayUse: (who) => who.roles.includes('delegate') && Boolean(who.council_id),
+  refusal: { view: 'not-delegate', title: 'not_delegate', text: 'not_delegate_help' },
+  load: async () => {
+    banner(null);
+    await lookForVote();
+  },
+  expiredMessage: 'session_expired',
+  stop: stopPolling,
+  signedIn: dropOtherMembersMarks,
+  signedOut: () => {
+    state.ballot = null;
+    state.marks = {};
+  },
+  // The token is no longer good: sign in again. Marks stay in this tab for the same member.
+  expired: () => {
+    state.sending = false;
+    state.retryShown = null;
+    banner(null);
+  },
+  languageChanged: () => {
+    if (state.sending && state.retryShown) showRetry(...state.retryShown);
+    else if (!state.sending && !navigator.onLine) banner(t('offline'));
+  },
+});
 
 const waker = sleeper();
 let pollTimer = null;
@@ -91,51 +102,6 @@ function dropOtherMembersMarks() {
       sessionStorage.removeItem(k);
     }
   }
-}
-
-function show(view, { focus = true } = {}) {
-  state.view = view;
-  render(focus);
-}
-
-function render(focus = false) {
-  renderTopBar('ballot', () => {
-    stopPolling();
-    state.ballot = null;
-    state.marks = {};
-    show('signin');
-  });
-  const views = {
-    signin: signinView,
-    loading: () => el('p', { class: 'loading' }, t('loading')),
-    'not-delegate': notDelegateView,
-    'no-open': noOpenView,
-    choose: chooseView,
-    ballot: ballotView,
-    review: reviewView,
-    sending: reviewView,
-    done: doneView,
-    error: () => errorCard(state.error, start),
-  };
-  main.replaceChildren(views[state.view]());
-  main.dataset.view = state.view;
-  if (focus) focusHeading(main.querySelector('h1'));
-}
-
-function signinView() {
-  return signInForm(() => {
-    state.signinMessage = null;
-    dropOtherMembersMarks();
-    start();
-  }, state.signinMessage);
-}
-
-function notDelegateView() {
-  return messageCard(
-    t('not_delegate'),
-    t('not_delegate_help'),
-    el('nav', { class: 'links' }, navLinks(me(), 'ballot')),
-  );
 }
 
 function noOpenView() {
@@ -316,7 +282,7 @@ function reviewView() {
           el(
             'div',
             { class: `review-mark${mark ? '' : ' blank'}`, dataset: { mark: mark || 'blank' } },
-            mark ? choiceLabel(mark) : t('blank'),
+            choiceLabel(mark || 'blank'),
           ),
         );
       }),
@@ -374,13 +340,7 @@ function doneView() {
       {
         type: 'button',
         class: 'secondary wide',
-        onclick: () => {
-          stopPolling();
-          clearSession();
-          state.ballot = null;
-          state.marks = {};
-          show('signin');
-        },
+        onclick: signOut,
       },
       t('sign_out'),
     ),
@@ -415,22 +375,6 @@ function stopPolling() {
   pollTimer = null;
 }
 
-function fail(err) {
-  state.error = err;
-  show('error');
-}
-
-async function start() {
-  stopPolling();
-  banner(null);
-  if (!token() || !me()) {
-    show('signin');
-    return;
-  }
-  show('loading', { focus: false });
-  await lookForVote();
-}
-
 /** Finds the open vote; while there is none, looks again every few seconds, through outages. */
 async function lookForVote() {
   try {
@@ -448,12 +392,7 @@ async function lookForVote() {
 }
 
 async function findVote() {
-  const who = me();
-  if (!who.roles.includes('delegate') || !who.council_id) {
-    show('not-delegate');
-    return;
-  }
-  const votes = await api(`/councils/${who.council_id}/votes`);
+  const votes = await api(`/councils/${me().council_id}/votes`);
   const open = votes.filter((v) => v.state === 'open');
   state.votes = open;
   if (open.length === 0) {
@@ -545,8 +484,7 @@ async function cast() {
         banner(null);
         if (e instanceof ApiError && e.status === 401) return; // the sign-in form takes over
         if (e instanceof ApiError && e.slug === 'invalid-state') {
-          state.error = e;
-          show('error');
+          fail(e);
           return;
         }
         state.notice = e instanceof ApiError ? e.detail : t('network_error');
@@ -577,28 +515,12 @@ function finished(reason) {
   pollTimer = window.setTimeout(watchForOthers, POLL_MS);
 }
 
-setUnauthenticatedHandler(() => {
-  // The token is no longer good: sign in again. Marks stay in this tab for the same member.
-  dropToken();
-  state.sending = false;
-  state.retryShown = null;
-  banner(null);
-  state.signinMessage = t('session_expired');
-  show('signin');
-});
-
 window.addEventListener('online', () => {
   if (state.sending) waker.wake();
   else banner(null);
 });
 window.addEventListener('offline', () => {
   if (!state.sending) banner(t('offline'));
-});
-
-onLangChange(() => {
-  render(false);
-  if (state.sending && state.retryShown) showRetry(...state.retryShown);
-  else if (!state.sending && !navigator.onLine) banner(t('offline'));
 });
 
 start();

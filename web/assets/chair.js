@@ -1,44 +1,33 @@
 // The chair's console: the council's votes, opening and closing them after a confirmation, the
 // turnout of an open vote kept up to date, and the tally once closed.
 
-import { t, onLangChange } from './i18n.js';
-import {
-  el,
-  api,
-  ApiError,
-  token,
-  me,
-  dropToken,
-  setUnauthenticatedHandler,
-  renderTopBar,
-  signInForm,
-  messageCard,
-  errorCard,
-  announce,
-  banner,
-  focusHeading,
-  navLinks,
-} from './common.js';
+import { t } from './i18n.js';
+import { el, api, ApiError, me, announce, banner } from './common.js';
+import { pageShell } from './shell.js';
 import { renderTally } from './tally.js';
-
-const main = document.getElementById('main');
 
 /** Turnout of open votes is read this often. */
 const POLL_MS = 2500;
 /** Every this many polls the whole list is read again (votes created or moved elsewhere). */
 const LIST_EVERY = 4;
 
-const state = {
-  view: 'loading',
-  council: null,
-  votes: [],
-  tallies: {},
-  expanded: new Set(),
-  errors: {},
-  error: null,
-  signinMessage: null,
-  busy: false,
-};
+const { state, main, show, render, start } = pageShell({
+  name: 'chair',
+  state: {
+    council: null,
+    votes: [],
+    tallies: {},
+    expanded: new Set(),
+    errors: {},
+    busy: false,
+  },
+  views: { list: listView },
+  mayUse: (who) => who.roles.includes('chair') && Boolean(who.council_id),
+  refusal: { view: 'not-chair', title: 'not_chair' },
+  load,
+  expiredMessage: 'session_expired_plain',
+  stop: stopPolling,
+});
 
 let pollTimer = null;
 let polls = 0;
@@ -51,35 +40,6 @@ function sorted(votes) {
       ORDER[a.state] - ORDER[b.state] ||
       String(b.closed_at || b.opened_at || '').localeCompare(String(a.closed_at || a.opened_at || '')),
   );
-}
-
-function show(view, { focus = true } = {}) {
-  state.view = view;
-  render(focus);
-}
-
-function render(focus = false) {
-  renderTopBar('chair', () => {
-    stopPolling();
-    show('signin');
-  });
-  const views = {
-    signin: () =>
-      signInForm(() => {
-        state.signinMessage = null;
-        start();
-      }, state.signinMessage),
-    loading: () => el('p', { class: 'loading' }, t('loading')),
-    'not-chair': () =>
-      messageCard(t('not_chair'), null, el('nav', { class: 'links' }, navLinks(me(), 'chair'))),
-    list: listView,
-    error: () => errorCard(state.error, start),
-  };
-  const active = document.activeElement?.dataset?.focusKey;
-  main.replaceChildren(views[state.view]());
-  main.dataset.view = state.view;
-  if (focus) focusHeading(main.querySelector('h1'));
-  else if (active) main.querySelector(`[data-focus-key="${active}"]`)?.focus();
 }
 
 function listView() {
@@ -337,41 +297,16 @@ async function poll() {
   schedulePoll();
 }
 
-async function start() {
-  stopPolling();
-  if (!token() || !me()) {
-    show('signin');
-    return;
-  }
+async function load() {
   const who = me();
-  if (!who.roles.includes('chair') || !who.council_id) {
-    show('not-chair');
-    return;
-  }
-  show('loading', { focus: false });
-  try {
-    const [council, votes] = await Promise.all([
-      api(`/councils/${who.council_id}`),
-      api(`/councils/${who.council_id}/votes`),
-    ]);
-    state.council = council;
-    state.votes = votes;
-    show('list');
-    schedulePoll();
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 401) return;
-    state.error = e;
-    show('error');
-  }
+  const [council, votes] = await Promise.all([
+    api(`/councils/${who.council_id}`),
+    api(`/councils/${who.council_id}/votes`),
+  ]);
+  state.council = council;
+  state.votes = votes;
+  show('list');
+  schedulePoll();
 }
-
-setUnauthenticatedHandler(() => {
-  dropToken();
-  stopPolling();
-  state.signinMessage = t('session_expired_plain');
-  show('signin');
-});
-
-onLangChange(() => render(false));
 
 start();

@@ -1,7 +1,7 @@
-// What the three pages share: building elements, calling /api/v1, the session, the top bar,
-// the sign-in form and the status line read by screen readers.
+// The pieces the three pages share: building elements, calling /api/v1, the session, the top
+// bar, the sign-in form and the status line read by screen readers. shell.js puts them together.
 
-import { t, getLang, setLang, onLangChange } from './i18n.js';
+import { t, getLang, setLang } from './i18n.js';
 
 const BASE = '/api/v1';
 const TOKEN = 'tinnhiem.token';
@@ -318,11 +318,6 @@ export function errorCard(err, retry) {
     el('p', {}, text),
     retry ? el('button', { type: 'button', class: 'primary', onclick: retry }, t('try_again')) : null,
   );
-}
-
-/** Re-renders the page when the language changes, keeping what it shows. */
-export function rerenderOnLangChange(render) {
-  onLangChange(() => render());
 }
 
 /** Sleeps `ms` milliseconds, or until `wake()` is called. */

@@ -1,8 +1,6 @@
 //! `tinnhiem bench` plays a whole (small) vote against the real binary and ends with the JSON
 //! line docs/performance.md and the figures in it rely on.
 
-mod common;
-
 use serde_json::Value;
 use std::process::Command;
 
@@ -24,7 +22,7 @@ fn a_small_bench_run_ends_with_its_figures_as_one_json_line() {
         "--engine-secs",
         "0.2",
     ]);
-    if let Ok(url) = std::env::var(common::POSTGRES_ENV) {
+    if let Ok(url) = std::env::var(crate::common::POSTGRES_ENV) {
         command.args(["--database", &url]);
     }
     let output = command.output().expect("bench runs");

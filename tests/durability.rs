@@ -1,9 +1,7 @@
 //! SIGKILL in the middle of a burst of casts: after a restart every ballot answered 201 is
 //! there, no ballot is half stored, and "who has cast" matches "what was cast" exactly.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::json;

@@ -1,8 +1,6 @@
 //! Both migration sets build the same schema: tables, columns, types, nullability, keys.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use std::collections::BTreeSet;

@@ -2,9 +2,7 @@
 //! Runs when TINNHIEM_TEST_POSTGRES is set (CI's PostgreSQL pass); SQLite's one-process
 //! races are in tests/concurrency.rs.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::Duration;

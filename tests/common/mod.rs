@@ -3,7 +3,6 @@
 //! SQLite by default (a file in a fresh temporary directory). With `TINNHIEM_TEST_POSTGRES`
 //! set to a server URL (e.g. `postgres://postgres@127.0.0.1:5432/test`), each test gets a
 //! fresh PostgreSQL database on that server instead, dropped when the test ends.
-#![allow(dead_code)]
 
 pub mod process;
 
@@ -16,7 +15,6 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tinnhiem::{AppState, Config, DatabaseUrl};
 
-#[allow(unused_imports)]
 pub use process::ServerProcess;
 
 pub const ADMIN: &str = "admin";
@@ -51,10 +49,6 @@ impl TestDb {
                 drop_from: None,
             },
         }
-    }
-
-    pub fn is_sqlite(&self) -> bool {
-        matches!(self.url, DatabaseUrl::Sqlite(_))
     }
 
     pub fn sqlite_path(&self) -> Option<PathBuf> {

@@ -22,7 +22,7 @@ fn a_small_bench_run_ends_with_its_figures_as_one_json_line() {
         "--engine-secs",
         "0.2",
     ]);
-    if let Ok(url) = std::env::var(crate::common::POSTGRES_ENV) {
+    if let Some(url) = crate::common::postgres_url() {
         command.args(["--database", &url]);
     }
     let output = command.output().expect("bench runs");

@@ -7,7 +7,6 @@ mod common;
 
 mod accounts;
 mod audit;
-mod bench;
 mod concurrency;
 mod durability;
 mod limits;

@@ -1,5 +1,5 @@
-//! `tinnhiem bench`: a whole vote played over HTTP against a real server process on loopback,
-//! and the database engine's own durable-insert rate measured in the same run.
+//! A whole vote played over HTTP against a real `tinnhiem serve` process on loopback, and the
+//! database engine's own durable-insert rate measured in the same run.
 
 use futures_util::stream::{self, StreamExt};
 use rand::{Rng, SeedableRng};
@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::config::DatabaseUrl;
-use crate::db::{self, DbConn};
+use tinnhiem::db::{self, DbConn};
+use tinnhiem::DatabaseUrl;
 
 #[derive(Debug, Clone)]
 pub struct BenchOptions {
@@ -673,29 +673,29 @@ fn bulk_ballots(
     let now = db::now();
     db::write_transaction(&mut conn, |c| {
         for i in 0..count {
-            let member = crate::db::members::MemberRow::new(
+            let member = tinnhiem::db::members::MemberRow::new(
                 Some(council_id.to_owned()),
                 format!("scale-{i}"),
                 format!("Scale {i}"),
                 "not a password hash".to_owned(),
-                &[crate::domain::Role::Delegate],
+                &[tinnhiem::domain::Role::Delegate],
             );
-            let member = crate::db::members::MemberRow {
+            let member = tinnhiem::db::members::MemberRow {
                 created_at: now,
                 ..member
             };
-            crate::db::members::insert(c, &member)?;
-            diesel::insert_into(crate::db::schema::electors::table)
+            tinnhiem::db::members::insert(c, &member)?;
+            diesel::insert_into(tinnhiem::db::schema::electors::table)
                 .values((
-                    crate::db::schema::electors::vote_id.eq(vote_id),
-                    crate::db::schema::electors::member_id.eq(&member.id),
-                    crate::db::schema::electors::has_cast.eq(true),
+                    tinnhiem::db::schema::electors::vote_id.eq(vote_id),
+                    tinnhiem::db::schema::electors::member_id.eq(&member.id),
+                    tinnhiem::db::schema::electors::has_cast.eq(true),
                 ))
                 .execute(c)?;
             let marks: String = (0..width)
                 .map(|_| codes[rng.gen_range(0..codes.len())])
                 .collect();
-            crate::db::ballots::insert_ballot(c, vote_id, &marks)?;
+            tinnhiem::db::ballots::insert_ballot(c, vote_id, &marks)?;
         }
         Ok::<(), diesel::result::Error>(())
     })

@@ -1,7 +1,10 @@
 //! `tinnhiem-bench`: plays a whole vote over HTTP against a fresh `tinnhiem serve` of its own and
 //! reports throughput and latency, then one JSON line (docs/performance.md).
 
+mod client;
+mod database;
 mod play;
+mod server;
 
 use clap::Parser;
 use std::path::PathBuf;

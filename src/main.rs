@@ -24,8 +24,6 @@ struct Cli {
 enum Command {
     /// Run the HTTP service (migrations run at start).
     Serve(Box<ServeArgs>),
-    /// Play a whole vote over HTTP against a fresh server and report throughput and latency.
-    Bench(BenchArgs),
     /// Create an admin; the password is read from standard input.
     CreateAdmin {
         #[arg(long)]
@@ -53,33 +51,6 @@ struct DatabaseArg {
     /// `postgres://…` for PostgreSQL; otherwise a SQLite file (created when missing).
     #[arg(long = "database", env = "DATABASE_URL", default_value = "tinnhiem.db")]
     url: String,
-}
-
-#[derive(Args)]
-struct BenchArgs {
-    /// Database for the run: a SQLite file path, or `postgres://server/db` (a fresh database
-    /// is created on that server and dropped after) [default: a SQLite file in a temp dir].
-    #[arg(long)]
-    database: Option<String>,
-    #[arg(long, default_value_t = 500)]
-    delegates: usize,
-    #[arg(long, default_value_t = 44)]
-    subjects: usize,
-    /// Requests in flight at once.
-    #[arg(long, default_value_t = 64)]
-    concurrency: usize,
-    /// Votes open at once; every delegate casts in each.
-    #[arg(long, default_value_t = 1)]
-    votes: usize,
-    /// Sign-ins fired while the ballots are being cast.
-    #[arg(long, default_value_t = 0)]
-    login_burst: usize,
-    /// Bulk-generate this many ballots into a second vote and time its close.
-    #[arg(long, default_value_t = 0)]
-    scale: usize,
-    /// Seconds the engine's own insert loop runs.
-    #[arg(long, default_value_t = 3.0)]
-    engine_secs: f64,
 }
 
 #[derive(Args)]
@@ -168,7 +139,6 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(*args),
         Command::CreateAdmin { username, database } => create_admin(&username, &database.url),
-        Command::Bench(args) => bench(args),
         Command::Verify { record, public_key } => return verify(&record, public_key.as_deref()),
     };
     match result {
@@ -314,22 +284,6 @@ fn create_admin(username: &str, database: &str) -> Result<(), String> {
     accounts::create_admin(&mut conn, username, hash).map_err(|e| e.detail)?;
     eprintln!("Admin {username} created.");
     Ok(())
-}
-
-fn bench(args: BenchArgs) -> Result<(), String> {
-    let server_binary =
-        std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
-    tinnhiem::bench::run(tinnhiem::bench::BenchOptions {
-        database: args.database,
-        delegates: args.delegates,
-        subjects: args.subjects,
-        concurrency: args.concurrency.max(1),
-        votes: args.votes.max(1),
-        login_burst: args.login_burst,
-        scale: args.scale,
-        engine_secs: args.engine_secs,
-        server_binary,
-    })
 }
 
 /// `tinnhiem verify`: 0 valid, 1 invalid, 2 unreadable input.

@@ -1,8 +1,6 @@
 //! Signing in, councils and members, over real HTTP.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

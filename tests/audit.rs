@@ -2,9 +2,7 @@
 //! change is there with who did it and how it ended, and no password, token or ballot content
 //! is anywhere in it.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};

@@ -1,8 +1,6 @@
 //! Real concurrent requests: double casts, casts racing the close, double taps.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 

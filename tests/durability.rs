@@ -2,9 +2,7 @@
 //! answered 201 is there, no ballot is half stored, and "who has cast" matches "what was cast"
 //! exactly; after SIGTERM the same holds, and the process exits 0 once it has answered.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::json;

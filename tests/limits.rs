@@ -1,9 +1,7 @@
 //! Hostile input: every limit answers 413 or 422 with a problem to act on, never a 500, and a
 //! refused request stores nothing.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

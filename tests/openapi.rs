@@ -1,8 +1,6 @@
 //! The OpenAPI document describes exactly the routes the app serves.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::{Method, StatusCode};
 
 #[tokio::test]

@@ -2,9 +2,7 @@
 //! Content-Security-Policy, caching, nothing from outside this origin, and problem+json for
 //! anything unknown.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::header::{HeaderMap, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG};
 use reqwest::StatusCode;
 use serde_json::Value;

@@ -1,8 +1,6 @@
 //! An exhausted connection pool answers 503 with Retry-After at once instead of hanging.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use diesel::connection::SimpleConnection;
 use reqwest::{Method, StatusCode};
 use serde_json::json;

@@ -2,10 +2,8 @@
 //! closed and only to auditors, chairs and admins, the same bytes every time, checked by
 //! `tinnhiem verify`, and refused when anything behind it was changed.
 
-mod common;
-
+use crate::common::*;
 use base64::Engine;
-use common::*;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;

@@ -1,33 +1,27 @@
 //! Several stateless `tinnhiem serve` processes in front of one PostgreSQL database.
-//! Runs when TINNHIEM_TEST_POSTGRES is set (CI's PostgreSQL pass); SQLite's one-process
-//! races are in tests/concurrency.rs.
+//! Needs PostgreSQL: ignored unless run with `--include-ignored` and TINNHIEM_TEST_POSTGRES set
+//! (CI's PostgreSQL pass); SQLite's one-process races are in tests/concurrency.rs.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::Duration;
 
-fn postgres_db(dir: &std::path::Path) -> Option<(TestDb, String)> {
-    if std::env::var(POSTGRES_ENV).map_or(true, |v| v.is_empty()) {
-        eprintln!("skipped: set {POSTGRES_ENV} to run the replica tests (CI does)");
-        return None;
-    }
-    let db = TestDb::new(dir);
+/// A fresh PostgreSQL database and its URL, for the server processes to share.
+fn postgres_db() -> (TestDb, String) {
+    let db = TestDb::postgres();
     let url = match &db.url {
         tinnhiem::DatabaseUrl::Postgres(u) => u.clone(),
-        tinnhiem::DatabaseUrl::Sqlite(_) => unreachable!("TestDb follows {POSTGRES_ENV}"),
+        tinnhiem::DatabaseUrl::Sqlite(_) => unreachable!("TestDb::postgres is on PostgreSQL"),
     };
-    Some((db, url))
+    (db, url)
 }
 
 #[tokio::test]
+#[ignore = "needs PostgreSQL: set TINNHIEM_TEST_POSTGRES"]
 async fn two_replicas_share_tokens_ballots_and_the_tally() {
     let dir = tempfile::tempdir().unwrap();
-    let Some((_db, url)) = postgres_db(dir.path()) else {
-        return;
-    };
+    let (_db, url) = postgres_db();
     // Started together: they migrate and create the first admin without tripping each other.
     let mut a = ServerProcess::start(&url, dir.path());
     let mut b = ServerProcess::start(&url, dir.path());
@@ -114,16 +108,15 @@ async fn two_replicas_share_tokens_ballots_and_the_tally() {
 
 /// /healthz says 503 while the database refuses connections, and recovers after.
 #[tokio::test]
+#[ignore = "needs PostgreSQL: set TINNHIEM_TEST_POSTGRES"]
 async fn health_reports_an_unreachable_database() {
     let dir = tempfile::tempdir().unwrap();
-    let Some((db, url)) = postgres_db(dir.path()) else {
-        return;
-    };
+    let (db, url) = postgres_db();
     let mut replica = ServerProcess::start(&url, dir.path());
     replica.wait_healthy().await;
     let api = &replica.api;
     let name = url.rsplit('/').next().unwrap().to_owned();
-    let server = std::env::var(POSTGRES_ENV).unwrap();
+    let server = require_postgres();
     let admin = |sql: String| {
         use diesel::connection::SimpleConnection;
         use diesel::Connection;

@@ -3,9 +3,7 @@
 //! The signed record written at close holds every ballot a second time, in content order, and
 //! the vote's event log holds no event per ballot: both are checked here too.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use reqwest::StatusCode;

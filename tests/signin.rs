@@ -2,9 +2,7 @@
 //! one address is not locked out, and an unknown username costs the same work as a wrong
 //! password.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};

@@ -1,11 +1,9 @@
 //! Stolen or forged tokens: each way of making a token we did not issue is refused, and a
 //! member's tokens end at once when their password, roles or standing change.
 
-mod common;
-
+use crate::common::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use common::*;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -1,9 +1,7 @@
 //! Transport: security headers on every response, CORS closed unless origins are configured,
 //! and HTTPS for halls with no reverse proxy.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::json;

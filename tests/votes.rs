@@ -1,8 +1,6 @@
 //! Votes from draft to published tally, ballots, and the rules of DOMAIN.md, over real HTTP.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -3,8 +3,12 @@
 //! SQLite by default (a file in a fresh temporary directory). With `TINNHIEM_TEST_POSTGRES`
 //! set to a server URL (e.g. `postgres://postgres@127.0.0.1:5432/test`), each test gets a
 //! fresh PostgreSQL database on that server instead, dropped when the test ends.
-#![allow(dead_code)]
+//!
+//! Tests that need PostgreSQL itself are marked
+//! `#[ignore = "needs PostgreSQL: set TINNHIEM_TEST_POSTGRES"]`, so that a run on SQLite reports
+//! them as ignored; `-- --include-ignored` runs them, and they fail without the variable.
 
+mod postgres;
 pub mod process;
 
 use diesel::connection::SimpleConnection;
@@ -16,13 +20,21 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tinnhiem::{AppState, Config, DatabaseUrl};
 
-#[allow(unused_imports)]
 pub use process::ServerProcess;
 
 pub const ADMIN: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub const PASSWORD: &str = "delegate-password";
-pub const POSTGRES_ENV: &str = "TINNHIEM_TEST_POSTGRES";
+pub use postgres::{postgres_url, POSTGRES_ENV};
+
+/// The PostgreSQL server, for a test that cannot run without one: fails with what to set.
+pub fn require_postgres() -> String {
+    postgres_url().unwrap_or_else(|| {
+        panic!(
+            "needs PostgreSQL: set {POSTGRES_ENV} (e.g. postgres://postgres@127.0.0.1:5432/test)"
+        )
+    })
+}
 
 pub struct TestDb {
     pub url: DatabaseUrl,
@@ -31,30 +43,34 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// A fresh database: on PostgreSQL when the suite runs there, else a SQLite file in `dir`.
     pub fn new(dir: &std::path::Path) -> TestDb {
-        match std::env::var(POSTGRES_ENV) {
-            Ok(server) if !server.is_empty() => {
-                let name = format!("tinnhiem_test_{}", uuid::Uuid::new_v4().simple());
-                let mut admin = diesel::PgConnection::establish(&server)
-                    .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={server}: cannot connect: {e}"));
-                admin
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .expect("create test database");
-                let (base, _) = server.rsplit_once('/').expect("a database in the URL");
-                TestDb {
-                    url: DatabaseUrl::Postgres(format!("{base}/{name}")),
-                    drop_from: Some((server, name)),
-                }
-            }
-            _ => TestDb {
+        match postgres_url() {
+            Some(server) => TestDb::on_postgres(server),
+            None => TestDb {
                 url: DatabaseUrl::Sqlite(dir.join("tinnhiem.db")),
                 drop_from: None,
             },
         }
     }
 
-    pub fn is_sqlite(&self) -> bool {
-        matches!(self.url, DatabaseUrl::Sqlite(_))
+    /// A fresh PostgreSQL database, for a test that needs PostgreSQL whatever the run.
+    pub fn postgres() -> TestDb {
+        TestDb::on_postgres(require_postgres())
+    }
+
+    fn on_postgres(server: String) -> TestDb {
+        let name = format!("tinnhiem_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = diesel::PgConnection::establish(&server)
+            .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={server}: cannot connect: {e}"));
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create test database");
+        let (base, _) = server.rsplit_once('/').expect("a database in the URL");
+        TestDb {
+            url: DatabaseUrl::Postgres(format!("{base}/{name}")),
+            drop_from: Some((server, name)),
+        }
     }
 
     pub fn sqlite_path(&self) -> Option<PathBuf> {

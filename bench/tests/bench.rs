@@ -1,16 +1,34 @@
-//! `tinnhiem bench` plays a whole (small) vote against the real binary and ends with the JSON
-//! line docs/performance.md and the figures in it rely on.
+//! `tinnhiem-bench` plays a whole (small) vote against the real `tinnhiem` binary and ends with
+//! the JSON line docs/performance.md and the figures in it rely on; on PostgreSQL when the suite
+//! runs there.
 
-mod common;
+#[path = "../../tests/common/postgres.rs"]
+mod postgres;
 
 use serde_json::Value;
+use std::path::PathBuf;
 use std::process::Command;
+
+/// The `tinnhiem` server binary beside `tinnhiem-bench`. `cargo test` at the workspace's root
+/// builds it there for the tinnhiem package's own tests; `cargo test -p tinnhiem-bench` alone
+/// does not, and uses whatever an earlier build left there.
+fn server_binary() -> PathBuf {
+    let bench = PathBuf::from(env!("CARGO_BIN_EXE_tinnhiem-bench"));
+    let server = bench.with_file_name(format!("tinnhiem{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        server.is_file(),
+        "no tinnhiem server binary at {}: run `cargo test` at the workspace's root, or \
+         `cargo build -p tinnhiem` before `cargo test -p tinnhiem-bench`",
+        server.display()
+    );
+    server
+}
 
 #[test]
 fn a_small_bench_run_ends_with_its_figures_as_one_json_line() {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_tinnhiem"));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tinnhiem-bench"));
+    command.arg("--server").arg(server_binary());
     command.args([
-        "bench",
         "--delegates",
         "6",
         "--subjects",
@@ -24,7 +42,7 @@ fn a_small_bench_run_ends_with_its_figures_as_one_json_line() {
         "--engine-secs",
         "0.2",
     ]);
-    if let Ok(url) = std::env::var(common::POSTGRES_ENV) {
+    if let Some(url) = postgres::postgres_url() {
         command.args(["--database", &url]);
     }
     let output = command.output().expect("bench runs");

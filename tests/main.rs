@@ -1,0 +1,23 @@
+//! The end-to-end suite, as one test binary: every file beside this one is a module of it, so
+//! the server, diesel, SQLite, libpq and reqwest are linked once, not once per file. A new file
+//! of tests under `tests/` is added to the list below (Cargo.toml sets `autotests = false`).
+//! Tests are named by file and function, e.g. `votes::a_vote_is_created_in_draft_with_subjects_in_ballot_order`.
+
+mod common;
+
+mod accounts;
+mod audit;
+mod concurrency;
+mod durability;
+mod limits;
+mod migrations;
+mod openapi;
+mod pages;
+mod pool;
+mod records;
+mod replicas;
+mod secrecy;
+mod signin;
+mod tokens;
+mod transport;
+mod votes;

@@ -73,10 +73,4 @@ impl ServerProcess {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
-
-    /// SIGKILL: no shutdown, no flush, as in a power cut of the process.
-    pub fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }

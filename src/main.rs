@@ -44,6 +44,37 @@ enum Command {
         #[arg(long)]
         public_key: Option<String>,
     },
+    /// A counting committee member's tool: it talks to the server over HTTP(S) and keeps the
+    /// member's share on this machine only.
+    #[command(subcommand)]
+    Committee(CommitteeCommand),
+}
+
+#[derive(Subcommand)]
+enum CommitteeCommand {
+    /// Take part in the committee's key ceremony, from joining to the joint key, waiting for
+    /// the other members between steps (run it again to resume). Reads your password, then a
+    /// passphrase for the share file, one line each from standard input.
+    Ceremony {
+        #[command(flatten)]
+        member: MemberArgs,
+        /// The committee's id (the vote's `committee.id`).
+        #[arg(long)]
+        committee: String,
+        /// Where to keep your share, sealed with the passphrase; keep a copy safe.
+        #[arg(long)]
+        share_file: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct MemberArgs {
+    /// The server, e.g. https://hall.example (or with /api/v1).
+    #[arg(long, env = "TINNHIEM_SERVER")]
+    server: String,
+    /// Your username.
+    #[arg(long)]
+    username: String,
 }
 
 #[derive(Args)]
@@ -140,6 +171,11 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(*args),
         Command::CreateAdmin { username, database } => create_admin(&username, &database.url),
         Command::Verify { record, public_key } => return verify(&record, public_key.as_deref()),
+        Command::Committee(CommitteeCommand::Ceremony {
+            member,
+            committee,
+            share_file,
+        }) => committee_ceremony(&member, &committee, &share_file),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -266,6 +302,51 @@ async fn stop_requested() -> &'static str {
     {
         let _ = tokio::signal::ctrl_c().await;
         "SIGINT"
+    }
+}
+
+/// One line from standard input, prompted on the terminal when there is one.
+fn read_secret_line(prompt: &str) -> Result<String, String> {
+    if std::io::stdin().is_terminal() {
+        eprintln!("{prompt}");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn committee_ceremony(
+    member: &MemberArgs,
+    committee: &str,
+    share_file: &std::path::Path,
+) -> Result<(), String> {
+    use tinnhiem::committee_tool::{self, Outcome, Session};
+    let password = read_secret_line(&format!("Password for {}:", member.username))?;
+    let passphrase = read_secret_line("Passphrase for the share file (8 characters or more):")?;
+    let session =
+        Session::sign_in(&member.server, &member.username, &password).map_err(|e| e.to_string())?;
+    let outcome = committee_tool::ceremony(
+        &session,
+        committee,
+        share_file,
+        &passphrase,
+        Duration::from_secs(2),
+        |step| eprintln!("{step}"),
+    )
+    .map_err(|e| e.to_string())?;
+    match outcome {
+        Outcome::Ready { joint_key } => {
+            eprintln!(
+                "The committee's key is made: {joint_key}. Keep {} and its passphrase: the \
+                 count needs them.",
+                share_file.display()
+            );
+            Ok(())
+        }
+        Outcome::Failed { why } => Err(format!("the ceremony failed: {why}")),
     }
 }
 

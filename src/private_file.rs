@@ -1,5 +1,6 @@
-//! Files readable by their owner only: the token and record signing keys, and the SQLite
-//! database. Each is written whole or not at all, and never over an existing file.
+//! Files readable by their owner only: the token and record signing keys, the SQLite database,
+//! a committee member's share file. Each is written whole or not at all; `create` never
+//! writes over an existing file, `replace` does so in one rename.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,27 @@ pub fn create(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));
     let temporary = PathBuf::from(temporary);
+    let written = write_new(&temporary, bytes);
+    let linked = written.and_then(|()| std::fs::hard_link(&temporary, path));
+    let _ = std::fs::remove_file(&temporary);
+    linked
+}
+
+/// Writes `bytes` to `path`, readable by its owner only, replacing what is there whole or not at
+/// all: a temporary file beside it is renamed over it.
+pub fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));
+    let temporary = PathBuf::from(temporary);
+    let written = write_new(&temporary, bytes);
+    let renamed = written.and_then(|()| std::fs::rename(&temporary, path));
+    if renamed.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    renamed
+}
+
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -39,13 +61,10 @@ pub fn create(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let written = options.open(&temporary).and_then(|mut file| {
+    options.open(path).and_then(|mut file| {
         file.write_all(bytes)?;
         file.sync_all()
-    });
-    let linked = written.and_then(|()| std::fs::hard_link(&temporary, path));
-    let _ = std::fs::remove_file(&temporary);
-    linked
+    })
 }
 
 /// The bytes of `path`; when there is no such file, it is created (see [`create`]) with the

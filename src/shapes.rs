@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use utoipa::ToSchema;
 
-use crate::domain::{Outcome, PercentBase, Role, VoteKind, VoteState};
+use crate::domain::{
+    CommitteeState, Outcome, PercentBase, Role, Secrecy, Step, VoteKind, VoteState,
+};
 
 /// RFC 3339, UTC, milliseconds: `2026-11-27T07:15:07.123Z`.
 pub fn rfc3339(t: chrono::NaiveDateTime) -> String {
@@ -141,6 +143,125 @@ pub struct NewVote {
     /// In ballot order; one entry per person.
     #[schema(min_items = 1, max_items = 500)]
     pub subjects: Vec<NewSubject>,
+    /// `server` (the default) or `committee`: ballots encrypted under the counting
+    /// committee's key (docs/verifiable.md).
+    #[serde(default)]
+    pub secrecy: Option<String>,
+    /// The counting committee of a committee vote.
+    #[serde(default)]
+    pub committee: Option<NewCommittee>,
+}
+
+/// The counting committee (Ban kiểm phiếu) of a committee vote: members of the council holding
+/// `auditor`, and how many of them must work together to decrypt (a majority by default). A
+/// committee of the same members and threshold that the council already has, and whose key
+/// has not failed, is used again: one key ceremony serves every vote of the sitting.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCommittee {
+    /// Member ids, each once.
+    #[schema(min_items = 1, max_items = 50)]
+    pub members: Vec<String>,
+    #[serde(default)]
+    pub threshold: Option<u32>,
+}
+
+/// A vote's committee, as the Vote shape names it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VoteCommittee {
+    pub id: String,
+    /// Member ids, in their positions' order.
+    pub members: Vec<String>,
+    pub threshold: u32,
+    pub state: CommitteeState,
+}
+
+/// A committee and its key ceremony: everything its members published, and the values they
+/// sent each other, sealed to the recipient. Hex throughout (docs/verifiable.md).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Committee {
+    pub id: String,
+    pub council_id: String,
+    pub threshold: u32,
+    pub size: u32,
+    pub state: CommitteeState,
+    /// The ceremony's current step.
+    pub step: Step,
+    /// Once every member confirmed the ceremony.
+    pub joint_key: Option<String>,
+    /// Once every sealed value is in: the hash each member confirms.
+    pub ceremony_hash: Option<String>,
+    /// Why the ceremony failed, naming the members whose values did not check.
+    pub failure: Option<String>,
+    pub members: Vec<CommitteeSeat>,
+    pub sealed: Vec<SealedValue>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CommitteeSeat {
+    /// 1 to size: the member's index in the threshold scheme.
+    pub position: u32,
+    pub member_id: String,
+    pub full_name: String,
+    pub sealing_key: Option<String>,
+    pub sealing_proof: Option<String>,
+    pub commitment_hash: Option<String>,
+    pub commitments: Option<Vec<String>>,
+    pub proofs: Option<Vec<String>>,
+    /// The ceremony hash this member confirmed.
+    pub confirmation: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SealedValue {
+    pub sender: u32,
+    pub recipient: u32,
+    /// R ‖ masked value (64 bytes, hex).
+    pub sealed: String,
+}
+
+/// Step `join`: a key to receive sealed values, its proof, and the hash of one's commitments.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinCeremony {
+    pub sealing_key: String,
+    pub sealing_proof: String,
+    pub commitment_hash: String,
+}
+
+/// Step `reveal`: the commitments and their proofs of knowledge, which must hash to what was
+/// published at `join`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevealCommitments {
+    pub commitments: Vec<String>,
+    pub proofs: Vec<String>,
+}
+
+/// Step `share`: one sealed value for every other member.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendShares {
+    pub sealed: Vec<SealedTo>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SealedTo {
+    pub recipient: u32,
+    pub sealed: String,
+}
+
+/// Step `confirm`: the ceremony hash as this member computed it, or the positions of the
+/// members whose values failed this member's check.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmCeremony {
+    #[serde(default)]
+    pub ceremony_hash: Option<String>,
+    #[serde(default)]
+    pub complaints: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -166,6 +287,9 @@ pub struct Vote {
     pub ballots_cast: i64,
     pub opened_at: Option<String>,
     pub closed_at: Option<String>,
+    pub secrecy: Secrecy,
+    /// The counting committee, in a committee vote; null otherwise.
+    pub committee: Option<VoteCommittee>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

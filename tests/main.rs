@@ -7,6 +7,7 @@ mod common;
 
 mod accounts;
 mod audit;
+mod committees;
 mod concurrency;
 mod durability;
 mod limits;

@@ -17,6 +17,7 @@
 pub mod ballot;
 pub mod elgamal;
 pub mod group;
+pub mod hex;
 pub mod proofs;
 pub mod threshold;
 pub mod transcript;

@@ -206,3 +206,107 @@ impl Counts {
         self.known.get(&encode_point(point)).copied()
     }
 }
+
+/// What one member publishes in the ceremony, in the order of their position.
+pub struct Published<'a> {
+    pub position: u32,
+    pub sealing_key: &'a RistrettoPoint,
+    pub commitments: &'a [RistrettoPoint],
+    pub proofs: &'a [Knowledge],
+}
+
+fn framed_sha256(tag: &[u8], fields: impl FnOnce(&mut dyn FnMut(&[u8]))) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        hash.update((bytes.len() as u32).to_be_bytes());
+        hash.update(bytes);
+    };
+    field(crate::transcript::PROTOCOL);
+    field(tag);
+    fields(&mut field);
+    hash.finalize().into()
+}
+
+/// The hash a member publishes first, before anyone reveals commitments: SHA-256 over the
+/// committee, the member's position, then each commitment and each proof in order. Revealing
+/// commitments that do not hash to it is refused, so no member can choose theirs after seeing
+/// the others'.
+pub fn commitment_hash(
+    committee: &[u8],
+    position: u32,
+    commitments: &[RistrettoPoint],
+    proofs: &[Knowledge],
+) -> [u8; 32] {
+    framed_sha256(b"commitments", |field| {
+        field(committee);
+        field(&position.to_be_bytes());
+        for c in commitments {
+            field(&encode_point(c));
+        }
+        for p in proofs {
+            field(&p.to_bytes());
+        }
+    })
+}
+
+/// The hash every member confirms at the end: the committee, its threshold and size, what
+/// each member published (in position order), and every sealed value (by sender, then
+/// recipient). Members who confirm the same hash saw the same ceremony.
+pub fn ceremony_hash(
+    committee: &[u8],
+    threshold: u32,
+    members: &[Published],
+    sealed: &[(u32, u32, Sealed)],
+) -> [u8; 32] {
+    framed_sha256(b"ceremony", |field| {
+        field(committee);
+        field(&threshold.to_be_bytes());
+        field(&(members.len() as u32).to_be_bytes());
+        for m in members {
+            field(&m.position.to_be_bytes());
+            field(&encode_point(m.sealing_key));
+            for c in m.commitments {
+                field(&encode_point(c));
+            }
+            for p in m.proofs {
+                field(&p.to_bytes());
+            }
+        }
+        for (sender, recipient, s) in sealed {
+            field(&sender.to_be_bytes());
+            field(&recipient.to_be_bytes());
+            field(&s.to_bytes());
+        }
+    })
+}
+
+impl Sealed {
+    /// R ‖ masked, 64 bytes.
+    pub fn to_bytes(&self) -> [u8; 64] {
+        let mut out = [0u8; 64];
+        out[..32].copy_from_slice(&encode_point(&self.ephemeral));
+        out[32..].copy_from_slice(&crate::group::encode_scalar(&self.masked));
+        out
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Sealed, crate::group::DecodeError> {
+        let [r, m] = crate::group::fields::<2>(bytes)?;
+        Ok(Sealed {
+            ephemeral: crate::group::decode_point(r)?,
+            masked: crate::group::decode_scalar(m)?,
+        })
+    }
+}
+
+impl Polynomial {
+    /// The coefficients, for a member's own file between the ceremony's steps.
+    pub fn coefficients(&self) -> &[Scalar] {
+        &self.coefficients
+    }
+
+    pub fn from_coefficients(coefficients: Vec<Scalar>) -> Polynomial {
+        assert!(!coefficients.is_empty(), "a threshold of at least one");
+        Polynomial { coefficients }
+    }
+}

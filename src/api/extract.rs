@@ -142,6 +142,8 @@ path_ids! {
     VoteId: "vote_id", "vote", "Vote id";
     /// `{member_id}`
     MemberId: "member_id", "member", "Member id";
+    /// `{committee_id}`
+    CommitteeId: "committee_id", "committee", "Committee id";
 }
 
 /// Who a request acts as, for the operator's log: the member of a verified token, or the

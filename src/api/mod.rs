@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod ballots;
+pub mod committees;
 pub mod councils;
 pub mod extract;
 pub mod members;
@@ -118,6 +119,31 @@ pub fn routes() -> Vec<(Method, &'static str, Route)> {
             Method::GET,
             "/public-key",
             web::get().to(records::public_key),
+        ),
+        (
+            Method::GET,
+            "/committees/{committee_id}",
+            web::get().to(committees::get),
+        ),
+        (
+            Method::POST,
+            "/committees/{committee_id}/join",
+            web::post().to(committees::join),
+        ),
+        (
+            Method::POST,
+            "/committees/{committee_id}/reveal",
+            web::post().to(committees::reveal),
+        ),
+        (
+            Method::POST,
+            "/committees/{committee_id}/shares",
+            web::post().to(committees::shares),
+        ),
+        (
+            Method::POST,
+            "/committees/{committee_id}/confirm",
+            web::post().to(committees::confirm),
         ),
         (Method::GET, "/healthz", web::get().to(system::healthz)),
         (

@@ -4,8 +4,10 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{ballots, councils, members, records, signin, system, votes};
-use crate::domain::{Outcome, PercentBase, Role, VoteKind, VoteState};
+use super::{ballots, committees, councils, members, records, signin, system, votes};
+use crate::domain::{
+    CommitteeState, Outcome, PercentBase, Role, Secrecy, Step, VoteKind, VoteState,
+};
 use crate::error::{FieldError, ProblemBody};
 use crate::shapes::*;
 
@@ -24,6 +26,8 @@ use crate::shapes::*;
         members::set_password, members::set_roles, members::deactivate, members::activate,
         votes::create, votes::list, votes::get, votes::open, votes::close, votes::tally,
         ballots::get, ballots::cast,
+        committees::get, committees::join, committees::reveal, committees::shares,
+        committees::confirm,
         records::record, records::public_key,
         system::healthz, openapi,
     ),
@@ -32,7 +36,9 @@ use crate::shapes::*;
         SetPassword, SetRoles, ChangePassword,
         NewVote, NewSubject, Vote, Subject, Ballot, CastRequest, CastResponse, Tally,
         SubjectTally, Health, ProblemBody, FieldError, Role, VoteKind, VoteState, PercentBase,
-        Outcome, PublicKey, SignedRecord,
+        Outcome, PublicKey, SignedRecord, NewCommittee, VoteCommittee, Committee, CommitteeSeat,
+        SealedValue, JoinCeremony, RevealCommitments, SendShares, SealedTo, ConfirmCeremony,
+        Secrecy, CommitteeState, Step,
     )),
     modifiers(&BearerAuth),
 )]

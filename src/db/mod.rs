@@ -1,6 +1,7 @@
 //! The database: one codebase over SQLite and PostgreSQL, a pool, migrations, transactions.
 
 pub mod ballots;
+pub mod committees;
 pub mod councils;
 pub mod members;
 pub mod records;

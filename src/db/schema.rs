@@ -37,6 +37,8 @@ diesel::table! {
         created_at -> Timestamp,
         opened_at -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
+        secrecy -> Text,
+        committee_id -> Nullable<Text>,
     }
 }
 
@@ -105,6 +107,8 @@ diesel::joinable!(ballots -> votes (vote_id));
 diesel::joinable!(tallies -> votes (vote_id));
 diesel::joinable!(vote_events -> votes (vote_id));
 diesel::joinable!(records -> votes (vote_id));
+diesel::joinable!(committee_members -> members (member_id));
+diesel::joinable!(committee_members -> committees (committee_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     councils,
@@ -116,4 +120,43 @@ diesel::allow_tables_to_appear_in_same_query!(
     tallies,
     vote_events,
     records,
+    committees,
+    committee_members,
+    committee_shares,
 );
+
+diesel::table! {
+    committees (id) {
+        id -> Text,
+        council_id -> Text,
+        threshold -> Integer,
+        size -> Integer,
+        state -> Text,
+        joint_key -> Nullable<Text>,
+        failure -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    committee_members (committee_id, position) {
+        committee_id -> Text,
+        position -> Integer,
+        member_id -> Text,
+        sealing_key -> Nullable<Text>,
+        sealing_proof -> Nullable<Text>,
+        commitment_hash -> Nullable<Text>,
+        commitments -> Nullable<Text>,
+        proofs -> Nullable<Text>,
+        confirmation -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    committee_shares (committee_id, sender, recipient) {
+        committee_id -> Text,
+        sender -> Integer,
+        recipient -> Integer,
+        sealed -> Text,
+    }
+}

@@ -18,6 +18,10 @@ pub struct VoteRow {
     pub created_at: chrono::NaiveDateTime,
     pub opened_at: Option<chrono::NaiveDateTime>,
     pub closed_at: Option<chrono::NaiveDateTime>,
+    /// `server` or `committee`.
+    pub secrecy: String,
+    /// The counting committee whose key encrypts the ballots, in a committee vote.
+    pub committee_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -1,19 +1,20 @@
 //! A vote as stored, read for a caller who may see it: its kind, base and state parsed, its
 //! subjects in ballot order, its turnout.
 
-use super::Caller;
+use super::{committees, Caller};
 use crate::db::votes::{self as vote_rows, VoteRow};
 use crate::db::DbConn;
-use crate::domain::{PercentBase, VoteKind, VoteState};
+use crate::domain::{PercentBase, Secrecy, VoteKind, VoteState};
 use crate::error::{AppError, AppResult};
 use crate::shapes::{rfc3339, Subject, Vote};
 
-/// A vote as stored, with its kind, base and state read.
+/// A vote as stored, with its kind, base, state and secrecy read.
 pub struct LoadedVote {
     pub row: VoteRow,
     pub kind: VoteKind,
     pub percent_base: PercentBase,
     pub state: VoteState,
+    pub secrecy: Secrecy,
 }
 
 /// Reads a stored name; one we do not know means the database was edited by hand.
@@ -29,6 +30,7 @@ impl LoadedVote {
             kind: parse_stored("vote kind", &row.kind)?,
             percent_base: parse_stored("percent base", &row.percent_base)?,
             state: parse_stored("vote state", &row.state)?,
+            secrecy: parse_stored("vote secrecy", &row.secrecy)?,
             row,
         })
     }
@@ -61,6 +63,10 @@ pub fn subjects(conn: &mut DbConn, vote_id: &str) -> AppResult<Vec<Subject>> {
 pub fn view(conn: &mut DbConn, vote: LoadedVote) -> AppResult<Vote> {
     let subjects = subjects(conn, &vote.row.id)?;
     let (eligible, cast) = vote_rows::turnout(conn, &vote.row.id)?;
+    let committee = match &vote.row.committee_id {
+        Some(id) => Some(committees::summary(conn, id)?),
+        None => None,
+    };
     let row = vote.row;
     Ok(Vote {
         subjects,
@@ -74,5 +80,7 @@ pub fn view(conn: &mut DbConn, vote: LoadedVote) -> AppResult<Vote> {
         id: row.id,
         council_id: row.council_id,
         title: row.title,
+        secrecy: vote.secrecy,
+        committee,
     })
 }

@@ -1,7 +1,7 @@
 //! Votes: created in draft, opened and closed by the chair; the tally is made at close.
 
 use super::visible::{load_visible, subjects, view, LoadedVote};
-use super::{records, text, Caller};
+use super::{committees, records, text, Caller};
 use crate::db::votes::{self as vote_rows, Lock, SubjectRow, VoteRow};
 use crate::db::{self, ballots, councils, members, DbConn};
 use crate::domain::{Marks, PercentBase, Role, Tally, Transition, VoteKind, VoteState};
@@ -39,6 +39,7 @@ pub fn create(
             AppError::validation("percent_base must be \"ballots\" (the default) or \"seats\".")
         })?,
     };
+    let (secrecy, committee) = committees::requested(input.secrecy.as_deref(), input.committee)?;
     if input.subjects.is_empty() || input.subjects.len() > MAX_SUBJECTS {
         return Err(AppError::validation(format!(
             "subjects must list between 1 and {MAX_SUBJECTS} people, one entry per person."
@@ -54,6 +55,8 @@ pub fn create(
         created_at: db::now(),
         opened_at: None,
         closed_at: None,
+        secrecy: secrecy.as_str().to_owned(),
+        committee_id: None,
     };
     let mut subject_rows = Vec::with_capacity(input.subjects.len());
     for (i, s) in input.subjects.iter().enumerate() {
@@ -79,7 +82,11 @@ pub fn create(
         });
     }
     let subject_count = subject_rows.len() as u64;
+    let mut vote = vote;
     db::write_transaction(conn, |conn| {
+        if let Some(wanted) = &committee {
+            vote.committee_id = Some(committees::for_vote(conn, council_id, wanted)?);
+        }
         vote_rows::insert(conn, &vote, &subject_rows)?;
         records::log_event(
             conn,
@@ -145,6 +152,9 @@ pub fn transition(
                 }
                 match target {
                     VoteState::Open => {
+                        if let Some(committee) = &current.row.committee_id {
+                            committees::require_ready(conn, committee)?;
+                        }
                         let delegates = members::delegate_ids(conn, &current.row.council_id)?;
                         ballots::add_electors(conn, vote_id, &delegates)?;
                         let eligible = delegates.len() as u64;

@@ -1,0 +1,417 @@
+//! Committee votes up to the key: a vote names its counting committee; it cannot open before
+//! the committee's key exists; the members make the key with their own tool, the server
+//! relaying only sealed values; a member whose values fail a check is named, and the
+//! ceremony fails.
+
+use crate::common::*;
+use rand::rngs::OsRng;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::time::Duration;
+use tinnhiem::committee_tool::{self, Outcome, Session, ShareFile};
+use tinnhiem_crypto::group::{base_mul, decode_point, random_scalar};
+use tinnhiem_crypto::proofs::{Context, Knowledge};
+use tinnhiem_crypto::threshold::{self, Polynomial, Sealed};
+use tinnhiem_crypto::{hex, Point};
+
+const PASSPHRASE: &str = "a passphrase for the share file";
+
+/// A council with `n` counting committee members (auditors `k1…kn`, ids in order).
+async fn with_committee(app: &TestApp, n: usize) -> (Council, Vec<(String, String)>) {
+    let council = app.council(20, 5).await;
+    let prefix = &council.id[..8];
+    let rows: Vec<(String, String, String)> = (1..=n)
+        .map(|i| {
+            (
+                format!("k{i}-{prefix}"),
+                format!("Ủy viên Ban kiểm phiếu {i}"),
+                "auditor".to_owned(),
+            )
+        })
+        .collect();
+    let (status, body) = app.import(&council.admin, &council.id, &rows).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let mut members = Vec::new();
+    for (username, _, _) in rows {
+        let id = app.member_id(&council, &username).await;
+        members.push((username, id));
+    }
+    (council, members)
+}
+
+fn committee_vote(members: &[&str], threshold: Option<u32>) -> Value {
+    let mut committee = json!({ "members": members });
+    if let Some(t) = threshold {
+        committee["threshold"] = json!(t);
+    }
+    json!({
+        "title": "Lấy phiếu tín nhiệm, kỳ họp thứ 20",
+        "kind": "rating",
+        "secrecy": "committee",
+        "committee": committee,
+        "subjects": [
+            {"full_name": "Nguyễn Văn A", "positions": ["Chủ tịch UBND tỉnh"]},
+            {"full_name": "Trần Thị B", "positions": ["Phó Chủ tịch HĐND tỉnh"]},
+        ],
+    })
+}
+
+/// Runs the member's tool, as `tinnhiem committee ceremony` does, on a blocking thread.
+async fn run_ceremony(
+    app: &TestApp,
+    username: &str,
+    committee: &str,
+    file: PathBuf,
+) -> Result<Outcome, String> {
+    let (base, username, committee) = (
+        app.api.base.clone(),
+        username.to_owned(),
+        committee.to_owned(),
+    );
+    tokio::task::spawn_blocking(move || {
+        let session = Session::sign_in(&base, &username, PASSWORD).map_err(|e| e.to_string())?;
+        committee_tool::ceremony(
+            &session,
+            &committee,
+            &file,
+            PASSPHRASE,
+            Duration::from_millis(50),
+            |_| {},
+        )
+        .map_err(|e| e.to_string())
+    })
+    .await
+    .expect("the tool's thread")
+}
+
+#[tokio::test]
+async fn a_committee_vote_names_a_committee_of_auditors_or_is_refused() {
+    let app = TestApp::spawn().await;
+    let (council, members) = with_committee(&app, 3).await;
+    let ids: Vec<&str> = members.iter().map(|(_, id)| id.as_str()).collect();
+    let path = format!("/councils/{}/votes", council.id);
+    let delegate = app.member_id(&council, &council.usernames[2]).await;
+    let other = app.council(10, 2).await;
+    let stranger = app.member_id(&other, &other.usernames[1]).await;
+    let mut refusals = vec![
+        ("an unknown secrecy", {
+            let mut b = committee_vote(&ids, None);
+            b["secrecy"] = json!("public");
+            b
+        }),
+        ("a committee in a server vote", {
+            let mut b = committee_vote(&ids, None);
+            b["secrecy"] = json!("server");
+            b
+        }),
+        ("a committee vote without committee", {
+            let mut b = committee_vote(&ids, None);
+            b.as_object_mut().unwrap().remove("committee");
+            b
+        }),
+        ("no members", committee_vote(&[], None)),
+        ("a member twice", committee_vote(&[ids[0], ids[0]], None)),
+        ("a delegate", committee_vote(&[ids[0], &delegate], None)),
+        (
+            "another council's auditor",
+            committee_vote(&[ids[0], &stranger], None),
+        ),
+        ("a threshold of 0", committee_vote(&ids, Some(0))),
+        ("a threshold above n", committee_vote(&ids, Some(4))),
+    ];
+    refusals.push(("not an id", committee_vote(&["k1"], None)));
+    for (what, body) in refusals {
+        let got = app.post(&path, &council.chair, body).await;
+        let problem = assert_problem(got, 422, "validation-failed");
+        assert!(
+            problem["detail"].as_str().unwrap().len() > 20,
+            "{what}: {problem}"
+        );
+    }
+    let (_, votes) = app.get(&path, &council.chair).await;
+    assert_eq!(votes.as_array().unwrap().len(), 0, "nothing stored");
+
+    let (status, vote) = app
+        .post(&path, &council.chair, committee_vote(&ids, None))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{vote}");
+    assert_eq!(vote["secrecy"], "committee");
+    assert_eq!(vote["committee"]["members"], json!(ids));
+    assert_eq!(vote["committee"]["threshold"], 2, "a majority of 3");
+    assert_eq!(vote["committee"]["state"], "forming");
+    let server = app.vote(&council, "rating", 2, None).await;
+    assert_eq!(server["secrecy"], "server");
+    assert_eq!(server["committee"], Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_members_make_the_key_and_only_then_the_vote_opens() {
+    let app = TestApp::spawn().await;
+    let (council, members) = with_committee(&app, 3).await;
+    let ids: Vec<&str> = members.iter().map(|(_, id)| id.as_str()).collect();
+    let (_, vote) = app
+        .post(
+            &format!("/councils/{}/votes", council.id),
+            &council.chair,
+            committee_vote(&ids, Some(2)),
+        )
+        .await;
+    let vote_id = vote["id"].as_str().unwrap();
+    let committee_id = vote["committee"]["id"].as_str().unwrap().to_owned();
+    let refused = app
+        .post_empty(&format!("/votes/{vote_id}/open"), &council.chair)
+        .await;
+    let problem = assert_problem(refused, 409, "invalid-state");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("0 of 3"),
+        "{problem}"
+    );
+
+    let files: Vec<PathBuf> = (1..=3)
+        .map(|i| app.dir.path().join(format!("share-{i}.json")))
+        .collect();
+    let runs = members
+        .iter()
+        .zip(&files)
+        .map(|((username, _), file)| run_ceremony(&app, username, &committee_id, file.clone()));
+    let outcomes = futures::future::join_all(runs).await;
+    let (_, committee) = app
+        .get(&format!("/committees/{committee_id}"), &council.chair)
+        .await;
+    assert_eq!(committee["state"], "ready", "{committee}");
+    let joint_key = committee["joint_key"].as_str().unwrap().to_owned();
+    for outcome in outcomes {
+        assert_eq!(
+            outcome.unwrap(),
+            Outcome::Ready {
+                joint_key: joint_key.clone()
+            }
+        );
+    }
+
+    // Each file holds a share whose key the others can compute, and any two shares
+    // interpolate to the joint key: the shares are of one secret.
+    let mut share_keys = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        let state = ShareFile::load(file, PASSPHRASE).unwrap().unwrap();
+        assert_eq!(state.position, i as u32 + 1);
+        assert!(state.coefficients.is_none() && state.sealing_secret.is_none());
+        let share = hex::decode(state.share.as_deref().unwrap()).unwrap();
+        let share = tinnhiem_crypto::group::decode_scalar(&share).unwrap();
+        let key = decode_point(&hex::decode(state.share_key.as_deref().unwrap()).unwrap()).unwrap();
+        assert_eq!(base_mul(&share), key);
+        assert_eq!(state.joint_key.as_deref(), Some(joint_key.as_str()));
+        share_keys.push(key);
+        // The share is nowhere in the server's database.
+        if let Some(path) = app.db.sqlite_path() {
+            for file in [path.clone(), path.with_extension("db-wal")] {
+                let bytes = std::fs::read(&file).unwrap_or_default();
+                assert!(
+                    !bytes.windows(32).any(|w| w == share.as_bytes()),
+                    "a share in {}",
+                    file.display()
+                );
+                let text = String::from_utf8_lossy(&bytes);
+                assert!(!text.contains(state.share.as_deref().unwrap()));
+            }
+        }
+    }
+    let joint = decode_point(&hex::decode(&joint_key).unwrap()).unwrap();
+    for pair in [[1u32, 2], [2, 3], [1, 3]] {
+        let combined = threshold::combine(&pair.map(|j| (j, share_keys[j as usize - 1])));
+        assert_eq!(combined, joint, "{pair:?}");
+    }
+
+    let (status, opened) = app
+        .post_empty(&format!("/votes/{vote_id}/open"), &council.chair)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{opened}");
+    assert_eq!(opened["committee"]["state"], "ready");
+
+    // The follow-up vote of the sitting names the same committee: the same key serves.
+    let reordered = [ids[2], ids[0], ids[1]];
+    let (_, second) = app
+        .post(
+            &format!("/councils/{}/votes", council.id),
+            &council.chair,
+            committee_vote(&reordered, Some(2)),
+        )
+        .await;
+    assert_eq!(second["committee"]["id"], committee_id.as_str());
+    let second_id = second["id"].as_str().unwrap();
+    let (status, _) = app
+        .post_empty(&format!("/votes/{second_id}/open"), &council.chair)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+/// Member 3 joins and reveals honestly, then seals a wrong value to member 1: member 1's tool
+/// finds it, the ceremony fails naming member 3, and the vote cannot open.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_who_sends_a_wrong_value_is_named_and_the_ceremony_fails() {
+    let app = TestApp::spawn().await;
+    let (council, members) = with_committee(&app, 3).await;
+    let ids: Vec<&str> = members.iter().map(|(_, id)| id.as_str()).collect();
+    let (_, vote) = app
+        .post(
+            &format!("/councils/{}/votes", council.id),
+            &council.chair,
+            committee_vote(&ids, Some(2)),
+        )
+        .await;
+    let committee_id = vote["committee"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/committees/{committee_id}");
+    let cheater = app.token(&members[2].0, PASSWORD).await;
+
+    // Steps out of turn, and strangers, are refused.
+    assert_problem(
+        app.post(
+            &format!("{path}/reveal"),
+            &cheater,
+            json!({"commitments": [], "proofs": []}),
+        )
+        .await,
+        409,
+        "invalid-state",
+    );
+    assert_problem(
+        app.post(
+            &format!("{path}/join"),
+            &council.auditor,
+            json!({"sealing_key": "00", "sealing_proof": "00", "commitment_hash": "00"}),
+        )
+        .await,
+        403,
+        "forbidden",
+    );
+    let outsider = app.council(10, 2).await;
+    assert_problem(app.get(&path, &outsider.chair).await, 404, "not-found");
+
+    let honest = [0usize, 1].map(|i| {
+        let file = app.dir.path().join(format!("share-{}.json", i + 1));
+        run_ceremony(&app, &members[i].0, &committee_id, file)
+    });
+    let cheat = async {
+        let sealing = random_scalar(&mut OsRng);
+        let polynomial = Polynomial::random(2, &mut OsRng);
+        let position = 3u32.to_be_bytes();
+        let fields: [&[u8]; 2] = [committee_id.as_bytes(), &position];
+        let proof = Knowledge::prove(
+            &Context {
+                tag: b"sealing-key",
+                fields: &fields,
+            },
+            &sealing,
+            &mut OsRng,
+        );
+        let commitments = polynomial.commitments();
+        let proofs = polynomial.proofs(&fields, &mut OsRng);
+        let hash = threshold::commitment_hash(committee_id.as_bytes(), 3, &commitments, &proofs);
+        let hexes = |points: &[Point]| -> Vec<String> {
+            points
+                .iter()
+                .map(|p| hex::encode(&p.compress().to_bytes()))
+                .collect()
+        };
+        let joined = app
+            .post(
+                &format!("{path}/join"),
+                &cheater,
+                json!({
+                    "sealing_key": hex::encode(&base_mul(&sealing).compress().to_bytes()),
+                    "sealing_proof": hex::encode(&proof.to_bytes()),
+                    "commitment_hash": hex::encode(&hash),
+                }),
+            )
+            .await;
+        assert_eq!(joined.0, StatusCode::OK, "{}", joined.1);
+        let body = json!({
+            "commitments": hexes(&commitments),
+            "proofs": proofs.iter().map(|p| hex::encode(&p.to_bytes())).collect::<Vec<_>>(),
+        });
+        let committee = loop {
+            let got = app
+                .post(&format!("{path}/reveal"), &cheater, body.clone())
+                .await;
+            if got.0 == StatusCode::OK {
+                break got.1;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let committee = loop {
+            if committee["step"] == "share" {
+                break committee;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let (_, c) = app.get(&path, &cheater).await;
+            if c["step"] == "share" {
+                break c;
+            }
+        };
+        let sealed: Vec<Value> = [1u32, 2]
+            .iter()
+            .map(|&j| {
+                let key = committee["members"][j as usize - 1]["sealing_key"]
+                    .as_str()
+                    .unwrap();
+                let key = decode_point(&hex::decode(key).unwrap()).unwrap();
+                let mut value = polynomial.value_at(j);
+                if j == 1 {
+                    value += tinnhiem_crypto::Scalar::ONE; // the lie
+                }
+                let context: [&[u8]; 3] = [
+                    committee_id.as_bytes(),
+                    &3u32.to_be_bytes(),
+                    &j.to_be_bytes(),
+                ];
+                let sealed = Sealed::seal(&context, &key, &value, &mut OsRng);
+                json!({"recipient": j, "sealed": hex::encode(&sealed.to_bytes())})
+            })
+            .collect();
+        let sent = app
+            .post(
+                &format!("{path}/shares"),
+                &cheater,
+                json!({ "sealed": sealed }),
+            )
+            .await;
+        assert_eq!(sent.0, StatusCode::OK, "{}", sent.1);
+    };
+    let (outcomes, ()) = tokio::join!(futures::future::join_all(honest), cheat);
+    let (_, committee) = app.get(&path, &council.chair).await;
+    assert_eq!(committee["state"], "failed", "{committee}");
+    let failure = committee["failure"].as_str().unwrap();
+    assert!(
+        failure.contains("Ủy viên Ban kiểm phiếu 3 (position 3)"),
+        "{failure}"
+    );
+    for outcome in outcomes {
+        match outcome {
+            Ok(Outcome::Failed { why }) => assert!(why.contains("position 3"), "{why}"),
+            Err(e) => assert!(e.contains("position 3"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    let vote_id = vote["id"].as_str().unwrap();
+    let problem = assert_problem(
+        app.post_empty(&format!("/votes/{vote_id}/open"), &council.chair)
+            .await,
+        409,
+        "invalid-state",
+    );
+    assert!(
+        problem["detail"].as_str().unwrap().contains("failed"),
+        "{problem}"
+    );
+    // A new vote with the same committee starts a new ceremony rather than reuse the failed.
+    let (_, again) = app
+        .post(
+            &format!("/councils/{}/votes", council.id),
+            &council.chair,
+            committee_vote(&ids, Some(2)),
+        )
+        .await;
+    assert_ne!(again["committee"]["id"], committee_id.as_str());
+    assert_eq!(again["committee"]["state"], "forming");
+}

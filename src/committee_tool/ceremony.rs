@@ -11,7 +11,9 @@ use tinnhiem_crypto::proofs::{Context, Knowledge};
 use tinnhiem_crypto::threshold::{self, Polynomial, Published, Sealed};
 use tinnhiem_crypto::{hex, Point, Scalar};
 
-use super::{Session, ShareFile, ToolError};
+use super::error::ToolError;
+use super::session::Session;
+use super::share_file::ShareFile;
 use crate::domain::{CommitteeState, Step};
 use crate::shapes::Committee;
 

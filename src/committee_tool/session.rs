@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::ToolError;
+use super::error::ToolError;
 
 pub struct Session {
     api: String,

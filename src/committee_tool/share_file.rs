@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 use tinnhiem_crypto::hex;
 
-use super::ToolError;
+use super::error::ToolError;
 
 const FORMAT: &str = "tinnhiem-committee-share/1";
 /// Argon2id parameters: the service's password parameters, stronger in time.

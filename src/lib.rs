@@ -16,6 +16,7 @@ pub mod service;
 pub mod shapes;
 pub mod state;
 pub mod transport;
+pub mod voter_tool;
 pub mod words;
 
 use actix_web::middleware::{from_fn, Condition};

@@ -302,14 +302,46 @@ pub struct Ballot {
     pub subjects: Vec<Subject>,
     /// Whether this delegate's ballot is already in.
     pub cast: bool,
+    pub secrecy: Secrecy,
+    /// In a committee vote, until the ballot is cast: what the tablet encrypts under.
+    pub encryption: Option<Encryption>,
 }
 
-/// `{"marks": {"<subject_id>": "<choice>"}}`; a subject left out (or null) is blank.
+/// What a tablet needs to encrypt a committee vote's ballot (docs/verifiable.md §5).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Encryption {
+    /// `tinnhiem-verifiable/1`
+    pub protocol: String,
+    /// Issued to this delegate for this one cast (16 bytes, hex); every proof is bound to it.
+    pub ballot_id: String,
+    /// The vote as it opened (32 bytes, hex).
+    pub manifest_hash: String,
+    /// The counting committee's joint key (hex).
+    pub joint_key: String,
+    /// Cells per row: the number of choices.
+    pub choices: u32,
+}
+
+/// `{"marks": {"<subject_id>": "<choice>"}}`, a subject left out (or null) being blank; or, in
+/// a committee vote, `{"encrypted": {"ballot_id", "ballot"}}` and never marks.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CastRequest {
-    #[schema(value_type = std::collections::HashMap<String, Option<String>>)]
-    pub marks: MarksInput,
+    #[serde(default)]
+    #[schema(value_type = Option<std::collections::HashMap<String, Option<String>>>)]
+    pub marks: Option<MarksInput>,
+    #[serde(default)]
+    pub encrypted: Option<EncryptedCast>,
+}
+
+/// A committee vote's ballot, encrypted on the tablet.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptedCast {
+    /// The ballot id issued with the ballot (hex).
+    pub ballot_id: String,
+    /// The encrypted ballot's bytes (docs/verifiable.md §5.2), base64.
+    pub ballot: String,
 }
 
 /// The marks exactly as sent, repeated keys included, so that a row marked twice is refused
@@ -340,6 +372,9 @@ impl<'de> Deserialize<'de> for MarksInput {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CastResponse {
     pub cast: bool,
+    /// In a committee vote: the ballot's tracking code (hex), to find in the record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tracking_code: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -318,3 +318,57 @@ impl Opening {
             })
     }
 }
+
+/// What a committee vote's ballots are bound to, fixed when the vote opens.
+pub struct Manifest<'a> {
+    pub vote_id: &'a str,
+    pub council_id: &'a str,
+    /// `rating` or `confidence`.
+    pub kind: &'a str,
+    pub choices: u32,
+    /// The subjects' ids, in ballot order.
+    pub subject_ids: &'a [&'a str],
+    pub committee_id: &'a str,
+    pub threshold: u32,
+    pub size: u32,
+    pub joint_key: &'a curve25519_dalek::ristretto::RistrettoPoint,
+}
+
+/// SHA-256 over the protocol, the tag `manifest` and every field of the manifest in order
+/// (ids as their text, counts as u32be, the key as its encoding), each framed by its length.
+pub fn manifest_hash(m: &Manifest) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        hash.update((bytes.len() as u32).to_be_bytes());
+        hash.update(bytes);
+    };
+    field(PROTOCOL);
+    field(b"manifest");
+    field(m.vote_id.as_bytes());
+    field(m.council_id.as_bytes());
+    field(m.kind.as_bytes());
+    field(&m.choices.to_be_bytes());
+    field(&(m.subject_ids.len() as u32).to_be_bytes());
+    for id in m.subject_ids {
+        field(id.as_bytes());
+    }
+    field(m.committee_id.as_bytes());
+    field(&m.threshold.to_be_bytes());
+    field(&m.size.to_be_bytes());
+    field(&crate::group::encode_point(m.joint_key));
+    hash.finalize().into()
+}
+
+impl EncryptedBallot {
+    /// SHA-256 of the ciphertexts alone (no ballot id): two ballots with the same hash are
+    /// copies, whatever ids and proofs they carry.
+    pub fn cells_hash(&self) -> [u8; 32] {
+        let mut hash = Sha256::new();
+        for row in &self.rows {
+            for cell in &row.cells {
+                hash.update(cell.ciphertext.to_bytes());
+            }
+        }
+        hash.finalize().into()
+    }
+}

@@ -25,8 +25,9 @@ pub async fn get(signed: SignedIn, vote: VoteId) -> AppResult<web::Json<Ballot>>
     Ok(web::Json(ballot))
 }
 
-/// Cast the caller's ballot, once (eligible delegates, while the vote is open). Nothing is
-/// stored when it is refused.
+/// Cast the caller's ballot, once (eligible delegates, while the vote is open): marks in a
+/// server vote, a ballot encrypted on the tablet in a committee vote (its proofs are checked;
+/// the answer carries its tracking code). Nothing is stored when it is refused.
 #[utoipa::path(post, path = "/api/v1/votes/{vote_id}/ballot", tag = "ballots",
     security(("bearer" = [])), request_body = CastRequest,
     params(VoteId),
@@ -37,14 +38,17 @@ pub async fn cast(
     vote: VoteId,
     body: JsonBody<CastRequest>,
 ) -> AppResult<HttpResponse> {
-    let state = signed.state();
-    state
+    let tracking_code = signed
+        .state()
         .casting
         .cast(
             signed.claims().clone(),
             vote.into_inner(),
-            body.into_inner().marks,
+            body.into_inner(),
         )
         .await?;
-    Ok(HttpResponse::Created().json(CastResponse { cast: true }))
+    Ok(HttpResponse::Created().json(CastResponse {
+        cast: true,
+        tracking_code,
+    }))
 }

@@ -38,6 +38,33 @@ pub fn ceremony(
     wait: Duration,
     mut say: impl FnMut(&str),
 ) -> Result<Outcome, ToolError> {
+    match take_part(session, committee_id, file, passphrase, wait, &mut say) {
+        // Another member ended the ceremony meanwhile: say why, rather than the refusal.
+        Err(ToolError::Refused { status: 409, .. }) | Err(ToolError::Distrust(_))
+            if failed(session, committee_id).is_some() =>
+        {
+            Ok(Outcome::Failed {
+                why: failed(session, committee_id).unwrap_or_default(),
+            })
+        }
+        other => other,
+    }
+}
+
+/// Why the ceremony failed, if it has.
+fn failed(session: &Session, committee_id: &str) -> Option<String> {
+    let committee: Committee = session.get(&format!("/committees/{committee_id}")).ok()?;
+    (committee.state == CommitteeState::Failed).then(|| committee.failure.unwrap_or_default())
+}
+
+fn take_part(
+    session: &Session,
+    committee_id: &str,
+    file: &Path,
+    passphrase: &str,
+    wait: Duration,
+    mut say: impl FnMut(&str),
+) -> Result<Outcome, ToolError> {
     let path = format!("/committees/{committee_id}");
     let committee: Committee = session.get(&path)?;
     let seat = committee

@@ -3,6 +3,7 @@
 pub mod ballots;
 pub mod committees;
 pub mod councils;
+pub mod encrypted;
 pub mod members;
 pub mod records;
 pub mod schema;

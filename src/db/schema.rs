@@ -39,6 +39,7 @@ diesel::table! {
         closed_at -> Nullable<Timestamp>,
         secrecy -> Text,
         committee_id -> Nullable<Text>,
+        manifest_hash -> Nullable<Text>,
     }
 }
 
@@ -57,6 +58,7 @@ diesel::table! {
         vote_id -> Text,
         member_id -> Text,
         has_cast -> Bool,
+        ballot_id -> Nullable<Text>,
     }
 }
 
@@ -123,6 +125,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     committees,
     committee_members,
     committee_shares,
+    encrypted_ballots,
 );
 
 diesel::table! {
@@ -158,5 +161,15 @@ diesel::table! {
         sender -> Integer,
         recipient -> Integer,
         sealed -> Text,
+    }
+}
+
+diesel::table! {
+    encrypted_ballots (id) {
+        id -> Text,
+        vote_id -> Text,
+        ballot -> Text,
+        cells_hash -> Text,
+        tracking_code -> Text,
     }
 }

@@ -22,6 +22,8 @@ pub struct VoteRow {
     pub secrecy: String,
     /// The counting committee whose key encrypts the ballots, in a committee vote.
     pub committee_id: Option<String>,
+    /// In a committee vote, from its opening: the hash every ballot's proofs are bound to.
+    pub manifest_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

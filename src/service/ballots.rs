@@ -2,12 +2,13 @@
 
 use super::layouts::Layout;
 use super::visible::{load_visible, subjects, LoadedVote};
-use super::Caller;
+use super::{encrypted_ballots, Caller};
 use diesel::{Connection, QueryResult};
 
+use crate::db::encrypted::{self, EncryptedRow};
 use crate::db::votes as vote_rows;
 use crate::db::{ballots, DbConn};
-use crate::domain::{Role, VoteState};
+use crate::domain::{Role, Secrecy, VoteState};
 use crate::error::{AppError, AppResult, Problem};
 use crate::shapes::{Ballot, MarksInput};
 
@@ -33,6 +34,11 @@ fn not_elector() -> AppError {
 pub fn get(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<Ballot> {
     let vote = load_visible(conn, caller, vote_id)?;
     let cast = elector_status(conn, caller, &vote)?;
+    let encryption = if cast {
+        None
+    } else {
+        encrypted_ballots::encryption(conn, caller, &vote)?
+    };
     Ok(Ballot {
         vote_id: vote.row.id.clone(),
         title: vote.row.title.clone(),
@@ -40,6 +46,8 @@ pub fn get(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<Ballo
         choices: vote.kind.choices().iter().map(|c| c.as_str()).collect(),
         subjects: subjects(conn, &vote.row.id)?,
         cast,
+        secrecy: vote.secrecy,
+        encryption,
     })
 }
 
@@ -56,21 +64,32 @@ fn not_open(state: &str) -> AppError {
     ))
 }
 
-/// A ballot whose marks fit its vote, ready for the writer.
+/// A ballot that fits its vote, ready for the writer.
 #[derive(Debug, Clone)]
 pub struct PendingCast {
     pub vote_id: String,
     pub member_id: String,
     /// The version of the token it was cast with: the writer refuses it if that has changed.
     pub token_version: i32,
-    /// The stored form of the marks.
-    pub marks: String,
+    pub content: CastContent,
+}
+
+#[derive(Debug, Clone)]
+pub enum CastContent {
+    /// A server vote's marks, in their stored form.
+    Marks(String),
+    /// A committee vote's encrypted ballot, its proofs checked.
+    Encrypted(Box<EncryptedRow>),
 }
 
 /// Every check a cast must pass apart from its marks, in the order their answers take
 /// precedence: the vote is visible (404), the caller is an elector (403, or 409 before it
 /// opens), it is open (409), and they have not cast (409).
-fn check_castable(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<LoadedVote> {
+pub(super) fn check_castable(
+    conn: &mut DbConn,
+    caller: &Caller,
+    vote_id: &str,
+) -> AppResult<LoadedVote> {
     let vote = load_visible(conn, caller, vote_id)?;
     let has_cast = elector_status(conn, caller, &vote)?;
     if vote.state != VoteState::Open {
@@ -92,6 +111,13 @@ pub fn prepare(
     input: MarksInput,
 ) -> AppResult<PendingCast> {
     let vote = check_castable(conn, caller, vote_id)?;
+    if vote.secrecy == Secrecy::Committee {
+        return Err(AppError::new(
+            Problem::InvalidBallot,
+            "Nothing was recorded: this is a committee vote, in which the server takes only \
+             ballots encrypted on the tablet ({\"encrypted\": …}), never marks.",
+        ));
+    }
     let layout = Layout::new(vote.kind, &vote_rows::subject_ids_of(conn, vote_id)?);
     let marks = layout.marks(&input).map_err(|e| {
         AppError::new(
@@ -103,7 +129,7 @@ pub fn prepare(
         vote_id: vote.row.id,
         member_id: caller.member.id.clone(),
         token_version: caller.member.token_version,
-        marks,
+        content: CastContent::Marks(marks),
     })
 }
 
@@ -119,12 +145,33 @@ pub fn record(
     // A vote that is not open refuses every cast, but the answer must still be the one that
     // takes precedence (a stranger learns nothing of another council's vote, an ended sign-in
     // is told so): the full checks give it.
-    if vote_state != Some(VoteState::Open.as_str())
-        || !ballots::mark_cast(conn, &cast.vote_id, &cast.member_id, cast.token_version)?
-    {
+    if vote_state != Some(VoteState::Open.as_str()) {
         return Ok(Err(why_refused(conn, cast)));
     }
-    ballots::insert_ballot(conn, &cast.vote_id, &cast.marks)?;
+    match &cast.content {
+        CastContent::Marks(marks) => {
+            if !ballots::mark_cast(conn, &cast.vote_id, &cast.member_id, cast.token_version)? {
+                return Ok(Err(why_refused(conn, cast)));
+            }
+            ballots::insert_ballot(conn, &cast.vote_id, marks)?;
+        }
+        CastContent::Encrypted(row) => {
+            if encrypted::is_copy(conn, &cast.vote_id, &row.cells_hash)? {
+                return Ok(Err(encrypted_ballots::copy_refused()));
+            }
+            let marked = encrypted::mark_cast(
+                conn,
+                &cast.vote_id,
+                &cast.member_id,
+                cast.token_version,
+                &row.id,
+            )?;
+            if !marked {
+                return Ok(Err(why_refused(conn, cast)));
+            }
+            encrypted::insert(conn, row)?;
+        }
+    }
     Ok(Ok(()))
 }
 
@@ -136,8 +183,16 @@ fn why_refused(conn: &mut DbConn, cast: &PendingCast) -> AppError {
         let caller = Caller::load_current(conn, &cast.member_id, cast.token_version)?;
         check_castable(conn, &caller, &cast.vote_id).map(|_| ())
     });
-    match checked {
-        Err(e) => e,
-        Ok(()) => AppError::internal("a cast was refused although every check passes"),
+    match (checked, &cast.content) {
+        (Err(e), _) => e,
+        // The ballot id was issued anew meanwhile (the elector fetched their ballot again).
+        (Ok(()), CastContent::Encrypted(_)) => AppError::new(
+            Problem::InvalidBallot,
+            "Nothing was recorded: this ballot was encrypted for a ballot id that is no longer \
+             yours. Fetch your ballot again and encrypt it afresh.",
+        ),
+        (Ok(()), CastContent::Marks(_)) => {
+            AppError::internal("a cast was refused although every check passes")
+        }
     }
 }

@@ -5,13 +5,14 @@
 //! their answers take precedence.
 
 use super::ballot_writer::{BallotWriter, WriterStopped};
-use super::ballots::{self, PendingCast};
+use super::ballots::{self, CastContent, PendingCast};
+use super::encrypted_ballots;
 use super::layouts::{self, Layouts};
 use super::Caller;
 use crate::auth::Claims;
 use crate::db::Database;
-use crate::error::AppResult;
-use crate::shapes::{Ballot, MarksInput};
+use crate::error::{AppError, AppResult};
+use crate::shapes::{Ballot, CastRequest, EncryptedCast, MarksInput};
 
 /// What casting needs: the database for the full checks, this replica's ballot layouts, and
 /// the one writer that commits casts in groups.
@@ -43,7 +44,54 @@ impl Casting {
         self.layouts.learn(ballot);
     }
 
-    pub async fn cast(&self, claims: Claims, vote_id: String, input: MarksInput) -> AppResult<()> {
+    /// Casts `input`: a server vote's marks, or a committee vote's encrypted ballot. The
+    /// encrypted ballot's tracking code, in a committee vote.
+    pub async fn cast(
+        &self,
+        claims: Claims,
+        vote_id: String,
+        input: CastRequest,
+    ) -> AppResult<Option<String>> {
+        match (input.marks, input.encrypted) {
+            (Some(marks), None) => self.cast_marks(claims, vote_id, marks).await.map(|()| None),
+            (None, Some(encrypted)) => self
+                .cast_encrypted(claims, vote_id, encrypted)
+                .await
+                .map(Some),
+            _ => Err(AppError::malformed(
+                "Send either \"marks\" (a server vote) or \"encrypted\" (a committee vote).",
+            )),
+        }
+    }
+
+    async fn cast_encrypted(
+        &self,
+        claims: Claims,
+        vote_id: String,
+        input: EncryptedCast,
+    ) -> AppResult<String> {
+        let prepared = self
+            .database
+            .run(move |conn| {
+                let caller = Caller::load(conn, &claims)?;
+                encrypted_ballots::prepare(conn, &caller, &vote_id, input)
+            })
+            .await?;
+        // Checking the proofs is CPU work: off the async workers.
+        let (pending, tracking_code) =
+            actix_web::web::block(move || encrypted_ballots::verify(prepared))
+                .await
+                .map_err(AppError::from)??;
+        self.writer.cast(pending).await?;
+        Ok(tracking_code)
+    }
+
+    async fn cast_marks(
+        &self,
+        claims: Claims,
+        vote_id: String,
+        input: MarksInput,
+    ) -> AppResult<()> {
         let layout = match self.layouts.get(&vote_id) {
             Some(layout) => Some(layout),
             None => {
@@ -60,7 +108,7 @@ impl Casting {
                 vote_id,
                 member_id: claims.sub,
                 token_version: claims.ver,
-                marks,
+                content: CastContent::Marks(marks),
             },
             None => {
                 self.database

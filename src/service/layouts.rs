@@ -8,7 +8,7 @@ use std::sync::{Arc, RwLock};
 use super::visible::LoadedVote;
 use crate::db::votes as vote_rows;
 use crate::db::DbConn;
-use crate::domain::{BallotRows, Marks, MarksError, VoteKind, VoteState};
+use crate::domain::{BallotRows, Marks, MarksError, Secrecy, VoteKind, VoteState};
 use crate::error::AppResult;
 use crate::shapes::{Ballot, MarksInput};
 
@@ -44,7 +44,8 @@ pub fn load(conn: &mut DbConn, vote_id: &str) -> AppResult<Option<Layout>> {
         return Ok(None);
     };
     let vote = LoadedVote::new(row)?;
-    if vote.state == VoteState::Draft {
+    // A draft's subjects may still change; a committee vote takes no marks at all.
+    if vote.state == VoteState::Draft || vote.secrecy == Secrecy::Committee {
         return Ok(None);
     }
     Ok(Some(Layout::new(
@@ -69,7 +70,7 @@ impl Layouts {
     /// Keeps the layout of a ballot served to a delegate (only opened votes' ballots are), so
     /// the casts that follow the fetch, often all at once, find it.
     pub fn learn(&self, ballot: &Ballot) {
-        if self.get(&ballot.vote_id).is_none() {
+        if ballot.secrecy == Secrecy::Server && self.get(&ballot.vote_id).is_none() {
             let ids: Vec<&str> = ballot.subjects.iter().map(|s| s.id.as_str()).collect();
             self.keep(ballot.vote_id.clone(), Layout::new(ballot.kind, &ids));
         }

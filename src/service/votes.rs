@@ -1,7 +1,7 @@
 //! Votes: created in draft, opened and closed by the chair; the tally is made at close.
 
 use super::visible::{load_visible, subjects, view, LoadedVote};
-use super::{committees, records, text, Caller};
+use super::{committees, encrypted_ballots, records, text, Caller};
 use crate::db::votes::{self as vote_rows, Lock, SubjectRow, VoteRow};
 use crate::db::{self, ballots, councils, members, DbConn};
 use crate::domain::{Marks, PercentBase, Role, Tally, Transition, VoteKind, VoteState};
@@ -57,6 +57,7 @@ pub fn create(
         closed_at: None,
         secrecy: secrecy.as_str().to_owned(),
         committee_id: None,
+        manifest_hash: None,
     };
     let mut subject_rows = Vec::with_capacity(input.subjects.len());
     for (i, s) in input.subjects.iter().enumerate() {
@@ -154,6 +155,7 @@ pub fn transition(
                     VoteState::Open => {
                         if let Some(committee) = &current.row.committee_id {
                             committees::require_ready(conn, committee)?;
+                            encrypted_ballots::fix_manifest(conn, &current)?;
                         }
                         let delegates = members::delegate_ids(conn, &current.row.council_id)?;
                         ballots::add_electors(conn, vote_id, &delegates)?;

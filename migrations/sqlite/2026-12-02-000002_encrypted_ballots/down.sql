@@ -1,0 +1,3 @@
+DROP TABLE encrypted_ballots;
+ALTER TABLE electors DROP COLUMN ballot_id;
+ALTER TABLE votes DROP COLUMN manifest_hash;

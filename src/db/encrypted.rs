@@ -1,0 +1,107 @@
+//! Committee votes' ballots (`encrypted_ballots`) and the ballot ids issued to electors.
+
+use diesel::prelude::*;
+
+use super::schema::{electors, encrypted_ballots, members, votes};
+use super::DbConn;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = encrypted_ballots)]
+pub struct EncryptedRow {
+    /// The ballot id the proofs are bound to (hex).
+    pub id: String,
+    pub vote_id: String,
+    /// The ballot's bytes, base64.
+    pub ballot: String,
+    pub cells_hash: String,
+    pub tracking_code: String,
+}
+
+/// The ballot id issued to an elector who has not cast: the one already issued, or a fresh
+/// random one. `None` when they are not an elector or have cast.
+pub fn issue_ballot_id(
+    conn: &mut DbConn,
+    vote_id: &str,
+    member_id: &str,
+) -> QueryResult<Option<String>> {
+    let row: Option<(bool, Option<String>)> = electors::table
+        .find((vote_id, member_id))
+        .select((electors::has_cast, electors::ballot_id))
+        .first(conn)
+        .optional()?;
+    match row {
+        Some((false, Some(id))) => Ok(Some(id)),
+        Some((false, None)) => {
+            let id = tinnhiem_crypto::hex::encode(&rand::random::<[u8; 16]>());
+            diesel::update(electors::table.find((vote_id, member_id)))
+                .filter(electors::ballot_id.is_null())
+                .set(electors::ballot_id.eq(&id))
+                .execute(conn)?;
+            // A racing fetch may have issued one first: theirs stands.
+            electors::table
+                .find((vote_id, member_id))
+                .select(electors::ballot_id)
+                .first(conn)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Records that the member has cast, as `ballots::mark_cast` does, if the ballot carries the
+/// id issued to them; the id is cleared in the same statement, so that nothing links them to
+/// the ballot stored. False when anything fails: nothing was written.
+pub fn mark_cast(
+    conn: &mut DbConn,
+    vote_id: &str,
+    member_id: &str,
+    token_version: i32,
+    ballot_id: &str,
+) -> QueryResult<bool> {
+    let standing = members::table
+        .filter(members::id.eq(member_id))
+        .filter(members::active.eq(true))
+        .filter(members::token_version.eq(token_version));
+    let changed = diesel::update(electors::table.find((vote_id, member_id)))
+        .filter(electors::has_cast.eq(false))
+        .filter(electors::ballot_id.eq(ballot_id))
+        .filter(diesel::dsl::exists(standing))
+        .set((
+            electors::has_cast.eq(true),
+            electors::ballot_id.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Whether the vote already holds a ballot with these ciphertexts.
+pub fn is_copy(conn: &mut DbConn, vote_id: &str, cells_hash: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        encrypted_ballots::table
+            .filter(encrypted_ballots::vote_id.eq(vote_id))
+            .filter(encrypted_ballots::cells_hash.eq(cells_hash)),
+    ))
+    .get_result(conn)
+}
+
+pub fn insert(conn: &mut DbConn, row: &EncryptedRow) -> QueryResult<()> {
+    diesel::insert_into(encrypted_ballots::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Every ballot of the vote, by id (random, so in no meaningful order).
+pub fn of_vote(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<EncryptedRow>> {
+    encrypted_ballots::table
+        .filter(encrypted_ballots::vote_id.eq(vote_id))
+        .order(encrypted_ballots::id)
+        .select(EncryptedRow::as_select())
+        .load(conn)
+}
+
+pub fn set_manifest_hash(conn: &mut DbConn, vote_id: &str, hash: &str) -> QueryResult<()> {
+    diesel::update(votes::table.find(vote_id))
+        .set(votes::manifest_hash.eq(hash))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -598,4 +598,21 @@ async fn a_committee_vote_takes_only_encrypted_ballots_with_valid_proofs_once_ea
         .load(&mut conn)
         .unwrap();
     assert!(ids.iter().all(Option::is_none), "{ids:?}");
+
+    // Closed, nothing is counted until the committee decrypts the totals.
+    let (status, closed) = app
+        .post_empty(&format!("/votes/{vote_id}/close"), &council.chair)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    assert_eq!(closed["ballots_cast"], 2);
+    for what in ["tally", "record"] {
+        let got = app
+            .get(&format!("/votes/{vote_id}/{what}"), &council.chair)
+            .await;
+        let problem = assert_problem(got, 409, "tally-not-published");
+        assert!(
+            problem["detail"].as_str().unwrap().contains("decrypted"),
+            "{problem}"
+        );
+    }
 }

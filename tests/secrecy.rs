@@ -155,10 +155,22 @@ async fn the_cast_order_cannot_be_recovered_after_close() {
     let mut conn = app.db.connect();
     // What was cast has no delegate, no time, no sequence; who cast has no ballot.
     assert_eq!(columns(&mut conn, "ballots"), ["id", "marks", "vote_id"]);
+    // ballot_id: the id issued for a committee vote's encrypted ballot, cleared as it is cast
+    // and, for those who never cast, at the close.
     assert_eq!(
         columns(&mut conn, "electors"),
-        ["has_cast", "member_id", "vote_id"]
+        ["ballot_id", "has_cast", "member_id", "vote_id"]
     );
+    {
+        use diesel::prelude::*;
+        use tinnhiem::db::schema::electors;
+        let issued: i64 = electors::table
+            .filter(electors::ballot_id.is_not_null())
+            .count()
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(issued, 0, "no elector keeps a ballot id after the close");
+    }
     if let DbConn::Sqlite(c) = &mut conn {
         use diesel::connection::SimpleConnection;
         assert!(

@@ -105,3 +105,12 @@ pub fn set_manifest_hash(conn: &mut DbConn, vote_id: &str, hash: &str) -> QueryR
         .execute(conn)
         .map(|_| ())
 }
+
+/// Clears the ballot ids issued to electors who never cast, as the vote closes.
+pub fn forget_ballot_ids(conn: &mut DbConn, vote_id: &str) -> QueryResult<()> {
+    diesel::update(electors::table.filter(electors::vote_id.eq(vote_id)))
+        .filter(electors::ballot_id.is_not_null())
+        .set(electors::ballot_id.eq(None::<String>))
+        .execute(conn)
+        .map(|_| ())
+}

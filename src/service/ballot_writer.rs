@@ -8,7 +8,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
-use super::ballots::{self, PendingCast};
+use super::ballots;
+use super::eligibility::PendingCast;
 use crate::db::votes::{self as vote_rows, Lock};
 use crate::db::{self, Pool};
 use crate::error::{AppError, AppResult};

@@ -1,35 +1,16 @@
 //! A delegate's ballot: fetched (with whether it is in) and cast once.
 
+use super::eligibility::{check_castable, elector_status, CastContent, PendingCast};
 use super::layouts::Layout;
-use super::visible::{load_visible, subjects, LoadedVote};
+use super::visible::{load_visible, subjects};
 use super::{encrypted_ballots, Caller};
 use diesel::{Connection, QueryResult};
 
-use crate::db::encrypted::{self, EncryptedRow};
 use crate::db::votes as vote_rows;
 use crate::db::{ballots, DbConn};
-use crate::domain::{Role, Secrecy, VoteState};
+use crate::domain::{Secrecy, VoteState};
 use crate::error::{AppError, AppResult, Problem};
 use crate::shapes::{Ballot, MarksInput};
-
-/// Whether the caller is one of the vote's electors, and has cast: 403 for anyone else.
-fn elector_status(conn: &mut DbConn, caller: &Caller, vote: &LoadedVote) -> AppResult<bool> {
-    if vote.state == VoteState::Draft {
-        if caller.has(Role::Delegate) {
-            return Err(AppError::invalid_state(
-                "This vote has not been opened yet; wait for the chair to open it.",
-            ));
-        }
-        return Err(not_elector());
-    }
-    ballots::elector_has_cast(conn, &vote.row.id, &caller.member.id)?.ok_or_else(not_elector)
-}
-
-fn not_elector() -> AppError {
-    AppError::forbidden(
-        "You are not an eligible delegate in this vote: eligibility is fixed when the vote opens.",
-    )
-}
 
 pub fn get(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<Ballot> {
     let vote = load_visible(conn, caller, vote_id)?;
@@ -49,56 +30,6 @@ pub fn get(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<Ballo
         secrecy: vote.secrecy,
         encryption,
     })
-}
-
-fn already_cast() -> AppError {
-    AppError::new(
-        Problem::AlreadyCast,
-        "Your ballot in this vote is already in; a cast ballot is final.",
-    )
-}
-
-fn not_open(state: &str) -> AppError {
-    AppError::invalid_state(format!(
-        "Ballots can be cast only while the vote is open; it is {state}."
-    ))
-}
-
-/// A ballot that fits its vote, ready for the writer.
-#[derive(Debug, Clone)]
-pub struct PendingCast {
-    pub vote_id: String,
-    pub member_id: String,
-    /// The version of the token it was cast with: the writer refuses it if that has changed.
-    pub token_version: i32,
-    pub content: CastContent,
-}
-
-#[derive(Debug, Clone)]
-pub enum CastContent {
-    /// A server vote's marks, in their stored form.
-    Marks(String),
-    /// A committee vote's encrypted ballot, its proofs checked.
-    Encrypted(Box<EncryptedRow>),
-}
-
-/// Every check a cast must pass apart from its marks, in the order their answers take
-/// precedence: the vote is visible (404), the caller is an elector (403, or 409 before it
-/// opens), it is open (409), and they have not cast (409).
-pub(super) fn check_castable(
-    conn: &mut DbConn,
-    caller: &Caller,
-    vote_id: &str,
-) -> AppResult<LoadedVote> {
-    let vote = load_visible(conn, caller, vote_id)?;
-    let has_cast = elector_status(conn, caller, &vote)?;
-    if vote.state != VoteState::Open {
-        return Err(not_open(vote.state.as_str()));
-    }
-    if has_cast {
-        return Err(already_cast());
-    }
-    Ok(vote)
 }
 
 /// Checks a cast against the database, every check in order: for a cast whose marks could not
@@ -155,22 +86,11 @@ pub fn record(
             }
             ballots::insert_ballot(conn, &cast.vote_id, marks)?;
         }
-        CastContent::Encrypted(row) => {
-            if encrypted::is_copy(conn, &cast.vote_id, &row.cells_hash)? {
-                return Ok(Err(encrypted_ballots::copy_refused()));
-            }
-            let marked = encrypted::mark_cast(
-                conn,
-                &cast.vote_id,
-                &cast.member_id,
-                cast.token_version,
-                &row.id,
-            )?;
-            if !marked {
-                return Ok(Err(why_refused(conn, cast)));
-            }
-            encrypted::insert(conn, row)?;
-        }
+        CastContent::Encrypted(row) => match encrypted_ballots::record(conn, cast, row)? {
+            Ok(true) => {}
+            Ok(false) => return Ok(Err(why_refused(conn, cast))),
+            Err(refused) => return Ok(Err(refused)),
+        },
     }
     Ok(Ok(()))
 }

@@ -5,7 +5,8 @@
 //! their answers take precedence.
 
 use super::ballot_writer::{BallotWriter, WriterStopped};
-use super::ballots::{self, CastContent, PendingCast};
+use super::ballots;
+use super::eligibility::{CastContent, PendingCast};
 use super::encrypted_ballots;
 use super::layouts::{self, Layouts};
 use super::Caller;

@@ -194,6 +194,17 @@ pub fn require_ready(conn: &mut DbConn, committee_id: &str) -> AppResult<()> {
     }
 }
 
+/// The answer for a closed committee vote's tally or record before the committee has
+/// decrypted its totals.
+pub fn awaiting_decryption() -> AppError {
+    AppError::new(
+        crate::error::Problem::TallyNotPublished,
+        "The vote is closed; in a committee vote the tally and the record are published once \
+         the threshold of the counting committee's members have decrypted the totals \
+         (docs/verifiable.md §7).",
+    )
+}
+
 struct Loaded {
     row: CommitteeRow,
     state: CommitteeState,

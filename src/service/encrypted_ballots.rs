@@ -9,7 +9,7 @@ use tinnhiem_crypto::elgamal::JointKey;
 use tinnhiem_crypto::group::decode_nonidentity;
 use tinnhiem_crypto::{hex, Point};
 
-use super::ballots::{check_castable, CastContent, PendingCast};
+use super::eligibility::{check_castable, CastContent, PendingCast};
 use super::visible::LoadedVote;
 use super::Caller;
 use crate::db::committees as committee_rows;
@@ -191,10 +191,29 @@ pub fn verify(prepared: Prepared) -> AppResult<(PendingCast, String)> {
     ))
 }
 
-/// A copy of a ballot already in the vote (its ciphertexts, under any id) is refused.
-pub fn copy_refused() -> AppError {
-    invalid(
-        "Nothing was recorded: this vote already holds a ballot with these ciphertexts. Encrypt \
-         your own ballot.",
-    )
+/// Stores an encrypted cast inside the writer's transaction (the vote is open): refused as a
+/// copy if the vote holds its ciphertexts already; `false` if the elector cannot cast it (the
+/// same checks as any cast then give the answer). Writes nothing unless it stores the ballot.
+pub fn record(
+    conn: &mut DbConn,
+    cast: &PendingCast,
+    row: &EncryptedRow,
+) -> diesel::QueryResult<AppResult<bool>> {
+    if encrypted::is_copy(conn, &cast.vote_id, &row.cells_hash)? {
+        return Ok(Err(invalid(
+            "Nothing was recorded: this vote already holds a ballot with these ciphertexts. \
+             Encrypt your own ballot.",
+        )));
+    }
+    let marked = encrypted::mark_cast(
+        conn,
+        &cast.vote_id,
+        &cast.member_id,
+        cast.token_version,
+        &row.id,
+    )?;
+    if marked {
+        encrypted::insert(conn, row)?;
+    }
+    Ok(Ok(marked))
 }

@@ -245,6 +245,11 @@ pub fn checked(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResu
             ),
         ));
     }
+    if vote.secrecy == crate::domain::Secrecy::Committee
+        && rows::record_of(conn, vote_id)?.is_none()
+    {
+        return Err(super::committees::awaiting_decryption());
+    }
     let Some((body, signature)) = rows::record_of(conn, vote_id)? else {
         return Err(integrity(
             vote_id,

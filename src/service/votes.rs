@@ -4,7 +4,7 @@ use super::visible::{load_visible, subjects, view, LoadedVote};
 use super::{committees, encrypted_ballots, records, text, Caller};
 use crate::db::votes::{self as vote_rows, Lock, SubjectRow, VoteRow};
 use crate::db::{self, ballots, councils, members, DbConn};
-use crate::domain::{Marks, PercentBase, Role, Tally, Transition, VoteKind, VoteState};
+use crate::domain::{Marks, PercentBase, Role, Secrecy, Tally, Transition, VoteKind, VoteState};
 use crate::error::{AppError, AppResult};
 use crate::record::chain::EventKind;
 use crate::record::RecordKey;
@@ -162,6 +162,20 @@ pub fn transition(
                         let eligible = delegates.len() as u64;
                         records::log_event(conn, vote_id, EventKind::Opened, at, caller, eligible)?;
                     }
+                    _ if current.secrecy == Secrecy::Committee => {
+                        // No count exists until the committee decrypts the totals; the tally
+                        // and the record are published then.
+                        crate::db::encrypted::forget_ballot_ids(conn, vote_id)?;
+                        let (_, cast) = vote_rows::turnout(conn, vote_id)?;
+                        records::log_event(
+                            conn,
+                            vote_id,
+                            EventKind::Closed,
+                            at,
+                            caller,
+                            cast as u64,
+                        )?;
+                    }
                     _ => {
                         let cast = publish_tally(conn, &current, at)?;
                         records::log_event(conn, vote_id, EventKind::Closed, at, caller, cast)?;
@@ -262,6 +276,9 @@ pub fn tally(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<Str
             ),
         ));
     }
-    ballots::tally_of(conn, vote_id)?
-        .ok_or_else(|| AppError::internal("a closed vote has no stored tally"))
+    match ballots::tally_of(conn, vote_id)? {
+        Some(tally) => Ok(tally),
+        None if vote.secrecy == Secrecy::Committee => Err(committees::awaiting_decryption()),
+        None => Err(AppError::internal("a closed vote has no stored tally")),
+    }
 }

@@ -65,6 +65,19 @@ enum CommitteeCommand {
         #[arg(long)]
         share_file: PathBuf,
     },
+    /// After the close: check every ballot of the vote, recompute each cell's sum, and send
+    /// your partial decryption of the sums (never of one ballot). Reads your password, then the
+    /// share file's passphrase, one line each from standard input.
+    Decrypt {
+        #[command(flatten)]
+        member: MemberArgs,
+        /// The closed vote's id.
+        #[arg(long)]
+        vote: String,
+        /// Your share file from the ceremony.
+        #[arg(long)]
+        share_file: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -176,6 +189,11 @@ fn main() -> ExitCode {
             committee,
             share_file,
         }) => committee_ceremony(&member, &committee, &share_file),
+        Command::Committee(CommitteeCommand::Decrypt {
+            member,
+            vote,
+            share_file,
+        }) => committee_decrypt(&member, &vote, &share_file),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -348,6 +366,34 @@ fn committee_ceremony(
         }
         Outcome::Failed { why } => Err(format!("the ceremony failed: {why}")),
     }
+}
+
+fn committee_decrypt(
+    member: &MemberArgs,
+    vote: &str,
+    share_file: &std::path::Path,
+) -> Result<(), String> {
+    let password = read_secret_line(&format!("Password for {}:", member.username))?;
+    let passphrase = read_secret_line("Passphrase of the share file:")?;
+    let session =
+        tinnhiem::committee_tool::Session::sign_in(&member.server, &member.username, &password)
+            .map_err(|e| e.to_string())?;
+    let progress =
+        tinnhiem::committee_tool::decrypt(&session, vote, share_file, &passphrase, |step| {
+            eprintln!("{step}")
+        })
+        .map_err(|e| e.to_string())?;
+    eprintln!(
+        "Sent. {} of the {} members needed have decrypted{}.",
+        progress.decrypted,
+        progress.threshold,
+        if progress.published {
+            "; the tally is published"
+        } else {
+            ""
+        }
+    );
+    Ok(())
 }
 
 fn create_admin(username: &str, database: &str) -> Result<(), String> {

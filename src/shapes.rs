@@ -334,6 +334,54 @@ pub struct CastRequest {
     pub encrypted: Option<EncryptedCast>,
 }
 
+/// A closed committee vote's ciphertexts: every cast ballot, and each cell's sum over them,
+/// which is all the committee decrypts (docs/verifiable.md §7).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EncryptedBallots {
+    pub vote_id: String,
+    pub manifest_hash: String,
+    pub ballots_cast: u32,
+    pub ballots: Vec<StoredBallot>,
+    /// Row by row, each cell's α ‖ β summed over every ballot (hex).
+    pub sums: Vec<Vec<String>>,
+    /// The positions of the members whose partial decryptions are in.
+    pub decrypted_by: Vec<u32>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StoredBallot {
+    pub ballot_id: String,
+    /// base64
+    pub ballot: String,
+    pub tracking_code: String,
+}
+
+/// A committee member's partial decryption of every cell's sum: row by row, cell by cell.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartialDecryption {
+    pub shares: Vec<Vec<DecryptionShare>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecryptionShare {
+    /// M = z·A (hex).
+    pub partial: String,
+    /// The equality proof a ‖ b ‖ v (hex).
+    pub proof: String,
+}
+
+/// How far the decryption of a closed committee vote is.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DecryptionProgress {
+    /// Members whose partial decryptions are in.
+    pub decrypted: u32,
+    pub threshold: u32,
+    /// Whether the tally is published.
+    pub published: bool,
+}
+
 /// A committee vote's ballot, encrypted on the tablet.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]

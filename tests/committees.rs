@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tinnhiem::committee_tool::{self, Outcome, Session, ShareFile};
 use tinnhiem_crypto::group::{base_mul, decode_point, random_scalar};
-use tinnhiem_crypto::proofs::{Context, Knowledge};
+use tinnhiem_crypto::proofs::{Context, Equality, Knowledge};
 use tinnhiem_crypto::threshold::{self, Polynomial, Sealed};
 use tinnhiem_crypto::{hex, Point};
 
@@ -615,4 +615,133 @@ async fn a_committee_vote_takes_only_encrypted_ballots_with_valid_proofs_once_ea
             "{problem}"
         );
     }
+}
+
+/// Four delegates cast encrypted ballots; after the close one member decrypts (nothing is
+/// published), a member's forged partial decryption is refused by its proof, the third member
+/// is absent, and the second member's decryption publishes the tally: the counts of the marks
+/// cast, with DOMAIN.md's percentages and outcomes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_of_three_decrypt_the_totals_and_publish_the_tally() {
+    let app = TestApp::spawn().await;
+    let (council, vote) = open_committee_vote(&app).await;
+    let vote_id = vote["id"].as_str().unwrap().to_owned();
+    let cast = [
+        ["low", "high"],
+        ["low", ""],
+        ["low", "medium"],
+        ["high", "high"],
+    ];
+    for (i, choices) in cast.iter().enumerate() {
+        let path = format!("/votes/{vote_id}/ballot");
+        let (_, ballot) = app.get(&path, &council.delegates[i]).await;
+        let sealed = tinnhiem::voter_tool::encrypt(&ballot, &marks(&ballot, choices)).unwrap();
+        let (status, body) = app
+            .post(
+                &path,
+                &council.delegates[i],
+                json!({"encrypted": sealed.cast}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, _) = app
+        .post_empty(&format!("/votes/{vote_id}/close"), &council.chair)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let decrypt = |i: usize| {
+        let (base, vote_id) = (app.api.base.clone(), vote_id.clone());
+        let file = app.dir.path().join(format!("share-{i}.json"));
+        let username = format!("k{i}-{}", &council.id[..8]);
+        tokio::task::spawn_blocking(move || {
+            let session = Session::sign_in(&base, &username, PASSWORD).unwrap();
+            committee_tool::decrypt(&session, &vote_id, &file, PASSPHRASE, |_| {})
+        })
+    };
+    let first = decrypt(1).await.unwrap().unwrap();
+    assert_eq!(
+        (first.decrypted, first.threshold, first.published),
+        (1, 2, false)
+    );
+    assert_problem(
+        app.get(&format!("/votes/{vote_id}/tally"), &council.chair)
+            .await,
+        409,
+        "tally-not-published",
+    );
+
+    // Member 3 sends partial decryptions that are not made with their share.
+    let member3 = app
+        .token(&format!("k3-{}", &council.id[..8]), PASSWORD)
+        .await;
+    let (_, ballots) = app
+        .get(&format!("/votes/{vote_id}/ballots"), &member3)
+        .await;
+    assert_eq!(ballots["ballots"].as_array().unwrap().len(), 4);
+    let forged: Vec<Vec<Value>> = ballots["sums"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            row.as_array()
+                .unwrap()
+                .iter()
+                .map(|_| {
+                    let x = random_scalar(&mut OsRng);
+                    let p = base_mul(&x);
+                    json!({
+                        "partial": hex::encode(&p.compress().to_bytes()),
+                        "proof": hex::encode(&Equality::prove(&Context { tag: b"partial-decryption", fields: &[] }, &x, &p, &mut OsRng).to_bytes()),
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let refused = app
+        .post(
+            &format!("/votes/{vote_id}/decryptions"),
+            &member3,
+            json!({ "shares": forged }),
+        )
+        .await;
+    let problem = assert_problem(refused, 422, "validation-failed");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("row 1 choice 1"),
+        "{problem}"
+    );
+    // A delegate is no committee member.
+    assert_problem(
+        app.post(
+            &format!("/votes/{vote_id}/decryptions"),
+            &council.delegates[1],
+            json!({ "shares": [] }),
+        )
+        .await,
+        403,
+        "forbidden",
+    );
+
+    let second = decrypt(2).await.unwrap().unwrap();
+    assert_eq!((second.decrypted, second.published), (2, true));
+    let (status, tally) = app
+        .get(&format!("/votes/{vote_id}/tally"), &council.chair)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tally}");
+    assert_eq!(tally["ballots_cast"], 4);
+    let first_row = &tally["results"][0];
+    assert_eq!(
+        first_row["counts"],
+        json!({"high": 1, "medium": 0, "low": 3, "blank": 0})
+    );
+    assert_eq!(first_row["percents"]["low"], "75.00");
+    assert_eq!(first_row["outcome"], "dismissal_required");
+    assert_eq!(
+        tally["results"][1]["counts"],
+        json!({"high": 2, "medium": 1, "low": 0, "blank": 1})
+    );
+    assert_eq!(tally["results"][1]["outcome"], "none");
 }

@@ -5,11 +5,13 @@ use actix_web::{web, HttpResponse};
 use super::extract::{JsonBody, SignedIn, VoteId};
 use super::responses::{
     CastConflict, Forbidden, InvalidBallot, InvalidState, JsonBody as BodyProblems, NotFound,
-    SignedIn as Signed,
+    SignedIn as Signed, Validation,
 };
 use crate::error::AppResult;
-use crate::service::ballots;
-use crate::shapes::{Ballot, CastRequest, CastResponse};
+use crate::service::{ballots, decryption};
+use crate::shapes::{
+    Ballot, CastRequest, CastResponse, DecryptionProgress, EncryptedBallots, PartialDecryption,
+};
 
 /// The caller's ballot, and whether it is already cast (eligible delegates; 403 for anyone
 /// else, 409 before the vote opens).
@@ -51,4 +53,35 @@ pub async fn cast(
         cast: true,
         tracking_code,
     }))
+}
+
+/// Every cast ballot of a closed committee vote, each cell's sum over them, and which members
+/// have decrypted (admin, its council's members): what each member's tool checks before it
+/// decrypts the sums, and what anyone can recount from.
+#[utoipa::path(get, path = "/api/v1/votes/{vote_id}/ballots", tag = "ballots",
+    security(("bearer" = [])), params(VoteId),
+    responses((status = 200, body = EncryptedBallots), Signed, NotFound, InvalidState))]
+pub async fn encrypted(signed: SignedIn, vote: VoteId) -> AppResult<web::Json<EncryptedBallots>> {
+    signed
+        .run(move |conn, caller| decryption::ballots(conn, caller, &vote))
+        .await
+        .map(web::Json)
+}
+
+/// A counting committee member's partial decryption of every cell's sum of a closed committee
+/// vote, each with its proof. The one that completes the threshold publishes the tally.
+#[utoipa::path(post, path = "/api/v1/votes/{vote_id}/decryptions", tag = "ballots",
+    security(("bearer" = [])), params(VoteId), request_body = PartialDecryption,
+    responses((status = 200, body = DecryptionProgress), Signed, BodyProblems, Forbidden,
+        NotFound, InvalidState, Validation))]
+pub async fn decrypt(
+    signed: SignedIn,
+    vote: VoteId,
+    body: JsonBody<PartialDecryption>,
+) -> AppResult<web::Json<DecryptionProgress>> {
+    let input = body.into_inner();
+    signed
+        .run(move |conn, caller| decryption::decrypt(conn, caller, &vote, input))
+        .await
+        .map(web::Json)
 }

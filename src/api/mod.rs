@@ -107,6 +107,16 @@ pub fn routes() -> Vec<(Method, &'static str, Route)> {
         ),
         (
             Method::GET,
+            "/votes/{vote_id}/ballots",
+            web::get().to(ballots::encrypted),
+        ),
+        (
+            Method::POST,
+            "/votes/{vote_id}/decryptions",
+            web::post().to(ballots::decrypt),
+        ),
+        (
+            Method::GET,
             "/votes/{vote_id}/tally",
             web::get().to(votes::tally),
         ),

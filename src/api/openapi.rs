@@ -25,7 +25,7 @@ use crate::shapes::*;
         members::create, members::import, members::list,
         members::set_password, members::set_roles, members::deactivate, members::activate,
         votes::create, votes::list, votes::get, votes::open, votes::close, votes::tally,
-        ballots::get, ballots::cast,
+        ballots::get, ballots::cast, ballots::encrypted, ballots::decrypt,
         committees::get, committees::join, committees::reveal, committees::shares,
         committees::confirm,
         records::record, records::public_key,
@@ -38,7 +38,8 @@ use crate::shapes::*;
         SubjectTally, Health, ProblemBody, FieldError, Role, VoteKind, VoteState, PercentBase,
         Outcome, PublicKey, SignedRecord, NewCommittee, VoteCommittee, Committee, CommitteeSeat,
         SealedValue, JoinCeremony, RevealCommitments, SendShares, SealedTo, ConfirmCeremony,
-        Secrecy, CommitteeState, Step,
+        Secrecy, CommitteeState, Step, Encryption, EncryptedCast, EncryptedBallots, StoredBallot,
+        PartialDecryption, DecryptionShare, DecryptionProgress,
     )),
     modifiers(&BearerAuth),
 )]

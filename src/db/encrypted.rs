@@ -2,7 +2,9 @@
 
 use diesel::prelude::*;
 
-use super::schema::{electors, encrypted_ballots, members, votes};
+use super::schema::{
+    electors, encrypted_ballots, encrypted_sums, members, partial_decryptions, votes,
+};
 use super::DbConn;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -113,4 +115,49 @@ pub fn forget_ballot_ids(conn: &mut DbConn, vote_id: &str) -> QueryResult<()> {
         .set(electors::ballot_id.eq(None::<String>))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Stores the sums of a committee vote's cells as it closes: (ballots summed, JSON sums).
+pub fn save_sums(conn: &mut DbConn, vote_id: &str, ballots: i32, sums: &str) -> QueryResult<()> {
+    diesel::insert_into(encrypted_sums::table)
+        .values((
+            encrypted_sums::vote_id.eq(vote_id),
+            encrypted_sums::ballots.eq(ballots),
+            encrypted_sums::sums.eq(sums),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn sums_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Option<(i32, String)>> {
+    encrypted_sums::table
+        .find(vote_id)
+        .select((encrypted_sums::ballots, encrypted_sums::sums))
+        .first(conn)
+        .optional()
+}
+
+pub fn save_partial(
+    conn: &mut DbConn,
+    vote_id: &str,
+    position: i32,
+    shares: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(partial_decryptions::table)
+        .values((
+            partial_decryptions::vote_id.eq(vote_id),
+            partial_decryptions::position.eq(position),
+            partial_decryptions::shares.eq(shares),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The partial decryptions received, by position.
+pub fn partials_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<(i32, String)>> {
+    partial_decryptions::table
+        .filter(partial_decryptions::vote_id.eq(vote_id))
+        .order(partial_decryptions::position)
+        .select((partial_decryptions::position, partial_decryptions::shares))
+        .load(conn)
 }

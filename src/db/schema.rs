@@ -126,6 +126,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     committee_members,
     committee_shares,
     encrypted_ballots,
+    encrypted_sums,
+    partial_decryptions,
 );
 
 diesel::table! {
@@ -171,5 +173,21 @@ diesel::table! {
         ballot -> Text,
         cells_hash -> Text,
         tracking_code -> Text,
+    }
+}
+
+diesel::table! {
+    encrypted_sums (vote_id) {
+        vote_id -> Text,
+        ballots -> Integer,
+        sums -> Text,
+    }
+}
+
+diesel::table! {
+    partial_decryptions (vote_id, position) {
+        vote_id -> Text,
+        position -> Integer,
+        shares -> Text,
     }
 }

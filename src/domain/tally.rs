@@ -84,11 +84,23 @@ impl Tally {
                 }
             }
         }
+        Tally::from_counts(kind, base, ballots_cast, counts)
+    }
+
+    /// The tally of `ballots_cast` ballots from each subject's count of each choice (in the
+    /// kind's order), however they were counted: from marks, or decrypted from totals.
+    pub fn from_counts(
+        kind: VoteKind,
+        base: u64,
+        ballots_cast: u64,
+        counts: Vec<Vec<u64>>,
+    ) -> Tally {
+        let choices = kind.choices();
         let severest = choices.len() - 1;
         let results = counts
             .into_iter()
             .map(|row| {
-                let blank = ballots_cast - row.iter().sum::<u64>();
+                let blank = ballots_cast.saturating_sub(row.iter().sum::<u64>());
                 let percents = row
                     .iter()
                     .chain(std::iter::once(&blank))

@@ -373,6 +373,14 @@ fn ceremony_hash(
     ))
 }
 
+/// Every member's commitments, in position order, from a committee whose key is made.
+pub fn all_commitments(seats: &[(SeatRow, String)]) -> AppResult<Vec<Vec<Point>>> {
+    seats
+        .iter()
+        .map(|(seat, _)| revealed(seat).map(|(c, _)| c).map_err(AppError::internal))
+        .collect()
+}
+
 /// A seat's revealed commitments and proofs, decoded.
 fn revealed(seat: &SeatRow) -> Result<(Vec<Point>, Vec<Knowledge>), String> {
     let parse = |json: &Option<String>| -> Result<Vec<Vec<u8>>, String> {

@@ -7,10 +7,12 @@ pub mod ballots;
 pub mod casting;
 pub mod committees;
 pub mod councils;
+pub mod decryption;
 pub mod eligibility;
 pub mod encrypted_ballots;
 pub mod layouts;
 pub mod records;
+pub mod tallies;
 pub mod visible;
 pub mod votes;
 

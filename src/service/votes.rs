@@ -1,14 +1,14 @@
 //! Votes: created in draft, opened and closed by the chair; the tally is made at close.
 
 use super::visible::{load_visible, subjects, view, LoadedVote};
-use super::{committees, encrypted_ballots, records, text, Caller};
+use super::{committees, decryption, encrypted_ballots, records, tallies, text, Caller};
 use crate::db::votes::{self as vote_rows, Lock, SubjectRow, VoteRow};
 use crate::db::{self, ballots, councils, members, DbConn};
 use crate::domain::{Marks, PercentBase, Role, Secrecy, Tally, Transition, VoteKind, VoteState};
 use crate::error::{AppError, AppResult};
 use crate::record::chain::EventKind;
 use crate::record::RecordKey;
-use crate::shapes::{self, rfc3339, NewVote, SubjectTally, Vote};
+use crate::shapes::{NewVote, Vote};
 
 pub const MAX_SUBJECTS: usize = 500;
 pub const MAX_POSITIONS: usize = 20;
@@ -166,6 +166,7 @@ pub fn transition(
                         // No count exists until the committee decrypts the totals; the tally
                         // and the record are published then.
                         crate::db::encrypted::forget_ballot_ids(conn, vote_id)?;
+                        decryption::sum_at_close(conn, &current)?;
                         let (_, cast) = vote_rows::turnout(conn, vote_id)?;
                         records::log_event(
                             conn,
@@ -212,55 +213,20 @@ fn publish_tally(
         .map(|m| Marks::decode(vote.kind, subject_list.len(), m))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| AppError::internal("a stored ballot does not match its vote's subjects"))?;
-    let (eligible, cast) = vote_rows::turnout(conn, &vote_id)?;
+    let (_, cast) = vote_rows::turnout(conn, &vote_id)?;
     if cast != marks.len() as i64 {
         return Err(AppError::internal(format_args!(
             "{cast} delegates have cast but {} ballots are stored",
             marks.len()
         )));
     }
-    let council = councils::find(conn, &vote.row.council_id)?
-        .ok_or_else(|| AppError::internal("a vote's council is missing"))?;
-    let base = match vote.percent_base {
-        PercentBase::Ballots => cast as u64,
-        PercentBase::Seats => council.seats as u64,
-    };
-    let counted = Tally::count(vote.kind, subject_list.len(), base, &marks);
-    let tally = shapes::Tally {
-        vote_id: vote_id.clone(),
-        council_id: vote.row.council_id.clone(),
-        title: vote.row.title.clone(),
-        kind: vote.kind,
-        percent_base: vote.percent_base,
-        base,
-        seats: council.seats,
-        eligible,
-        ballots_cast: cast,
-        opened_at: vote.row.opened_at.map(rfc3339),
-        closed_at: Some(rfc3339(closed_at)),
-        results: subject_list
-            .into_iter()
-            .zip(counted.results)
-            .map(|(s, r)| {
-                let names = r.counts.iter().map(|(c, _)| c.as_str()).chain(["blank"]);
-                SubjectTally {
-                    subject_id: s.id,
-                    full_name: s.full_name,
-                    positions: s.positions,
-                    counts: r
-                        .counts
-                        .iter()
-                        .map(|(c, n)| (c.as_str(), *n))
-                        .chain([("blank", r.blank)])
-                        .collect(),
-                    percents: names.zip(r.percents).collect(),
-                    outcome: r.outcome,
-                }
-            })
-            .collect(),
-    };
-    let body = serde_json::to_string(&tally).map_err(AppError::internal)?;
-    ballots::save_tally(conn, &vote_id, &body)?;
+    let counted = Tally::count(vote.kind, subject_list.len(), 0, &marks);
+    let counts = counted
+        .results
+        .into_iter()
+        .map(|r| r.counts.into_iter().map(|(_, n)| n).collect())
+        .collect();
+    tallies::publish(conn, vote, closed_at, cast as u64, counts)?;
     Ok(cast as u64)
 }
 

@@ -16,3 +16,20 @@ CREATE TABLE encrypted_ballots (
     UNIQUE (vote_id, cells_hash)
 );
 CREATE INDEX encrypted_ballots_by_vote ON encrypted_ballots (vote_id);
+
+-- Written as a committee vote closes: each cell's sum over every cast ballot (a JSON array of
+-- rows, each an array of hex α ‖ β), the only ciphertexts the committee decrypts.
+CREATE TABLE encrypted_sums (
+    vote_id TEXT PRIMARY KEY NOT NULL REFERENCES votes (id),
+    ballots INTEGER NOT NULL,
+    sums TEXT NOT NULL
+);
+
+-- Each committee member's partial decryption of the sums, its proofs checked: a JSON array of
+-- rows, each an array of {"partial", "proof"} in hex.
+CREATE TABLE partial_decryptions (
+    vote_id TEXT NOT NULL REFERENCES votes (id),
+    position INTEGER NOT NULL,
+    shares TEXT NOT NULL,
+    PRIMARY KEY (vote_id, position)
+);

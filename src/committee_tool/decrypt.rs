@@ -1,0 +1,173 @@
+//! One member's part in the count of a closed committee vote (docs/verifiable.md §7). The tool
+//! checks every ballot's proofs itself, recomputes each cell's sum, and decrypts those sums and
+//! nothing else: never one ballot, whatever the server asks.
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use rand_core::OsRng;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::path::Path;
+use tinnhiem_crypto::ballot::{manifest_hash, BallotContext, EncryptedBallot, Manifest, Shape};
+use tinnhiem_crypto::elgamal::{Ciphertext, JointKey};
+use tinnhiem_crypto::group::{decode_nonidentity, decode_scalar};
+use tinnhiem_crypto::hex;
+use tinnhiem_crypto::proofs::{Context, Equality};
+
+use super::error::ToolError;
+use super::session::Session;
+use super::share_file::ShareFile;
+use crate::service::decryption::share_context_fields;
+use crate::shapes::{Committee, DecryptionProgress, EncryptedBallots};
+
+fn distrust(what: impl Into<String>) -> ToolError {
+    ToolError::Distrust(what.into())
+}
+
+/// Checks every ballot of closed vote `vote_id`, recomputes the sums, and sends this member's
+/// partial decryption of them, made with the share in `file`.
+pub fn decrypt(
+    session: &Session,
+    vote_id: &str,
+    file: &Path,
+    passphrase: &str,
+    mut say: impl FnMut(&str),
+) -> Result<DecryptionProgress, ToolError> {
+    let state = ShareFile::load(file, passphrase)?
+        .ok_or_else(|| ToolError::ShareFile(format!("{} does not exist", file.display())))?;
+    let share = state
+        .share
+        .as_deref()
+        .and_then(hex::decode)
+        .and_then(|b| decode_scalar(&b).ok())
+        .ok_or_else(|| ToolError::ShareFile("holds no share: finish the ceremony first".into()))?;
+    let vote: Value = session.get(&format!("/votes/{vote_id}"))?;
+    if vote["committee"]["id"].as_str() != Some(state.committee_id.as_str()) {
+        return Err(ToolError::ShareFile(
+            "belongs to another committee than this vote's".into(),
+        ));
+    }
+    let committee: Committee = session.get(&format!("/committees/{}", state.committee_id))?;
+    let joint = state
+        .joint_key
+        .as_deref()
+        .filter(|k| committee.joint_key.as_deref() == Some(*k))
+        .and_then(hex::decode)
+        .and_then(|b| decode_nonidentity(&b).ok())
+        .ok_or_else(|| distrust("the committee's key on the server is not the one in your file"))?;
+    let subject_ids: Vec<&str> = vote["subjects"]
+        .as_array()
+        .ok_or_else(|| distrust("the vote lists no subjects"))?
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    let kind = vote["kind"].as_str().unwrap_or_default();
+    let choices = match kind {
+        "rating" => 3,
+        "confidence" => 2,
+        other => return Err(distrust(format!("a vote of unknown kind {other:?}"))),
+    };
+    let manifest = manifest_hash(&Manifest {
+        vote_id,
+        council_id: vote["council_id"].as_str().unwrap_or_default(),
+        kind,
+        choices,
+        subject_ids: &subject_ids,
+        committee_id: &state.committee_id,
+        threshold: committee.threshold,
+        size: committee.size,
+        joint_key: &joint,
+    });
+    let shape = Shape {
+        rows: subject_ids.len(),
+        choices: choices as usize,
+    };
+    say("Downloading every ballot of the vote.");
+    let record: EncryptedBallots = session.get(&format!("/votes/{vote_id}/ballots"))?;
+    if record.manifest_hash != hex::encode(&manifest) {
+        return Err(distrust(
+            "the ballots are bound to another vote than the one the server describes",
+        ));
+    }
+    if record.ballots.len() != record.ballots_cast as usize {
+        return Err(distrust(format!(
+            "{} ballots are given for {} cast",
+            record.ballots.len(),
+            record.ballots_cast
+        )));
+    }
+    say(&format!(
+        "Checking the proofs of {} ballots.",
+        record.ballots.len()
+    ));
+    let key = JointKey::new(joint);
+    let mut sums = vec![vec![Ciphertext::zero(); shape.choices]; shape.rows];
+    let mut seen_ids = HashSet::new();
+    let mut seen_cells = HashSet::new();
+    for stored in &record.ballots {
+        let id: [u8; 16] = hex::decode(&stored.ballot_id)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| distrust("a ballot id that is not 16 bytes"))?;
+        let bytes = BASE64
+            .decode(stored.ballot.as_bytes())
+            .map_err(|_| distrust("a ballot that is not base64"))?;
+        let ballot = EncryptedBallot::from_bytes(&bytes, shape)
+            .map_err(|e| distrust(format!("ballot {}: {e}", stored.tracking_code)))?;
+        let context = BallotContext {
+            manifest_hash: manifest,
+            key: &key,
+            ballot_id: id,
+        };
+        ballot
+            .verify(&context, shape, &mut OsRng)
+            .map_err(|e| distrust(format!("ballot {}: {e}", stored.tracking_code)))?;
+        if hex::encode(&ballot.tracking_code(&manifest, &id)) != stored.tracking_code {
+            return Err(distrust("a ballot's tracking code is not its own"));
+        }
+        if !seen_ids.insert(id) || !seen_cells.insert(ballot.cells_hash()) {
+            return Err(distrust("a ballot is given twice"));
+        }
+        for (sum_row, row) in sums.iter_mut().zip(&ballot.rows) {
+            for (sum, cell) in sum_row.iter_mut().zip(&row.cells) {
+                *sum = sum.add(&cell.ciphertext);
+            }
+        }
+    }
+    let ours: Vec<Vec<String>> = sums
+        .iter()
+        .map(|row| row.iter().map(|c| hex::encode(&c.to_bytes())).collect())
+        .collect();
+    if ours != record.sums {
+        return Err(distrust(
+            "the server's sums are not the sums of the ballots it gave: refusing to decrypt them",
+        ));
+    }
+    say("Every ballot checks and the sums are theirs; decrypting the sums only.");
+    let shares: Vec<Vec<Value>> = sums
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(j, sum)| {
+                    let fields =
+                        share_context_fields(&manifest, state.position, i as u32, j as u32);
+                    let refs: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+                    let context = Context {
+                        tag: b"partial-decryption",
+                        fields: &refs,
+                    };
+                    let proof = Equality::prove(&context, &share, &sum.alpha, &mut OsRng);
+                    json!({
+                        "partial": hex::encode(&(share * sum.alpha).compress().to_bytes()),
+                        "proof": hex::encode(&proof.to_bytes()),
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    session.post(
+        &format!("/votes/{vote_id}/decryptions"),
+        &json!({ "shares": shares }),
+    )
+}

@@ -1,0 +1,307 @@
+//! The count of a committee vote (docs/verifiable.md §7): at the close the server sums each
+//! cell over every cast ballot; each committee member's tool checks every ballot, recomputes
+//! the sums, and sends its partial decryption of the sums with a proof for each; once the
+//! threshold's worth are in, the server combines them, reads each count, and publishes the
+//! tally. No single ballot is ever decrypted.
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use tinnhiem_crypto::ballot::{EncryptedBallot, Shape};
+use tinnhiem_crypto::elgamal::Ciphertext;
+use tinnhiem_crypto::group::decode_point;
+use tinnhiem_crypto::proofs::{Context, Equality};
+use tinnhiem_crypto::threshold::{self, Counts};
+use tinnhiem_crypto::{hex, Point};
+
+use super::visible::{load_visible, LoadedVote};
+use super::{committees, tallies, Caller};
+use crate::db::committees as committee_rows;
+use crate::db::encrypted;
+use crate::db::votes as vote_rows;
+use crate::db::{self, DbConn};
+use crate::domain::{Secrecy, VoteState};
+use crate::error::{AppError, AppResult};
+use crate::shapes::{DecryptionProgress, EncryptedBallots, PartialDecryption, StoredBallot};
+
+fn shape(conn: &mut DbConn, vote: &LoadedVote) -> AppResult<Shape> {
+    Ok(Shape {
+        rows: vote_rows::subject_ids_of(conn, &vote.row.id)?.len(),
+        choices: vote.kind.choices().len(),
+    })
+}
+
+/// Sums each cell over every ballot stored, as the committee vote closes.
+pub fn sum_at_close(conn: &mut DbConn, vote: &LoadedVote) -> AppResult<()> {
+    let shape = shape(conn, vote)?;
+    let stored = encrypted::of_vote(conn, &vote.row.id)?;
+    let mut sums = vec![vec![Ciphertext::zero(); shape.choices]; shape.rows];
+    for row in &stored {
+        let bytes = BASE64
+            .decode(row.ballot.as_bytes())
+            .map_err(|_| AppError::internal("a stored encrypted ballot is not base64"))?;
+        let ballot = EncryptedBallot::from_bytes(&bytes, shape)
+            .map_err(|e| AppError::internal(format_args!("a stored encrypted ballot: {e}")))?;
+        for (sum_row, row) in sums.iter_mut().zip(&ballot.rows) {
+            for (sum, cell) in sum_row.iter_mut().zip(&row.cells) {
+                *sum = sum.add(&cell.ciphertext);
+            }
+        }
+    }
+    let text: Vec<Vec<String>> = sums
+        .iter()
+        .map(|row| row.iter().map(|c| hex::encode(&c.to_bytes())).collect())
+        .collect();
+    let json = serde_json::to_string(&text).map_err(AppError::internal)?;
+    encrypted::save_sums(conn, &vote.row.id, stored.len() as i32, &json)?;
+    Ok(())
+}
+
+/// A closed committee vote the caller may see, with its stored sums.
+fn closed_committee_vote(
+    conn: &mut DbConn,
+    caller: &Caller,
+    vote_id: &str,
+) -> AppResult<(LoadedVote, i32, Vec<Vec<Ciphertext>>)> {
+    let vote = load_visible(conn, caller, vote_id)?;
+    if vote.secrecy != Secrecy::Committee {
+        return Err(AppError::invalid_state(
+            "This is not a committee vote: its ballots are counted as it closes.",
+        ));
+    }
+    if vote.state != VoteState::Closed {
+        return Err(AppError::invalid_state(format!(
+            "The vote is {}; the committee decrypts its totals once the chair closes it.",
+            vote.state.as_str()
+        )));
+    }
+    let (ballots, sums) = encrypted::sums_of(conn, vote_id)?
+        .ok_or_else(|| AppError::internal("a closed committee vote has no sums"))?;
+    let sums: Vec<Vec<String>> = serde_json::from_str(&sums).map_err(AppError::internal)?;
+    let sums = sums
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|c| {
+                    hex::decode(c)
+                        .and_then(|b| Ciphertext::from_bytes(&b).ok())
+                        .ok_or_else(|| AppError::internal("stored sums are unreadable"))
+                })
+                .collect()
+        })
+        .collect::<AppResult<_>>()?;
+    Ok((vote, ballots, sums))
+}
+
+/// Every cast ballot of a closed committee vote, the sums, and who has decrypted.
+pub fn ballots(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<EncryptedBallots> {
+    let (vote, ballots_cast, sums) = closed_committee_vote(conn, caller, vote_id)?;
+    let ballots = encrypted::of_vote(conn, vote_id)?
+        .into_iter()
+        .map(|row| StoredBallot {
+            ballot_id: row.id,
+            ballot: row.ballot,
+            tracking_code: row.tracking_code,
+        })
+        .collect();
+    Ok(EncryptedBallots {
+        vote_id: vote.row.id.clone(),
+        manifest_hash: vote.row.manifest_hash.clone().unwrap_or_default(),
+        ballots_cast: ballots_cast as u32,
+        ballots,
+        sums: sums
+            .iter()
+            .map(|row| row.iter().map(|c| hex::encode(&c.to_bytes())).collect())
+            .collect(),
+        decrypted_by: encrypted::partials_of(conn, vote_id)?
+            .into_iter()
+            .map(|(p, _)| p as u32)
+            .collect(),
+    })
+}
+
+/// The context of a partial decryption's proof for one cell.
+pub fn share_context_fields(manifest: &[u8], position: u32, row: u32, col: u32) -> [Vec<u8>; 4] {
+    [
+        manifest.to_vec(),
+        position.to_be_bytes().to_vec(),
+        row.to_be_bytes().to_vec(),
+        col.to_be_bytes().to_vec(),
+    ]
+}
+
+fn invalid(detail: String) -> AppError {
+    AppError::validation(detail)
+}
+
+/// A committee member's partial decryption of every cell's sum, each proven against the key
+/// of their share; the tally is published by the one that completes the threshold.
+pub fn decrypt(
+    conn: &mut DbConn,
+    caller: &Caller,
+    vote_id: &str,
+    input: PartialDecryption,
+) -> AppResult<DecryptionProgress> {
+    let (vote, ballots_cast, sums) = closed_committee_vote(conn, caller, vote_id)?;
+    let committee_id = vote
+        .row
+        .committee_id
+        .clone()
+        .ok_or_else(|| AppError::internal("a committee vote without its committee"))?;
+    let committee = committee_rows::find(conn, &committee_id)?
+        .ok_or_else(|| AppError::internal("a committee vote's committee is missing"))?;
+    let seats = committee_rows::seats(conn, &committee_id)?;
+    let Some((seat, _)) = seats.iter().find(|(s, _)| s.member_id == caller.member.id) else {
+        return Err(AppError::forbidden(
+            "Only the members of this vote's counting committee decrypt its totals.",
+        ));
+    };
+    let position = seat.position as u32;
+    let manifest = vote
+        .row
+        .manifest_hash
+        .as_deref()
+        .and_then(hex::decode)
+        .ok_or_else(|| AppError::internal("a committee vote without its manifest"))?;
+    let commitments = committees::all_commitments(&seats)?;
+    let share_key = threshold::share_key(&commitments, position);
+    let partials = read_partials(&input, &sums, &manifest, position, &share_key)?;
+    let stored = serde_json::to_string(&input.shares).map_err(AppError::internal)?;
+    let threshold = committee.threshold as u32;
+    db::write_transaction(conn, |conn| {
+        vote_rows::lock_state(conn, vote_id, vote_rows::Lock::Exclusive)?;
+        let received = encrypted::partials_of(conn, vote_id)?;
+        match received.iter().find(|(p, _)| *p as u32 == position) {
+            Some((_, same)) if *same == stored => {}
+            Some(_) => {
+                return Err(AppError::invalid_state(
+                    "You have already sent another partial decryption of this vote; it stands.",
+                ))
+            }
+            None => encrypted::save_partial(conn, vote_id, position as i32, &stored)?,
+        }
+        let received = encrypted::partials_of(conn, vote_id)?;
+        let published = crate::db::ballots::tally_of(conn, vote_id)?.is_some();
+        if !published && received.len() as u32 >= threshold {
+            let mut all = Vec::with_capacity(received.len());
+            for (p, shares) in &received {
+                let shares = serde_json::from_str(shares).map_err(AppError::internal)?;
+                let input = PartialDecryption { shares };
+                let ours = if *p as u32 == position {
+                    partials.clone()
+                } else {
+                    // Checked when they came in; decoded again here.
+                    read_points(&input)?
+                };
+                all.push((*p as u32, ours));
+            }
+            let counts = combine(&all, &sums, ballots_cast as u64)?;
+            let closed_at = vote
+                .row
+                .closed_at
+                .ok_or_else(|| AppError::internal("a closed vote without its closing time"))?;
+            tallies::publish(conn, &vote, closed_at, ballots_cast as u64, counts)?;
+        }
+        Ok(DecryptionProgress {
+            decrypted: received.len() as u32,
+            threshold,
+            published: published || received.len() as u32 >= threshold,
+        })
+    })
+}
+
+/// Decodes a partial decryption and checks its shape and every proof.
+fn read_partials(
+    input: &PartialDecryption,
+    sums: &[Vec<Ciphertext>],
+    manifest: &[u8],
+    position: u32,
+    share_key: &Point,
+) -> AppResult<Vec<Vec<Point>>> {
+    if input.shares.len() != sums.len()
+        || input
+            .shares
+            .iter()
+            .zip(sums)
+            .any(|(s, row)| s.len() != row.len())
+    {
+        return Err(invalid(format!(
+            "Send one share per cell: {} rows of {} cells, in ballot order.",
+            sums.len(),
+            sums.first().map_or(0, Vec::len)
+        )));
+    }
+    let mut out = Vec::with_capacity(sums.len());
+    for (i, (row, sum_row)) in input.shares.iter().zip(sums).enumerate() {
+        let mut points = Vec::with_capacity(row.len());
+        for (j, (share, sum)) in row.iter().zip(sum_row).enumerate() {
+            let cell = format!("row {} choice {}", i + 1, j + 1);
+            let partial = hex::decode(&share.partial)
+                .and_then(|b| decode_point(&b).ok())
+                .ok_or_else(|| invalid(format!("The share of {cell} is not a point in hex.")))?;
+            let proof = hex::decode(&share.proof)
+                .and_then(|b| Equality::from_bytes(&b).ok())
+                .ok_or_else(|| invalid(format!("The proof of {cell} is not a proof in hex.")))?;
+            let fields = share_context_fields(manifest, position, i as u32, j as u32);
+            let refs: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+            let context = Context {
+                tag: b"partial-decryption",
+                fields: &refs,
+            };
+            if !proof.verify(&context, share_key, &sum.alpha, &partial) {
+                return Err(invalid(format!(
+                    "The proof of {cell} does not hold: this is not the decryption made with \
+                     your share. Nothing was recorded."
+                )));
+            }
+            points.push(partial);
+        }
+        out.push(points);
+    }
+    Ok(out)
+}
+
+fn read_points(input: &PartialDecryption) -> AppResult<Vec<Vec<Point>>> {
+    input
+        .shares
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|s| {
+                    hex::decode(&s.partial)
+                        .and_then(|b| decode_point(&b).ok())
+                        .ok_or_else(|| AppError::internal("a stored partial decryption"))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Each cell's count from the partial decryptions of its sum.
+fn combine(
+    partials: &[(u32, Vec<Vec<Point>>)],
+    sums: &[Vec<Ciphertext>],
+    ballots: u64,
+) -> AppResult<Vec<Vec<u64>>> {
+    let table = Counts::up_to(ballots);
+    sums.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(j, sum)| {
+                    let cell: Vec<(u32, Point)> =
+                        partials.iter().map(|(p, m)| (*p, m[i][j])).collect();
+                    let m = threshold::combine(&cell);
+                    table.of(&(sum.beta - m)).ok_or_else(|| {
+                        AppError::internal(format_args!(
+                            "the decrypted total of row {} choice {} is not a count of the \
+                             ballots cast",
+                            i + 1,
+                            j + 1
+                        ))
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}

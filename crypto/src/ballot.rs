@@ -7,7 +7,7 @@ use rand_core::CryptoRngCore;
 use sha2::{Digest, Sha256};
 
 use crate::elgamal::{Ciphertext, JointKey};
-use crate::group::{random_scalar, DecodeError};
+use crate::group::{random_scalar, DecodeError, Weights};
 use crate::proofs::{Batch, Context, ZeroOrOne};
 use crate::transcript::PROTOCOL;
 
@@ -164,25 +164,43 @@ impl EncryptedBallot {
         rng: &mut impl CryptoRngCore,
     ) -> Result<(), Refusal> {
         self.check_shape(shape)?;
+        EncryptedBallot::verify_encoded(&self.to_bytes(), context, shape, rng).map(|_| ())
+    }
+
+    /// Decodes `bytes` (§5.2) as a ballot of `shape` and checks it as [`EncryptedBallot::verify`]
+    /// does, hashing the encodings as received rather than compressing every point again.
+    pub fn verify_encoded(
+        bytes: &[u8],
+        context: &BallotContext,
+        shape: Shape,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<EncryptedBallot, Refusal> {
+        let ballot = EncryptedBallot::from_bytes(bytes, shape)?;
+        let row_bytes = shape.choices * CELL_BYTES + ROW_PROOF_BYTES;
         let mut batch = Batch::with_capacity(shape.rows * (shape.choices + 1));
+        let mut weights = Weights::new(rng);
         let mut challenges_hold = true;
-        for (i, row) in self.rows.iter().enumerate() {
-            for (j, cell) in row.cells.iter().enumerate() {
+        for (i, (row, raw)) in ballot.rows.iter().zip(bytes.chunks(row_bytes)).enumerate() {
+            for (j, (cell, raw)) in row.cells.iter().zip(raw.chunks(CELL_BYTES)).enumerate() {
+                let (ciphertext, proof) = raw.split_at(64);
                 challenges_hold &= context.cell_proof(i as u32, j as u32, |c| {
-                    cell.proof.challenge_holds(c, context.key, &cell.ciphertext)
+                    cell.proof
+                        .challenge_holds_encoded(c, context.key, ciphertext, proof)
                 });
-                batch.push(cell.proof.equations(&cell.ciphertext, rng));
+                batch.push(cell.proof.equations(&cell.ciphertext, &mut weights));
             }
             let sum = row.sum();
+            let proof = &raw[shape.choices * CELL_BYTES..];
             challenges_hold &= context.row_proof(i as u32, |c| {
-                row.sum_proof.challenge_holds(c, context.key, &sum)
+                row.sum_proof
+                    .challenge_holds_encoded(c, context.key, &sum.to_bytes(), proof)
             });
-            batch.push(row.sum_proof.equations(&sum, rng));
+            batch.push(row.sum_proof.equations(&sum, &mut weights));
         }
         if challenges_hold && batch.holds(context.key) {
-            return Ok(());
+            return Ok(ballot);
         }
-        Err(self.first_failure(context, rng))
+        Err(ballot.first_failure(context, rng))
     }
 
     fn first_failure(&self, context: &BallotContext, rng: &mut impl CryptoRngCore) -> Refusal {

@@ -14,9 +14,11 @@ pub struct Ciphertext {
     pub beta: RistrettoPoint,
 }
 
-/// The committee's joint public key, with a table for fast multiplication by it.
+/// The committee's joint public key, with a table for fast multiplication by it and its
+/// encoding (which every proof's challenge hashes).
 pub struct JointKey {
     pub point: RistrettoPoint,
+    pub encoded: [u8; 32],
     table: RistrettoBasepointTable,
 }
 
@@ -24,6 +26,7 @@ impl JointKey {
     pub fn new(point: RistrettoPoint) -> JointKey {
         JointKey {
             table: RistrettoBasepointTable::create(&point),
+            encoded: encode_point(&point),
             point,
         }
     }

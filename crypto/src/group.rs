@@ -72,11 +72,44 @@ pub fn random_scalar(rng: &mut impl CryptoRngCore) -> Scalar {
     Scalar::random(rng)
 }
 
-/// A random scalar below 2^128: enough to weigh the equations of a batch verification.
-pub fn random_weight(rng: &mut impl CryptoRngCore) -> Scalar {
-    let mut bytes = [0u8; 32];
-    rng.fill_bytes(&mut bytes[..16]);
-    Scalar::from_bytes_mod_order(bytes)
+/// Random scalars below 2^128, enough to weigh the equations of a batch verification: drawn
+/// from one seed taken from the caller's generator and stretched with SHA-512, so that a batch
+/// of thousands asks the operating system once, not thousands of times.
+pub struct Weights {
+    seed: [u8; 32],
+    counter: u64,
+    block: [u8; 64],
+    used: usize,
+}
+
+impl Weights {
+    pub fn new(rng: &mut impl CryptoRngCore) -> Weights {
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
+        Weights {
+            seed,
+            counter: 0,
+            block: [0; 64],
+            used: 64,
+        }
+    }
+
+    pub fn draw(&mut self) -> Scalar {
+        use sha2::{Digest, Sha512};
+        if self.used == 64 {
+            self.block = Sha512::new()
+                .chain_update(self.seed)
+                .chain_update(self.counter.to_le_bytes())
+                .finalize()
+                .into();
+            self.counter += 1;
+            self.used = 0;
+        }
+        let mut bytes = [0u8; 32];
+        bytes[..16].copy_from_slice(&self.block[self.used..self.used + 16]);
+        self.used += 16;
+        Scalar::from_bytes_mod_order(bytes)
+    }
 }
 
 /// Reads `bytes` as consecutive 32-byte fields.

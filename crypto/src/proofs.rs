@@ -18,7 +18,7 @@ use rand_core::CryptoRngCore;
 use crate::elgamal::{Ciphertext, JointKey};
 use crate::group::{
     base_mul, decode_point, decode_scalar, encode_point, encode_scalar, fields, random_scalar,
-    random_weight, DecodeError,
+    DecodeError, Weights,
 };
 use crate::transcript::Transcript;
 
@@ -119,12 +119,8 @@ impl ZeroOrOne {
     /// The four equations, each weighted by its own random weight, as (scalar, point) terms
     /// that sum to the identity when they hold. The terms in G and K are returned apart so a
     /// batch can add them up into one term each.
-    pub fn equations(
-        &self,
-        ciphertext: &Ciphertext,
-        rng: &mut impl CryptoRngCore,
-    ) -> WeightedTerms {
-        let z: [Scalar; 4] = std::array::from_fn(|_| random_weight(rng));
+    pub fn equations(&self, ciphertext: &Ciphertext, weights: &mut Weights) -> WeightedTerms {
+        let z: [Scalar; 4] = std::array::from_fn(|_| weights.draw());
         // v0·G = a0 + c0·α ; v0·K = b0 + c0·β ; v1·G = a1 + c1·α ; v1·K = b1 + c1·(β − G)
         WeightedTerms {
             g: z[0] * self.v0 + z[2] * self.v1 + z[3] * self.c1,
@@ -140,6 +136,29 @@ impl ZeroOrOne {
         }
     }
 
+    /// [`ZeroOrOne::challenge_holds`] from the bytes received: the ciphertext's 64 and the
+    /// proof's 256 (docs/verifiable.md §4.1), already decoded into `self`.
+    pub fn challenge_holds_encoded(
+        &self,
+        context: &Context,
+        key: &JointKey,
+        ciphertext: &[u8],
+        proof: &[u8],
+    ) -> bool {
+        let c = challenge_of_encodings(
+            context,
+            key,
+            ciphertext,
+            [
+                &proof[..32],
+                &proof[32..64],
+                &proof[64..96],
+                &proof[96..128],
+            ],
+        );
+        self.c0 + self.c1 == c
+    }
+
     /// Checks this proof alone.
     pub fn verify(
         &self,
@@ -149,7 +168,7 @@ impl ZeroOrOne {
         rng: &mut impl CryptoRngCore,
     ) -> bool {
         self.challenge_holds(context, key, ciphertext)
-            && Batch::of([self.equations(ciphertext, rng)]).holds(key)
+            && Batch::of([self.equations(ciphertext, &mut Weights::new(rng))]).holds(key)
     }
 
     /// a0 ‖ b0 ‖ a1 ‖ b1 ‖ c0 ‖ c1 ‖ v0 ‖ v1, 256 bytes.
@@ -233,12 +252,28 @@ fn challenge(
     ciphertext: &Ciphertext,
     commitments: [&RistrettoPoint; 4],
 ) -> Scalar {
+    let encoded = commitments.map(encode_point);
+    challenge_of_encodings(
+        context,
+        key,
+        &ciphertext.to_bytes(),
+        [&encoded[0], &encoded[1], &encoded[2], &encoded[3]],
+    )
+}
+
+/// The challenge from the encodings themselves, as received: no point is compressed again.
+fn challenge_of_encodings(
+    context: &Context,
+    key: &JointKey,
+    ciphertext: &[u8],
+    commitments: [&[u8]; 4],
+) -> Scalar {
     let mut t = context.transcript();
-    t.point(&key.point)
-        .point(&ciphertext.alpha)
-        .point(&ciphertext.beta);
+    t.field(&key.encoded)
+        .field(&ciphertext[..32])
+        .field(&ciphertext[32..]);
     for c in commitments {
-        t.point(c);
+        t.field(c);
     }
     t.challenge()
 }

@@ -111,15 +111,12 @@ pub fn decrypt(
         let bytes = BASE64
             .decode(stored.ballot.as_bytes())
             .map_err(|_| distrust("a ballot that is not base64"))?;
-        let ballot = EncryptedBallot::from_bytes(&bytes, shape)
-            .map_err(|e| distrust(format!("ballot {}: {e}", stored.tracking_code)))?;
         let context = BallotContext {
             manifest_hash: manifest,
             key: &key,
             ballot_id: id,
         };
-        ballot
-            .verify(&context, shape, &mut OsRng)
+        let ballot = EncryptedBallot::verify_encoded(&bytes, &context, shape, &mut OsRng)
             .map_err(|e| distrust(format!("ballot {}: {e}", stored.tracking_code)))?;
         if hex::encode(&ballot.tracking_code(&manifest, &id)) != stored.tracking_code {
             return Err(distrust("a ballot's tracking code is not its own"));

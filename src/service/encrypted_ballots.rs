@@ -160,17 +160,19 @@ pub fn prepare(
 /// cast, ready for the writer, and its tracking code.
 pub fn verify(prepared: Prepared) -> AppResult<(PendingCast, String)> {
     let refused = |why: String| invalid(format!("Nothing was recorded: {why}."));
-    let ballot = EncryptedBallot::from_bytes(&prepared.bytes, prepared.shape)
-        .map_err(|e| refused(e.to_string()))?;
     let key = JointKey::new(prepared.key);
     let context = BallotContext {
         manifest_hash: prepared.manifest_hash,
         key: &key,
         ballot_id: prepared.ballot_id,
     };
-    ballot
-        .verify(&context, prepared.shape, &mut rand_core::OsRng)
-        .map_err(|e| refused(e.to_string()))?;
+    let ballot = EncryptedBallot::verify_encoded(
+        &prepared.bytes,
+        &context,
+        prepared.shape,
+        &mut rand_core::OsRng,
+    )
+    .map_err(|e| refused(e.to_string()))?;
     let tracking_code =
         hex::encode(&ballot.tracking_code(&prepared.manifest_hash, &prepared.ballot_id));
     let row = EncryptedRow {

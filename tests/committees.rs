@@ -18,7 +18,7 @@ use tinnhiem_crypto::{hex, Point};
 const PASSPHRASE: &str = "a passphrase for the share file";
 
 /// A council with `n` counting committee members (auditors `k1…kn`, ids in order).
-async fn with_committee(app: &TestApp, n: usize) -> (Council, Vec<(String, String)>) {
+async fn with_committee(app: &Api, n: usize) -> (Council, Vec<(String, String)>) {
     let council = app.council(20, 5).await;
     let prefix = &council.id[..8];
     let rows: Vec<(String, String, String)> = (1..=n)
@@ -59,13 +59,13 @@ fn committee_vote(members: &[&str], threshold: Option<u32>) -> Value {
 
 /// Runs the member's tool, as `tinnhiem committee ceremony` does, on a blocking thread.
 async fn run_ceremony(
-    app: &TestApp,
+    app: &Api,
     username: &str,
     committee: &str,
     file: PathBuf,
 ) -> Result<Outcome, String> {
     let (base, username, committee) = (
-        app.api.base.clone(),
+        app.base.clone(),
         username.to_owned(),
         committee.to_owned(),
     );
@@ -416,7 +416,7 @@ async fn a_member_who_sends_a_wrong_value_is_named_and_the_ceremony_fails() {
 }
 
 /// A committee vote of two subjects whose three-member key is made (t = 2), opened.
-async fn open_committee_vote(app: &TestApp) -> (Council, Value) {
+async fn open_committee_vote(app: &Api, dir: &std::path::Path) -> (Council, Value) {
     let (council, members) = with_committee(app, 3).await;
     let ids: Vec<&str> = members.iter().map(|(_, id)| id.as_str()).collect();
     let (_, vote) = app
@@ -428,7 +428,7 @@ async fn open_committee_vote(app: &TestApp) -> (Council, Value) {
         .await;
     let committee_id = vote["committee"]["id"].as_str().unwrap().to_owned();
     let runs = members.iter().enumerate().map(|(i, (username, _))| {
-        let file = app.dir.path().join(format!("share-{}.json", i + 1));
+        let file = dir.join(format!("share-{}.json", i + 1));
         run_ceremony(app, username, &committee_id, file)
     });
     for outcome in futures::future::join_all(runs).await {
@@ -456,7 +456,7 @@ fn marks(ballot: &Value, choices: &[&str]) -> std::collections::BTreeMap<String,
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_committee_vote_takes_only_encrypted_ballots_with_valid_proofs_once_each() {
     let app = TestApp::spawn().await;
-    let (council, vote) = open_committee_vote(&app).await;
+    let (council, vote) = open_committee_vote(&app, app.dir.path()).await;
     let vote_id = vote["id"].as_str().unwrap();
     let path = format!("/votes/{vote_id}/ballot");
 
@@ -624,7 +624,7 @@ async fn a_committee_vote_takes_only_encrypted_ballots_with_valid_proofs_once_ea
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_of_three_decrypt_the_totals_and_publish_the_tally() {
     let app = TestApp::spawn().await;
-    let (council, vote) = open_committee_vote(&app).await;
+    let (council, vote) = open_committee_vote(&app, app.dir.path()).await;
     let vote_id = vote["id"].as_str().unwrap().to_owned();
     let cast = [
         ["low", "high"],
@@ -744,4 +744,114 @@ async fn two_of_three_decrypt_the_totals_and_publish_the_tally() {
         json!({"high": 2, "medium": 1, "low": 0, "blank": 1})
     );
     assert_eq!(tally["results"][1]["outcome"], "none");
+}
+
+/// SIGKILL in the middle of a burst of encrypted casts: after a restart every ballot answered
+/// 201 is there, each stored ballot decodes, and "who has cast" matches the ballots stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_server_loses_no_acknowledged_encrypted_ballot() {
+    use diesel::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tinnhiem::db::schema::{electors, encrypted_ballots};
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new(dir.path());
+    let url = match &db.url {
+        tinnhiem::DatabaseUrl::Sqlite(p) => p.to_string_lossy().into_owned(),
+        tinnhiem::DatabaseUrl::Postgres(u) => u.clone(),
+    };
+    let mut server = ServerProcess::start(&url, dir.path());
+    server.wait_healthy().await;
+    let (council, vote) = open_committee_vote(&server.api, dir.path()).await;
+    let vote_id = vote["id"].as_str().unwrap().to_owned();
+    let path = format!("/votes/{vote_id}/ballot");
+    // Ballots are encrypted before the burst, as tablets do while delegates mark.
+    let mut sealed = Vec::new();
+    for token in &council.delegates {
+        let (_, ballot) = server.api.get(&path, token).await;
+        let choices = ["low", "high"];
+        let encrypted = tinnhiem::voter_tool::encrypt(&ballot, &marks(&ballot, &choices)).unwrap();
+        sealed.push(json!({"encrypted": encrypted.cast}));
+    }
+    let answered = AtomicUsize::new(0);
+    let api = &server.api;
+    let casts = council
+        .delegates
+        .iter()
+        .zip(&sealed)
+        .enumerate()
+        .map(|(i, (token, body))| {
+            let (answered, path) = (&answered, &path);
+            async move {
+                let resp = api
+                    .client
+                    .post(api.url(path))
+                    .bearer_auth(token)
+                    .json(body)
+                    .send()
+                    .await;
+                let ok = matches!(&resp, Ok(r) if r.status() == StatusCode::CREATED);
+                if ok {
+                    answered.fetch_add(1, Ordering::SeqCst);
+                }
+                (i, ok)
+            }
+        });
+    let pid = server.child.id();
+    let killer = async {
+        while answered.load(Ordering::SeqCst) < 2 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status();
+    };
+    let (results, ()) = tokio::join!(futures::future::join_all(casts), killer);
+    let acknowledged: Vec<usize> = results
+        .iter()
+        .filter(|(_, ok)| *ok)
+        .map(|(i, _)| *i)
+        .collect();
+    assert!(acknowledged.len() >= 2, "{acknowledged:?}");
+
+    let mut restarted = ServerProcess::start(&url, dir.path());
+    restarted.wait_healthy().await;
+    for i in &acknowledged {
+        let (_, ballot) = restarted.api.get(&path, &council.delegates[*i]).await;
+        assert_eq!(
+            ballot["cast"], true,
+            "delegate {i} was answered 201 but their ballot is gone"
+        );
+    }
+    let mut conn = db.connect();
+    let cast: i64 = electors::table
+        .filter(electors::vote_id.eq(&vote_id))
+        .filter(electors::has_cast.eq(true))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    let stored: Vec<String> = encrypted_ballots::table
+        .filter(encrypted_ballots::vote_id.eq(&vote_id))
+        .select(encrypted_ballots::ballot)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(
+        cast as usize,
+        stored.len(),
+        "participation and ballots disagree"
+    );
+    assert!(stored.len() >= acknowledged.len());
+    use base64::Engine;
+    let shape = tinnhiem_crypto::ballot::Shape {
+        rows: 2,
+        choices: 3,
+    };
+    for ballot in &stored {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(ballot)
+            .unwrap();
+        assert!(
+            tinnhiem_crypto::ballot::EncryptedBallot::from_bytes(&bytes, shape).is_ok(),
+            "a half-stored ballot"
+        );
+    }
 }

@@ -319,11 +319,22 @@ fn read_public_key(arg: &str) -> Result<ed25519_dalek::VerifyingKey, String> {
         arg.to_owned()
     };
     let text = match serde_json::from_str::<serde_json::Value>(&text) {
-        Ok(serde_json::Value::Object(o)) => o
-            .get("public_key")
-            .and_then(|k| k.as_str())
-            .ok_or("the JSON given as --public-key has no \"public_key\"")?
-            .to_owned(),
+        Ok(serde_json::Value::Object(o)) => {
+            match o.get("algorithm") {
+                None => {}
+                Some(a) if a.as_str() == Some(record::model::ALGORITHM) => {}
+                Some(a) => {
+                    return Err(format!(
+                        "--public-key names the algorithm {a}; records are signed with \"{}\" only",
+                        record::model::ALGORITHM
+                    ))
+                }
+            }
+            o.get("public_key")
+                .and_then(|k| k.as_str())
+                .ok_or("the JSON given as --public-key has no \"public_key\"")?
+                .to_owned()
+        }
         _ => text,
     };
     record::key::parse_public_key(&text).map_err(|e| format!("--public-key: {e}"))

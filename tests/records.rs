@@ -17,24 +17,24 @@ use tinnhiem::record::{canonical, key::RecordKey, model::envelope_bytes};
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// A download: status, content type, and the body bytes.
-struct Download {
-    status: StatusCode,
-    content_type: String,
-    headers: reqwest::header::HeaderMap,
-    body: Vec<u8>,
+pub(crate) struct Download {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Vec<u8>,
 }
 
 impl Download {
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         String::from_utf8(self.body.clone()).expect("UTF-8 body")
     }
 
-    fn json(&self) -> Value {
+    pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).expect("JSON body")
     }
 
     /// Asserts a problem+json answer with this status and slug; returns its detail.
-    fn problem(&self, status: u16, slug: &str) -> String {
+    pub fn problem(&self, status: u16, slug: &str) -> String {
         assert_eq!(
             self.content_type,
             "application/problem+json",
@@ -46,7 +46,12 @@ impl Download {
     }
 }
 
-async fn download(app: &TestApp, vote_id: &str, token: Option<&str>, query: &str) -> Download {
+pub(crate) async fn download(
+    app: &TestApp,
+    vote_id: &str,
+    token: Option<&str>,
+    query: &str,
+) -> Download {
     let mut req = app
         .client
         .get(app.url(&format!("/votes/{vote_id}/record{query}")));
@@ -70,7 +75,7 @@ async fn download(app: &TestApp, vote_id: &str, token: Option<&str>, query: &str
 }
 
 /// Casts `ballots[i]` (one choice name or None per subject) as delegate i, then closes.
-async fn cast_and_close(
+pub(crate) async fn cast_and_close(
     app: &TestApp,
     council: &Council,
     vote: &Value,
@@ -103,7 +108,7 @@ async fn cast_and_close(
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
-fn rating_ballots() -> Vec<Vec<Option<&'static str>>> {
+pub(crate) fn rating_ballots() -> Vec<Vec<Option<&'static str>>> {
     vec![
         vec![Some("high"), Some("low"), Some("low")],
         vec![Some("high"), Some("low"), None],
@@ -112,7 +117,7 @@ fn rating_ballots() -> Vec<Vec<Option<&'static str>>> {
 }
 
 /// Runs the built `tinnhiem verify`; returns the exit code and everything it printed.
-fn run_verify(args: &[&str]) -> (i32, String) {
+pub(crate) fn run_verify(args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tinnhiem"))
         .arg("verify")
         .args(args)
@@ -127,13 +132,13 @@ fn run_verify(args: &[&str]) -> (i32, String) {
     (out.status.code().expect("exit code"), text)
 }
 
-fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
+pub(crate) fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path.to_string_lossy().into_owned()
 }
 
-async fn public_key(app: &TestApp) -> String {
+pub(crate) async fn public_key(app: &TestApp) -> String {
     let (status, body) = app
         .call(reqwest::Method::GET, "/public-key", None, None)
         .await;

@@ -115,7 +115,10 @@ fn parse_seed(text: &str) -> Result<[u8; 32], String> {
         .map_err(|_| "is not the base64 of a 32-byte Ed25519 seed".to_owned())
 }
 
-/// An Ed25519 public key from base64 (32 bytes).
+/// An Ed25519 public key from base64 (32 bytes): the canonical encoding of a point that is not
+/// of small order. A small-order key (the identity, for one) lets a single signature verify
+/// every message under libraries that do not refuse it; a non-canonical encoding is a second
+/// spelling of a point. Neither is a key anyone signs with.
 pub fn parse_public_key(text: &str) -> Result<VerifyingKey, String> {
     let bytes = BASE64
         .decode(text.trim())
@@ -123,18 +126,35 @@ pub fn parse_public_key(text: &str) -> Result<VerifyingKey, String> {
     let bytes: [u8; 32] = bytes
         .try_into()
         .map_err(|_| "the public key is not 32 bytes long".to_owned())?;
-    VerifyingKey::from_bytes(&bytes)
-        .map_err(|_| "the public key is not a valid Ed25519 point".into())
+    let key = VerifyingKey::from_bytes(&bytes)
+        .map_err(|_| "the public key is not a valid Ed25519 point".to_owned())?;
+    if key.to_edwards().compress().to_bytes() != bytes {
+        return Err("the public key is not the canonical encoding of its point".into());
+    }
+    if key.is_weak() {
+        return Err(
+            "the public key is a point of small order, under which one signature can verify \
+             any message"
+                .into(),
+        );
+    }
+    Ok(key)
 }
 
-/// Checks a base64 signature over `message` (strict RFC 8032 verification: no malleable or
-/// small-order forms accepted).
+/// Checks a base64 signature over `message` (strict RFC 8032 verification): S must be below
+/// the group order ℓ, R the canonical encoding of a point not of small order, and the key not
+/// of small order either ([`parse_public_key`] refuses such keys before this is reached).
 pub fn check_signature(key: &VerifyingKey, message: &[u8], signature: &str) -> Result<(), String> {
     let bytes = BASE64
         .decode(signature.trim())
         .map_err(|_| "the signature is not base64".to_owned())?;
     let signature = Signature::from_slice(&bytes)
         .map_err(|_| "the signature is not 64 bytes long".to_owned())?;
+    if key.is_weak() {
+        return Err("the key is a point of small order".into());
+    }
+    // verify_strict refuses S ≥ ℓ, a small-order R, and an R that does not re-encode to the
+    // same bytes.
     key.verify_strict(message, &signature)
         .map_err(|_| "the signature does not match the record and key".to_owned())
 }
@@ -210,5 +230,36 @@ mod tests {
         assert!(check_signature(&other.verifying_key(), b"record", &sig).is_err());
         assert!(check_signature(&public, b"record", "AAAA").is_err());
         assert!(parse_public_key("AAAA").is_err());
+    }
+
+    #[test]
+    fn small_order_and_non_canonical_keys_are_refused() {
+        // The identity (order 1) and the point of order 2: R = identity, S = 0 would verify
+        // every message under the identity key if it were accepted.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let err = parse_public_key(&BASE64.encode(identity)).unwrap_err();
+        assert!(err.contains("small order"), "{err}");
+        let mut order_two = [0xffu8; 32];
+        order_two[0] = 0xec;
+        order_two[31] = 0x7f;
+        assert!(parse_public_key(&BASE64.encode(order_two)).is_err());
+        let weak = VerifyingKey::from_bytes(&identity).unwrap();
+        let mut universal = [0u8; 64];
+        universal[0] = 1;
+        assert!(check_signature(&weak, b"any record", &BASE64.encode(universal)).is_err());
+
+        // y + p for a small y is another spelling of the point with that y, where there is one.
+        let spelled_twice = (2u8..19).find_map(|y| {
+            let mut bytes = [0xffu8; 32];
+            bytes[0] = 0xed + y;
+            bytes[31] = 0x7f;
+            VerifyingKey::from_bytes(&bytes).ok().map(|_| bytes)
+        });
+        let bytes = spelled_twice.expect("some y + p below 2^255 decodes");
+        let err = parse_public_key(&BASE64.encode(bytes)).unwrap_err();
+        assert!(err.contains("canonical"), "{err}");
+        let good = RecordKey::from_seed(&[3u8; 32]).public_key();
+        assert!(parse_public_key(&good).is_ok());
     }
 }

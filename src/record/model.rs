@@ -110,7 +110,10 @@ pub struct RecordTally {
     pub other: BTreeMap<String, Value>,
 }
 
+/// One subject's result: exactly these members. A member no verifier knows could carry
+/// anything under the signature (a count by another rule, a note), so none is accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SubjectResult {
     pub subject_id: String,
     pub full_name: String,
@@ -120,8 +123,6 @@ pub struct SubjectResult {
     /// Keyed like `counts`: strings with exactly two decimals.
     pub percents: BTreeMap<String, String>,
     pub outcome: String,
-    #[serde(flatten)]
-    pub other: BTreeMap<String, Value>,
 }
 
 /// What `GET /votes/{id}/record?format=json` returns: the record and its signature.

@@ -157,15 +157,22 @@ fn verify_into(
         }
     };
     checks.add("file", Ok("a signed record".into()));
+    // The algorithm is named twice, beside the record and inside it (under the signature):
+    // both must be the one this verifier implements.
+    let named_algorithm = &envelope.record["signing_key"]["algorithm"];
     checks.add(
         "algorithm",
-        if envelope.algorithm == ALGORITHM {
-            Ok(ALGORITHM.into())
-        } else {
+        if envelope.algorithm != ALGORITHM {
             Err(format!(
                 "\"{}\" is not a signature algorithm this verifier knows ({ALGORITHM})",
                 envelope.algorithm
             ))
+        } else if named_algorithm.as_str() != Some(ALGORITHM) {
+            Err(format!(
+                "the record's signing_key.algorithm is {named_algorithm}, not \"{ALGORITHM}\""
+            ))
+        } else {
+            Ok(ALGORITHM.into())
         },
     );
     let canonical = match to_canonical(&envelope.record) {
@@ -294,7 +301,9 @@ fn check_record(r: &Record, checks: &mut Checks) {
             return;
         }
     };
+    checks.add("times", times(r));
     checks.add("tally header", tally_header(r));
+    checks.add("subjects", subject_ids(r));
     checks.add(
         "ballot codes",
         if r.ballot_codes == kind.ballot_codes() {
@@ -465,34 +474,110 @@ fn turnout(r: &Record) -> Result<String, String> {
     }
 }
 
+/// Each delegate once: no username twice in one list, nor in both. The lists' order is the
+/// service's (Vietnamese alphabetical order of full name, then username); a verifier need not
+/// share it, so it is reported, never a reason to refuse.
 fn electors(r: &Record) -> Result<String, String> {
     let e = &r.electors;
+    let mut seen = BTreeSet::new();
+    let mut twice = BTreeSet::new();
+    for p in e.cast.iter().chain(&e.not_cast) {
+        if !seen.insert(p.username.as_str()) {
+            twice.insert(p.username.as_str());
+        }
+    }
+    if !twice.is_empty() {
+        let twice: Vec<&str> = twice.into_iter().collect();
+        return Err(format!(
+            "a delegate is listed more than once (in one list, or as having cast and not): {}",
+            twice.join(", ")
+        ));
+    }
     let sorted = |l: &[super::model::Person]| {
         l.windows(2)
             .all(|w| super::model::Person::order(&w[0], &w[1]).is_lt())
     };
-    if !sorted(&e.cast) || !sorted(&e.not_cast) {
-        return Err(
-            "the lists of delegates are not in alphabetical order (or list someone twice)".into(),
-        );
-    }
-    let cast: BTreeSet<&str> = e.cast.iter().map(|p| p.username.as_str()).collect();
-    let both: Vec<&str> = e
-        .not_cast
-        .iter()
-        .map(|p| p.username.as_str())
-        .filter(|u| cast.contains(u))
-        .collect();
-    if !both.is_empty() {
-        return Err(format!(
-            "listed both as having cast and not: {}",
-            both.join(", ")
-        ));
-    }
+    let order = if sorted(&e.cast) && sorted(&e.not_cast) {
+        "in the service's alphabetical order"
+    } else {
+        "not in the service's alphabetical order (informational only)"
+    };
     Ok(format!(
-        "{} cast, {} did not; in alphabetical order",
+        "{} cast, {} did not, each once; {order}",
         e.cast.len(),
         e.not_cast.len()
+    ))
+}
+
+/// The documented form of every time in a record: RFC 3339 in UTC with exactly three decimals
+/// of a second and `Z`, e.g. `2026-11-27T08:09:36.920Z`, naming a real instant.
+pub fn utc_millis(text: &str) -> Option<chrono::NaiveDateTime> {
+    const FORM: &[u8; 24] = b"0000-00-00T00:00:00.000Z";
+    let bytes = text.as_bytes();
+    if bytes.len() != FORM.len() {
+        return None;
+    }
+    let shaped = bytes.iter().zip(FORM).all(|(b, f)| match f {
+        b'0' => b.is_ascii_digit(),
+        _ => b == f,
+    });
+    if !shaped {
+        return None;
+    }
+    let t = chrono::NaiveDateTime::parse_from_str(&text[..23], "%Y-%m-%dT%H:%M:%S%.3f").ok()?;
+    // Written back, it must be the same text: no leap second, no out-of-range field.
+    let again = t
+        .and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    (again == text).then_some(t)
+}
+
+/// The vote's times in the documented form, and in the order of a vote's life. (The tally's
+/// and the events' times must equal these: "tally header" and "events match the vote".)
+fn times(r: &Record) -> Result<String, String> {
+    let v = &r.vote;
+    let mut parsed = Vec::new();
+    let mut wrong = Vec::new();
+    for (name, text) in [
+        ("created_at", &v.created_at),
+        ("opened_at", &v.opened_at),
+        ("closed_at", &v.closed_at),
+    ] {
+        match utc_millis(text) {
+            Some(t) => parsed.push(t),
+            None => wrong.push(format!("vote.{name} {text:?}")),
+        }
+    }
+    if !wrong.is_empty() {
+        return Err(format!(
+            "{} not in the form YYYY-MM-DDTHH:MM:SS.mmmZ (UTC, milliseconds)",
+            wrong.join(", ")
+        ));
+    }
+    if parsed[0] > parsed[1] {
+        return Err("the vote was opened before it was created".into());
+    }
+    if parsed[1] > parsed[2] {
+        return Err("the vote was closed before it was opened".into());
+    }
+    Ok("created, opened, closed in that order; UTC to the millisecond".into())
+}
+
+/// Each subject once.
+fn subject_ids(r: &Record) -> Result<String, String> {
+    let mut seen = BTreeSet::new();
+    for (i, s) in r.tally.results.iter().enumerate() {
+        if !seen.insert(s.subject_id.as_str()) {
+            return Err(format!(
+                "result {} names subject {} again: each subject has one result",
+                i + 1,
+                s.subject_id
+            ));
+        }
+    }
+    Ok(format!(
+        "{} results, each for a different subject",
+        r.tally.results.len()
     ))
 }
 

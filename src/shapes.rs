@@ -288,7 +288,8 @@ pub struct SignedRecord {
     pub digest: String,
     /// Base64 of the signing key, as `record.signing_key.public_key`.
     pub public_key: String,
-    /// The record: council, vote, tally, ballots, electors, events.
+    /// The record: council, vote, tally, electors, events (format `tinnhiem-record/2`: no
+    /// ballots; records written as `tinnhiem-record/1` also list every ballot).
     #[schema(value_type = Object)]
     pub record: serde_json::Value,
     /// Base64 of the Ed25519 signature over the record's canonical JSON bytes.

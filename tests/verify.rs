@@ -6,7 +6,8 @@
 //! vote closed by the service before version 2, signed by the key whose seed is [`V1_SEED`]
 //! (the same vote's rows are in `tests/fixtures/v1-closed-vote.sql`).
 
-use crate::records::{run_verify, write};
+use crate::common::*;
+use crate::records::{cast_and_close, download, rating_ballots, run_verify, write};
 use base64::Engine;
 use serde_json::{json, Value};
 use sha2::Digest;
@@ -245,6 +246,13 @@ fn a_version_1_record_verifies_as_it_always_did() {
     let mut edited = original.clone();
     edited["tally"]["results"][1]["outcome"] = json!("may_resign");
     check("outcome.json", &edited, true, &["subject 2"]);
+    // Version 1 has no place for the members of version 2.
+    let mut edited = original.clone();
+    edited["vote"]["secrecy"] = json!("server");
+    check("v1-secrecy.json", &edited, true, &["format"]);
+    let mut edited = original.clone();
+    edited["format"] = json!("tinnhiem-record/2");
+    check("v1-as-v2.json", &edited, true, &["format"]);
 }
 
 #[test]
@@ -255,6 +263,39 @@ fn version_1_records_with_the_gaps_are_refused() {
         &RecordKey::from_seed(&V1_SEED),
         "version 1",
     );
+}
+
+#[tokio::test]
+async fn version_2_records_with_the_gaps_are_refused() {
+    let seed = [0x52u8; 32];
+    let app = TestApp::spawn_with(|c| {
+        c.signing_key = tinnhiem::record::key::SeedText(Some(B64.encode(seed)));
+    })
+    .await;
+    let council = app.council(20, 4).await;
+    let vote = app.vote(&council, "rating", 3, None).await;
+    cast_and_close(&app, &council, &vote, &rating_ballots()).await;
+    let got = download(
+        &app,
+        vote["id"].as_str().unwrap(),
+        Some(&council.auditor),
+        "",
+    )
+    .await;
+    let envelope = got.json();
+    assert_eq!(envelope["record"]["format"], "tinnhiem-record/2");
+    let key = RecordKey::from_seed(&seed);
+    assert_eq!(signed(&envelope["record"], &key), got.body);
+    assert_gaps_refused(&envelope["record"], &key, "version 2");
+
+    // A version 2 record whose secrecy is not the server's is not one this verifier reads.
+    let dir = tempfile::tempdir().unwrap();
+    let mut record = envelope["record"].clone();
+    record["vote"]["secrecy"] = json!("committee");
+    let file = write(dir.path(), "committee.json", &signed(&record, &key));
+    let (code, out) = run_verify(&[&file, "--public-key", &key.public_key()]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(failed(&out), ["format"], "{out}");
 }
 
 /// The public key that verifies every message: the identity point (order 1), with R the

@@ -20,8 +20,9 @@ use crate::words::Lang;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RecordQuery {
-    /// `json` (the default): the signed record; `csv`: one row per subject, a blank line, then
-    /// one row per ballot; `html`: the counting minutes (biên bản kiểm phiếu), to print on A4.
+    /// `json` (the default): the signed record; `csv`: one row per subject (a record written
+    /// as `tinnhiem-record/1` adds a blank line, then one row per ballot); `html`: the counting
+    /// minutes (biên bản kiểm phiếu), to print on A4.
     pub format: Option<String>,
     /// Language of the `html` minutes: `vi` (the default) or `en`.
     pub lang: Option<String>,
@@ -47,8 +48,8 @@ fn format(query: RecordQuery) -> AppResult<Format> {
         Some("csv") => Ok(Format::Csv),
         Some("html") => Ok(Format::Html(lang)),
         Some(other) => Err(AppError::validation(format!(
-            "format must be \"json\" (the signed record, the default), \"csv\" (results, then \
-             ballots) or \"html\" (the counting minutes to print); \"{other}\" is none of them."
+            "format must be \"json\" (the signed record, the default), \"csv\" (the results) \
+             or \"html\" (the counting minutes to print); \"{other}\" is none of them."
         ))),
     }
 }
@@ -60,7 +61,7 @@ fn format(query: RecordQuery) -> AppResult<Format> {
     params(VoteId, RecordQuery),
     responses(
         (status = 200, description = "The signed record (json, the same bytes on every download), \
-            the results and ballots (csv), or the counting minutes (html). See docs/auditing.md.",
+            the results (csv), or the counting minutes (html). See docs/auditing.md.",
             content(
                 (SignedRecord = "application/json"),
                 (String = "text/csv"),

@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 use super::canonical::{parse_strict, to_canonical};
 use super::chain::{self, hex, EventKind};
 use super::key::{check_signature, parse_public_key};
-use super::model::{Envelope, Record, ALGORITHM, FORMAT};
-use crate::domain::{Marks, PercentBase, Tally, VoteKind};
+use super::model::{Envelope, Record, ALGORITHM, FORMAT_V1, FORMAT_V2, SERVER_SECRECY};
+use crate::domain::{tally, Marks, PercentBase, Tally, VoteKind};
 
 /// One thing checked, and what was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,11 +71,14 @@ impl Verdict {
         }
         let failures = self.failures();
         if self.valid() {
-            let _ = writeln!(
-                out,
-                "VALID: the signature holds and every count, percentage and outcome follows from \
-                 the ballots listed."
-            );
+            let from = match self.record.as_ref().and_then(|r| r.ballots.as_ref()) {
+                Some(_) => "every count, percentage and outcome follows from the ballots listed",
+                None => {
+                    "every subject's counts add up to the ballots cast, and every percentage \
+                     and outcome follows from them"
+                }
+            };
+            let _ = writeln!(out, "VALID: the signature holds and {from}.");
             if self.key_source == KeySource::Embedded {
                 let _ = writeln!(
                     out,
@@ -259,7 +262,10 @@ fn verify_into(
         Err(e) => {
             checks.add(
                 "structure",
-                Err(format!("the record is not a {FORMAT} record: {e}")),
+                Err(format!(
+                    "the record does not have the members of a {FORMAT_V2} or {FORMAT_V1} \
+                     record: {e}"
+                )),
             );
             return (None, Some(digest));
         }
@@ -268,19 +274,55 @@ fn verify_into(
     (Some(record), Some(digest))
 }
 
+/// Which version of the record, and whether it has exactly the members of that version.
+fn version(r: &Record) -> Result<u8, String> {
+    match r.format.as_str() {
+        FORMAT_V1 => {
+            if r.ballot_codes.is_none() || r.ballots.is_none() {
+                Err(format!(
+                    "a {FORMAT_V1} record lists ballot_codes and ballots; this one does not"
+                ))
+            } else if r.vote.secrecy.is_some() {
+                Err(format!("a {FORMAT_V1} record has no vote.secrecy"))
+            } else {
+                Ok(1)
+            }
+        }
+        FORMAT_V2 => {
+            if r.ballot_codes.is_some() || r.ballots.is_some() {
+                Err(format!(
+                    "a {FORMAT_V2} record lists no ballots (no ballot_codes, no ballots): a list \
+                     of whole ballots lets a coercer find a dictated pattern of marks"
+                ))
+            } else {
+                match r.vote.secrecy.as_deref() {
+                    Some(SERVER_SECRECY) => Ok(2),
+                    Some(other) => Err(format!(
+                        "vote.secrecy is \"{other}\": this verifier reads records of votes counted \
+                         by the server (\"{SERVER_SECRECY}\")"
+                    )),
+                    None => Err(format!("a {FORMAT_V2} record names vote.secrecy")),
+                }
+            }
+        }
+        other => Err(format!(
+            "\"{other}\" is not a format this verifier reads ({FORMAT_V2}, {FORMAT_V1})"
+        )),
+    }
+}
+
 /// Everything that must agree inside a record whose signature is already checked.
 fn check_record(r: &Record, checks: &mut Checks) {
-    checks.add(
-        "format",
-        if r.format == FORMAT {
-            Ok(FORMAT.into())
-        } else {
-            Err(format!(
-                "\"{}\" is not a format this verifier reads ({FORMAT})",
-                r.format
-            ))
-        },
-    );
+    let version = match version(r) {
+        Ok(v) => {
+            checks.add("format", Ok(r.format.clone()));
+            v
+        }
+        Err(e) => {
+            checks.add("format", Err(e));
+            return;
+        }
+    };
     let kind: VoteKind = match r.vote.kind.parse() {
         Ok(k) => k,
         Err(_) => {
@@ -304,61 +346,70 @@ fn check_record(r: &Record, checks: &mut Checks) {
     checks.add("times", times(r));
     checks.add("tally header", tally_header(r));
     checks.add("subjects", subject_ids(r));
-    checks.add(
-        "ballot codes",
-        if r.ballot_codes == kind.ballot_codes() {
-            Ok(format!("the codes of a {} vote", kind.as_str()))
-        } else {
-            Err(format!(
-                "the codes listed are not those of a {} vote",
-                kind.as_str()
-            ))
-        },
-    );
-
-    // The ballots, read against the subjects of the tally.
     let subjects = r.tally.results.len();
-    let mut marks = Vec::with_capacity(r.ballots.len());
-    let mut unreadable = Vec::new();
-    for (i, b) in r.ballots.iter().enumerate() {
-        match Marks::decode(kind, subjects, b) {
-            Ok(m) => marks.push(m),
-            Err(_) => unreadable.push(i + 1),
+
+    // Version 1: the ballots, read against the subjects of the tally.
+    let mut marks = Vec::new();
+    let mut readable = true;
+    if let (Some(codes), Some(ballots)) = (&r.ballot_codes, &r.ballots) {
+        checks.add(
+            "ballot codes",
+            if *codes == kind.ballot_codes() {
+                Ok(format!("the codes of a {} vote", kind.as_str()))
+            } else {
+                Err(format!(
+                    "the codes listed are not those of a {} vote",
+                    kind.as_str()
+                ))
+            },
+        );
+        let mut unreadable = Vec::new();
+        for (i, b) in ballots.iter().enumerate() {
+            match Marks::decode(kind, subjects, b) {
+                Ok(m) => marks.push(m),
+                Err(_) => unreadable.push(i + 1),
+            }
         }
+        readable = checks.add(
+            "ballots",
+            if unreadable.is_empty() {
+                Ok(format!(
+                    "{} ballots, each marking {subjects} subjects with known choices or blank",
+                    ballots.len()
+                ))
+            } else {
+                Err(format!(
+                    "ballot{} {} {} not {subjects} characters of the vote's codes",
+                    if unreadable.len() == 1 { "" } else { "s" },
+                    list(&unreadable),
+                    if unreadable.len() == 1 { "is" } else { "are" },
+                ))
+            },
+        );
+        checks.add(
+            "ballot order",
+            if ballots.windows(2).all(|w| w[0] <= w[1]) {
+                Ok("sorted by content: the order says nothing of who cast when".into())
+            } else {
+                Err(
+                    "the ballots are not sorted by content, so their order could tell the \
+                     order of casting"
+                        .into(),
+                )
+            },
+        );
     }
-    let readable = checks.add(
-        "ballots",
-        if unreadable.is_empty() {
-            Ok(format!(
-                "{} ballots, each marking {subjects} subjects with known choices or blank",
-                r.ballots.len()
-            ))
-        } else {
-            Err(format!(
-                "ballot{} {} {} not {subjects} characters of the vote's codes",
-                if unreadable.len() == 1 { "" } else { "s" },
-                list(&unreadable),
-                if unreadable.len() == 1 { "is" } else { "are" },
-            ))
-        },
-    );
-    checks.add(
-        "ballot order",
-        if r.ballots.windows(2).all(|w| w[0] <= w[1]) {
-            Ok("sorted by content: the order says nothing of who cast when".into())
-        } else {
-            Err(
-                "the ballots are not sorted by content, so their order could tell the order \
-                 of casting"
-                    .into(),
-            )
-        },
-    );
     checks.add("turnout", turnout(r));
     checks.add("electors", electors(r));
 
+    // Version 1 takes the ballots listed as cast; version 2 the tally's ballots_cast, which
+    // "turnout" ties to the delegates listed as having cast.
+    let cast = match &r.ballots {
+        Some(ballots) => ballots.len() as u64,
+        None => r.tally.ballots_cast,
+    };
     let expected_base = match percent_base {
-        PercentBase::Ballots => r.ballots.len() as u64,
+        PercentBase::Ballots => cast,
         PercentBase::Seats => u64::try_from(r.council.seats).unwrap_or(0),
     };
     checks.add(
@@ -375,29 +426,111 @@ fn check_record(r: &Record, checks: &mut Checks) {
             Err(format!(
                 "the tally takes percentages of {}, but the {} are {expected_base}",
                 r.tally.base,
-                match percent_base {
-                    PercentBase::Ballots => "ballots listed",
-                    PercentBase::Seats => "council's seats",
+                match (percent_base, version) {
+                    (PercentBase::Ballots, 1) => "ballots listed",
+                    (PercentBase::Ballots, _) => "ballots cast",
+                    (PercentBase::Seats, _) => "council's seats",
                 }
             ))
         },
     );
-    if readable {
-        let recount = Tally::count(kind, subjects, expected_base, &marks);
-        for (i, (stated, counted)) in r.tally.results.iter().zip(&recount.results).enumerate() {
+    if version == 1 {
+        if readable {
+            let recount = Tally::count(kind, subjects, expected_base, &marks);
+            for (i, (stated, counted)) in r.tally.results.iter().zip(&recount.results).enumerate() {
+                checks.add(
+                    format!("subject {}", i + 1),
+                    subject(stated, counted).map(|()| {
+                        format!(
+                            "{}: counts, percentages and outcome follow from the ballots",
+                            stated.full_name
+                        )
+                    }),
+                );
+            }
+        }
+    } else {
+        for (i, stated) in r.tally.results.iter().enumerate() {
             checks.add(
                 format!("subject {}", i + 1),
-                subject(stated, counted).map(|()| {
-                    format!(
-                        "{}: counts, percentages and outcome follow from the ballots",
-                        stated.full_name
-                    )
-                }),
+                from_counts(kind, expected_base, cast, stated)
+                    .and_then(|counted| subject(stated, &counted))
+                    .map(|()| {
+                        format!(
+                            "{}: the counts add up to the ballots cast; percentages and \
+                             outcome follow from them",
+                            stated.full_name
+                        )
+                    }),
             );
         }
     }
     checks.add("event chain", event_chain(r));
     checks.add("events match the vote", events_match(r, subjects));
+}
+
+/// A version 2 subject's result as the rules make it from its own counts: each choice of the
+/// kind and `blank`, no other; the choices adding up to no more than the ballots cast, and
+/// `blank` the rest.
+fn from_counts(
+    kind: VoteKind,
+    base: u64,
+    cast: u64,
+    stated: &super::model::SubjectResult,
+) -> Result<crate::domain::SubjectResult, String> {
+    let name = &stated.full_name;
+    let expected: BTreeSet<&str> = kind
+        .choices()
+        .iter()
+        .map(|c| c.as_str())
+        .chain(["blank"])
+        .collect();
+    let keys: BTreeSet<&str> = stated.counts.keys().map(String::as_str).collect();
+    if keys != expected {
+        let keys: Vec<&str> = keys.into_iter().collect();
+        let expected: Vec<&str> = expected.into_iter().collect();
+        return Err(format!(
+            "{name}: counts: the record counts {}, a {} vote counts {}",
+            keys.join(", "),
+            kind.as_str(),
+            expected.join(", ")
+        ));
+    }
+    let counts: Vec<(crate::domain::Choice, u64)> = kind
+        .choices()
+        .iter()
+        .map(|c| (*c, stated.counts[c.as_str()]))
+        .collect();
+    let marked = counts
+        .iter()
+        .try_fold(0u64, |sum, (_, n)| sum.checked_add(*n))
+        .filter(|sum| *sum <= cast)
+        .ok_or_else(|| {
+            format!(
+                "{name}: counts: the choices add up to more than the {cast} ballots cast ({})",
+                show(&stated.counts)
+            )
+        })?;
+    let blank = stated.counts["blank"];
+    if blank != cast - marked {
+        return Err(format!(
+            "{name}: counts: blank is {blank}, but {cast} ballots cast less {marked} marks leave {}",
+            cast - marked
+        ));
+    }
+    let against = counts.last().map_or(0, |(_, n)| *n);
+    let percents = counts
+        .iter()
+        .map(|(_, n)| *n)
+        .chain([blank])
+        .map(|n| tally::percent(n, base))
+        .collect();
+    Ok(crate::domain::SubjectResult {
+        outcome: tally::outcome(kind, against, base),
+        counts,
+        blank,
+        percents,
+    })
 }
 
 fn list(items: &[usize]) -> String {
@@ -446,7 +579,25 @@ fn turnout(r: &Record) -> Result<String, String> {
     let t = &r.tally;
     let cast = r.electors.cast.len() as u64;
     let eligible = cast + r.electors.not_cast.len() as u64;
-    let ballots = r.ballots.len() as u64;
+    let Some(ballots) = &r.ballots else {
+        // Version 2: no ballots are listed, so the tally's count is checked against the names.
+        return if t.ballots_cast != cast {
+            Err(format!(
+                "the tally says {} ballots cast but {cast} delegates are listed as having cast",
+                t.ballots_cast
+            ))
+        } else if t.eligible != eligible {
+            Err(format!(
+                "the tally says {} eligible but {eligible} delegates are listed",
+                t.eligible
+            ))
+        } else {
+            Ok(format!(
+                "{cast} ballots cast = delegates who cast; {eligible} eligible"
+            ))
+        };
+    };
+    let ballots = ballots.len() as u64;
     let mut differ = Vec::new();
     if t.ballots_cast != ballots {
         differ.push(format!(

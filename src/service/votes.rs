@@ -169,9 +169,9 @@ pub fn transition(
     view(conn, fresh)
 }
 
-/// Counts the ballots of a vote being closed, rewrites them in content order and stores the
-/// tally: all inside the closing transaction, so a closed vote always has its tally. Returns
-/// the number of ballots cast.
+/// Counts the ballots of a vote being closed, replaces them by each subject's counts, and
+/// stores the tally: all inside the closing transaction, so a closed vote always has its
+/// tally and no longer any whole ballot. Returns the number of ballots cast.
 fn publish_tally(
     conn: &mut DbConn,
     vote: &LoadedVote,
@@ -180,7 +180,6 @@ fn publish_tally(
     let vote_id = vote.row.id.clone();
     let subject_list = subjects(conn, &vote_id)?;
     let stored = ballots::marks_of(conn, &vote_id)?;
-    ballots::rewrite_in_content_order(conn, &vote_id, &stored)?;
     let marks = stored
         .iter()
         .map(|m| Marks::decode(vote.kind, subject_list.len(), m))
@@ -200,6 +199,19 @@ fn publish_tally(
         PercentBase::Seats => council.seats as u64,
     };
     let counted = Tally::count(vote.kind, subject_list.len(), base, &marks);
+    let mut kept = Vec::new();
+    for (s, r) in subject_list.iter().zip(&counted.results) {
+        let choices = r.counts.iter().map(|(c, n)| (c.as_str(), *n));
+        for (choice, n) in choices.chain([("blank", r.blank)]) {
+            kept.push(ballots::SubjectCount {
+                vote_id: vote_id.clone(),
+                subject_id: s.id.clone(),
+                choice: choice.to_owned(),
+                total: i32::try_from(n).map_err(AppError::internal)?,
+            });
+        }
+    }
+    ballots::replace_with_counts(conn, &vote_id, &kept)?;
     let tally = shapes::Tally {
         vote_id: vote_id.clone(),
         council_id: vote.row.council_id.clone(),

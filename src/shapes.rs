@@ -279,6 +279,26 @@ pub struct PublicKey {
     pub public_key: String,
 }
 
+/// Every key that has signed this installation's records.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicKeys {
+    /// The current key first, then earlier ones, the most recent first.
+    pub keys: Vec<KnownPublicKey>,
+}
+
+/// One key of the history of signing keys.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KnownPublicKey {
+    /// Always `ed25519`.
+    pub algorithm: &'static str,
+    /// Base64 of the 32-byte Ed25519 public key.
+    pub public_key: String,
+    /// Whether it signs the records of votes closed now.
+    pub current: bool,
+    /// When the installation first started with it (RFC 3339, UTC), if known.
+    pub since: Option<String>,
+}
+
 /// A signed record, as downloaded (docs/auditing.md gives every field and how to verify it).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignedRecord {

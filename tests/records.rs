@@ -759,20 +759,107 @@ async fn the_signing_key_is_kept_across_restarts_and_a_record_needs_it() {
     let after = download(&app, &id, Some(&auditor), "").await;
     assert_eq!(after.body, before.body, "the same bytes after a restart");
 
-    // Started with another key (the old one lost), the service refuses the old records rather
-    // than serve what it cannot vouch for.
-    let (dir, db, mut config) = app.stop().await;
-    config.signing_key = tinnhiem::record::key::SeedText(Some(B64.encode([5u8; 32])));
-    let app = TestApp::start(dir, db, config).await;
+    let history = app.config.signing_key_history_file();
     assert_eq!(
-        public_key(&app).await,
-        RecordKey::from_seed(&[5u8; 32]).public_key()
+        history.file_name().unwrap(),
+        "tinnhiem-signing-keys.txt",
+        "beside the key file"
     );
+    let (status, keys) = app
+        .call(reqwest::Method::GET, "/public-keys", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(keys["keys"].as_array().unwrap().len(), 1, "{keys}");
+    assert_eq!(keys["keys"][0]["public_key"], key);
+    assert_eq!(keys["keys"][0]["current"], true);
+
+    // Started with another key, the service signs new records with it and still serves the
+    // old ones, which verify against the earlier key it keeps in its history.
+    let (dir, db, mut config) = app.stop().await;
+    let new_seed = [5u8; 32];
+    config.signing_key = tinnhiem::record::key::SeedText(Some(B64.encode(new_seed)));
+    let app = TestApp::start(dir, db, config).await;
+    let new_key = RecordKey::from_seed(&new_seed).public_key();
+    assert_eq!(public_key(&app).await, new_key);
+    let (status, keys) = app
+        .call(reqwest::Method::GET, "/public-keys", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let listed: Vec<(&str, bool)> = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            assert_eq!(k["algorithm"], "ed25519");
+            assert!(k["since"].as_str().is_some(), "{k}");
+            (k["public_key"].as_str().unwrap(), k["current"] == true)
+        })
+        .collect();
+    assert_eq!(listed, [(new_key.as_str(), true), (key.as_str(), false)]);
+    let auditor = app.token(&council.usernames[1], PASSWORD).await;
+    let old = download(&app, &id, Some(&auditor), "").await;
+    assert_eq!(old.status, StatusCode::OK, "{}", old.text());
+    assert_eq!(
+        old.body, before.body,
+        "the same bytes, signed by the earlier key"
+    );
+    let (status, _) = app.get(&format!("/votes/{id}/tally"), &auditor).await;
+    assert_eq!(status, StatusCode::OK);
+    let chair = app.token(&council.usernames[0], PASSWORD).await;
+    let mut council = council;
+    council.chair = chair;
+    let api = &app.api;
+    council.delegates = futures::future::join_all(
+        std::iter::once(council.usernames[0].clone())
+            .chain(council.usernames[2..].iter().cloned())
+            .map(|u| async move { api.token(&u, PASSWORD).await }),
+    )
+    .await;
+    let vote = app.vote(&council, "rating", 3, None).await;
+    cast_and_close(&app, &council, &vote, &rating_ballots()).await;
+    let new_id = vote["id"].as_str().unwrap().to_owned();
+    let new = download(&app, &new_id, Some(&auditor), "").await;
+    assert_eq!(new.json()["public_key"], new_key.as_str());
+
+    // tinnhiem verify: the old record holds under the list of keys, not under the new key
+    // alone; the new record holds under both.
+    let dir = tempfile::tempdir().unwrap();
+    let old_file = write(dir.path(), "old.json", &old.body);
+    let new_file = write(dir.path(), "new.json", &new.body);
+    let keys_file = write(dir.path(), "keys.json", keys.to_string().as_bytes());
+    let (code, out) = run_verify(&[&old_file, "--public-key", &keys_file]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("one of the keys given"), "{out}");
+    assert_eq!(run_verify(&[&new_file, "--public-key", &keys_file]).0, 0);
+    let history_copy = write(
+        dir.path(),
+        "history.txt",
+        &std::fs::read(app.config.signing_key_history_file()).unwrap(),
+    );
+    assert_eq!(run_verify(&[&old_file, "--public-key", &history_copy]).0, 0);
+    let (code, out) = run_verify(&[&old_file, "--public-key", &new_key]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("[FAIL] public key"), "{out}");
+
+    // With the earlier key gone from the history too, the service refuses the old records
+    // rather than serve what it cannot vouch for; the new ones are still served.
+    let (dir, db, config) = app.stop().await;
+    let history = config.signing_key_history_file();
+    let kept: String = std::fs::read_to_string(&history)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains(key.as_str()))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&history, kept).unwrap();
+    let app = TestApp::start(dir, db, config).await;
     let auditor = app.token(&council.usernames[1], PASSWORD).await;
     let detail = download(&app, &id, Some(&auditor), "")
         .await
         .problem(500, "record-integrity");
     assert!(detail.contains("\"public key\""), "{detail}");
+    let new = download(&app, &new_id, Some(&auditor), "").await;
+    assert_eq!(new.status, StatusCode::OK);
 }
 
 /// Runs the migrations of `conn`'s backend that come before `version` (e.g. `20261201000003`),

@@ -119,6 +119,11 @@ pub fn routes() -> Vec<(Method, &'static str, Route)> {
             "/public-key",
             web::get().to(records::public_key),
         ),
+        (
+            Method::GET,
+            "/public-keys",
+            web::get().to(records::public_keys),
+        ),
         (Method::GET, "/healthz", web::get().to(system::healthz)),
         (
             Method::GET,

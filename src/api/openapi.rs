@@ -24,7 +24,7 @@ use crate::shapes::*;
         members::set_password, members::set_roles, members::deactivate, members::activate,
         votes::create, votes::list, votes::get, votes::open, votes::close, votes::tally,
         ballots::get, ballots::cast,
-        records::record, records::public_key,
+        records::record, records::public_key, records::public_keys,
         system::healthz, openapi,
     ),
     components(schemas(
@@ -32,7 +32,7 @@ use crate::shapes::*;
         SetPassword, SetRoles, ChangePassword,
         NewVote, NewSubject, Vote, Subject, Ballot, CastRequest, CastResponse, Tally,
         SubjectTally, Health, ProblemBody, FieldError, Role, VoteKind, VoteState, PercentBase,
-        Outcome, PublicKey, SignedRecord,
+        Outcome, PublicKey, PublicKeys, KnownPublicKey, SignedRecord,
     )),
     modifiers(&BearerAuth),
 )]

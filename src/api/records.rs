@@ -12,7 +12,7 @@ use super::responses::{
 use crate::error::{AppError, AppResult, ProblemBody};
 use crate::record::{csv, minutes, model::ALGORITHM};
 use crate::service::records;
-use crate::shapes::{PublicKey, SignedRecord};
+use crate::shapes::{KnownPublicKey, PublicKey, PublicKeys, SignedRecord};
 use crate::state::AppState;
 use crate::words::Lang;
 
@@ -76,14 +76,14 @@ pub async fn record(
     query: web::Query<RecordQuery>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let key = signed.state().record_key.clone();
+    let keys = signed.state().record_keys.clone();
     let vote_id = vote.into_inner();
     let (content_type, disposition, body) = signed
         .run(move |conn, caller| {
             // Who may ask comes first; what they asked for, second.
             let vote = records::allowed(conn, caller, &vote_id)?;
             let format = format(query)?;
-            let served = records::checked(conn, &vote, &key)?;
+            let served = records::checked(conn, &vote, &keys)?;
             let name = format!("record-{vote_id}");
             Ok(match format {
                 Format::Json => (
@@ -123,5 +123,27 @@ pub async fn public_key(state: web::Data<AppState>) -> web::Json<PublicKey> {
     web::Json(PublicKey {
         algorithm: ALGORITHM,
         public_key: state.record_key.public_key(),
+    })
+}
+
+/// Every Ed25519 public key that has signed this installation's records: the current one
+/// first, then the earlier ones, the most recent first (anyone). A record signed by an earlier
+/// key is still served and verifies against that key; `tinnhiem verify --public-key` accepts
+/// this document.
+#[utoipa::path(get, path = "/api/v1/public-keys", tag = "records",
+    responses((status = 200, body = PublicKeys)))]
+pub async fn public_keys(state: web::Data<AppState>) -> web::Json<PublicKeys> {
+    let keys = state.record_keys.all();
+    web::Json(PublicKeys {
+        keys: keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| KnownPublicKey {
+                algorithm: ALGORITHM,
+                public_key: k.public_key.clone(),
+                current: i == 0,
+                since: k.since.clone(),
+            })
+            .collect(),
     })
 }

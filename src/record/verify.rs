@@ -84,8 +84,8 @@ impl Verdict {
                     out,
                     "NOTE: the signature was checked against the key written in the record itself. \
                      That proves the record was not changed after it was signed, not who signed \
-                     it: pass --public-key with the key the installation publishes \
-                     (GET /api/v1/public-key) to check its origin."
+                     it: pass --public-key with the keys the installation publishes \
+                     (GET /api/v1/public-keys) to check its origin."
                 );
             }
         } else {
@@ -117,9 +117,10 @@ impl Checks {
     }
 }
 
-/// Verifies a downloaded record (the JSON envelope). With `trusted`, the signature must be by
-/// that key; without it, by the key the record names (integrity only).
-pub fn verify(bytes: &[u8], trusted: Option<&VerifyingKey>) -> Verdict {
+/// Verifies a downloaded record (the JSON envelope). With `trusted`, the record must name one
+/// of those keys (an installation's current key and its earlier ones) and be signed by it;
+/// without it, by the key the record names (integrity only).
+pub fn verify(bytes: &[u8], trusted: Option<&[VerifyingKey]>) -> Verdict {
     let mut checks = Checks(Vec::new());
     let key_source = if trusted.is_some() {
         KeySource::Given
@@ -137,7 +138,7 @@ pub fn verify(bytes: &[u8], trusted: Option<&VerifyingKey>) -> Verdict {
 
 fn verify_into(
     bytes: &[u8],
-    trusted: Option<&VerifyingKey>,
+    trusted: Option<&[VerifyingKey]>,
     checks: &mut Checks,
 ) -> (Option<Record>, Option<String>) {
     let value = match parse_strict(bytes) {
@@ -215,21 +216,32 @@ fn verify_into(
     }
     let key = match trusted {
         Some(trusted) => {
-            let expected = BASE64.encode(trusted.as_bytes());
+            let given: Vec<String> = trusted
+                .iter()
+                .map(|k| BASE64.encode(k.as_bytes()))
+                .collect();
+            let found = given.iter().position(|k| *k == named_key);
+            let which = match given.len() {
+                1 => format!("the key given ({})", given[0]),
+                n => format!("any of the {n} keys given ({})", given.join(", ")),
+            };
             if key_ok {
                 checks.add(
                     "public key",
-                    if named_key == expected {
-                        Ok(format!("{expected}, the key given"))
-                    } else {
-                        Err(format!(
-                            "the record names key {named_key}, not the key given ({expected}): \
-                             it was not signed by that installation"
-                        ))
+                    match found {
+                        Some(_) if given.len() == 1 => Ok(format!("{named_key}, the key given")),
+                        Some(_) => Ok(format!("{named_key}, one of the keys given")),
+                        None => Err(format!(
+                            "the record names key {named_key}, not {which}: it was not signed \
+                             by that installation"
+                        )),
                     },
                 );
             }
-            Some(*trusted)
+            // Not one of them: the signature is checked against the first, and fails.
+            found
+                .or((!trusted.is_empty()).then_some(0))
+                .map(|i| trusted[i])
         }
         None => match parse_public_key(&named_key) {
             Ok(k) => {

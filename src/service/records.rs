@@ -12,6 +12,7 @@ use crate::db::{ballots, councils, DbConn};
 use crate::domain::{Role, VoteState};
 use crate::error::{AppError, AppResult, Problem};
 use crate::record::chain::{hex, Actor, Event, EventKind};
+use crate::record::key::SigningKeys;
 use crate::record::model::{
     envelope_bytes, CouncilInfo, Electors, KeyInfo, Person, Record, RecordTally, VoteInfo,
     ALGORITHM, FORMAT, FORMAT_V1, SERVER_SECRECY,
@@ -121,7 +122,7 @@ struct Built {
 
 /// The record of a closed vote as the database holds it now, with the counts kept in place of
 /// its ballots. The close signs the record; each download builds it again and compares.
-fn build(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> Result<Built, BuildError> {
+fn build(conn: &mut DbConn, vote: &LoadedVote, public_key: &str) -> Result<Built, BuildError> {
     let row = &vote.row;
     let council = councils::find(conn, &row.council_id)?
         .ok_or_else(|| unreadable("council", "the vote's council is missing"))?;
@@ -172,7 +173,7 @@ fn build(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> Result<Built,
         format: FORMAT.to_owned(),
         signing_key: KeyInfo {
             algorithm: ALGORITHM.to_owned(),
-            public_key: key.public_key(),
+            public_key: public_key.to_owned(),
         },
         council: CouncilInfo {
             id: council.id,
@@ -201,12 +202,13 @@ fn build(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> Result<Built,
 /// Builds, signs and stores the record of the vote being closed: in the closing transaction,
 /// after the tally and the "closed" event.
 pub fn seal(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResult<()> {
-    let Built { record, counts: _ } = build(conn, vote, key).map_err(|e| match e {
-        BuildError::Db(e) => e,
-        BuildError::Unreadable { part, why } => {
-            AppError::internal(format_args!("building the record, {part}: {why}"))
-        }
-    })?;
+    let Built { record, counts: _ } =
+        build(conn, vote, &key.public_key()).map_err(|e| match e {
+            BuildError::Db(e) => e,
+            BuildError::Unreadable { part, why } => {
+                AppError::internal(format_args!("building the record, {part}: {why}"))
+            }
+        })?;
     let value = serde_json::to_value(&record).map_err(AppError::internal)?;
     let body = canonical::to_canonical(&value).map_err(AppError::internal)?;
     let signature = key.sign(body.as_bytes());
@@ -249,10 +251,11 @@ pub fn allowed(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<L
 }
 
 /// The signed record of a closed vote, after checking that it still matches its signature by
-/// this installation's key, that its counts, percentages and outcomes follow the rules, and
+/// the key it names, one of this installation's signing keys (the current one or an earlier
+/// one in its history), that its counts, percentages and outcomes follow the rules, and
 /// that the tally, the counts kept in place of the ballots, the electors and the event log in
 /// the database are still those it was made from.
-pub fn checked(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResult<Served> {
+pub fn checked(conn: &mut DbConn, vote: &LoadedVote, keys: &SigningKeys) -> AppResult<Served> {
     let vote_id = vote.row.id.as_str();
     if vote.state != VoteState::Closed {
         return Err(AppError::new(
@@ -270,8 +273,15 @@ pub fn checked(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResu
         ));
     };
     let digest = hex(&Sha256::digest(body.as_bytes()));
-    let envelope = envelope_bytes(&body, &digest, &key.public_key(), &signature);
-    let verdict = verify(envelope.as_bytes(), Some(&key.verifying_key()));
+    // The envelope names the key the record names: the current key, or an earlier one for a
+    // record signed before the key was changed. Which keys are this installation's is the
+    // history's to say, not the record's.
+    let named = serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["signing_key"]["public_key"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let envelope = envelope_bytes(&body, &digest, &named, &signature);
+    let verdict = verify(envelope.as_bytes(), Some(&keys.verifying_keys()));
     let stored = match (verdict.valid(), verdict.record) {
         (true, Some(record)) => record,
         (_, _) => {
@@ -284,7 +294,7 @@ pub fn checked(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResu
             return Err(integrity(vote_id, &failed));
         }
     };
-    let now = match build(conn, vote, key) {
+    let now = match build(conn, vote, &named) {
         Ok(record) => record,
         Err(BuildError::Db(e)) => return Err(e),
         Err(BuildError::Unreadable { part, why: _ }) => {

@@ -578,6 +578,13 @@ async fn a_change_in_the_database_after_close_is_refused_not_served() {
                 assert!(!detail.contains(marks), "ballot content in {detail}");
             }
         }
+        // The tally is checked against the record too, for every member who may read it.
+        for token in [&council.auditor, &council.delegates[1], &council.admin] {
+            let refused = app.get(&format!("/votes/{vote_id}/tally"), token).await;
+            let body = assert_problem(refused, 500, "record-integrity");
+            let detail = body["detail"].as_str().unwrap();
+            assert!(detail.contains(names), "tally, {names}: {detail}");
+        }
     }
     let ok = download(&app, untouched, Some(&council.auditor), "").await;
     assert_eq!(
@@ -585,6 +592,11 @@ async fn a_change_in_the_database_after_close_is_refused_not_served() {
         StatusCode::OK,
         "an untouched vote is still served"
     );
+    let (status, tally) = app
+        .get(&format!("/votes/{untouched}/tally"), &council.delegates[1])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(tally, ok.json()["record"]["tally"]);
 }
 
 #[tokio::test]
@@ -858,6 +870,8 @@ async fn the_signing_key_is_kept_across_restarts_and_a_record_needs_it() {
         .await
         .problem(500, "record-integrity");
     assert!(detail.contains("\"public key\""), "{detail}");
+    let refused = app.get(&format!("/votes/{id}/tally"), &auditor).await;
+    assert_problem(refused, 500, "record-integrity");
     let new = download(&app, &new_id, Some(&auditor), "").await;
     assert_eq!(new.status, StatusCode::OK);
 }

@@ -7,6 +7,7 @@ use crate::db::{self, ballots, councils, members, DbConn};
 use crate::domain::{Marks, PercentBase, Role, Tally, Transition, VoteKind, VoteState};
 use crate::error::{AppError, AppResult};
 use crate::record::chain::EventKind;
+use crate::record::key::SigningKeys;
 use crate::record::RecordKey;
 use crate::shapes::{self, rfc3339, NewVote, SubjectTally, Vote};
 
@@ -250,8 +251,14 @@ fn publish_tally(
     Ok(cast as u64)
 }
 
-/// The published tally, exactly as stored at close.
-pub fn tally(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<String> {
+/// The published tally, exactly as stored at close, once checked against the signed record
+/// as a download of the record is (`record-integrity` when they differ).
+pub fn tally(
+    conn: &mut DbConn,
+    caller: &Caller,
+    vote_id: &str,
+    keys: &SigningKeys,
+) -> AppResult<String> {
     let vote = load_visible(conn, caller, vote_id)?;
     if vote.state != VoteState::Closed {
         return Err(AppError::new(
@@ -262,6 +269,8 @@ pub fn tally(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<Str
             ),
         ));
     }
-    ballots::tally_of(conn, vote_id)?
-        .ok_or_else(|| AppError::internal("a closed vote has no stored tally"))
+    let body = ballots::tally_of(conn, vote_id)?
+        .ok_or_else(|| AppError::internal("a closed vote has no stored tally"))?;
+    records::checked(conn, &vote, keys)?;
+    Ok(body)
 }

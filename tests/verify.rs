@@ -378,3 +378,99 @@ fn keys_and_signatures_of_the_weak_forms_are_refused() {
     assert_eq!(code, 1, "{out}");
     assert_eq!(failed(&out), ["signature"], "{out}");
 }
+
+/// The order of the electors' lists is informational: a record whose names fall outside the
+/// alphabet the order is given in, or whose lists are in another order, is not refused for it.
+#[tokio::test]
+async fn the_order_of_the_electors_never_refuses_a_record() {
+    let dir = tempfile::tempdir().unwrap();
+    // A genuine record from a council whose delegates' names use letters and signs outside
+    // the Vietnamese alphabet.
+    let seed = [0x63u8; 32];
+    let app = TestApp::spawn_with(|c| {
+        c.signing_key = tinnhiem::record::key::SeedText(Some(B64.encode(seed)));
+    })
+    .await;
+    let council = app.council(9, 1).await;
+    let names = [
+        "H'Hen Niê",
+        "Y Biêr Niê",
+        "Zoë Lê",
+        "Ksor H'Bia",
+        "Đinh Văn 2",
+        "Ông Ích Ẻ",
+    ];
+    let rows: Vec<(String, String, String)> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            (
+                format!("x{i}-{}", &council.id[..8]),
+                n.to_string(),
+                "delegate".into(),
+            )
+        })
+        .collect();
+    let (status, body) = app.import(&council.admin, &council.id, &rows).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    let mut voters = council;
+    for (u, _, _) in &rows {
+        voters.delegates.push(app.token(u, PASSWORD).await);
+    }
+    let vote = app.vote(&voters, "confidence", 2, None).await;
+    let ballots: Vec<Vec<Option<&str>>> = (0..7)
+        .map(|i| {
+            vec![
+                Some(if i % 3 == 0 {
+                    "no_confidence"
+                } else {
+                    "confidence"
+                }),
+                (i % 2 == 0).then_some("confidence"),
+            ]
+        })
+        .collect();
+    cast_and_close(&app, &voters, &vote, &ballots).await;
+    let got = download(
+        &app,
+        vote["id"].as_str().unwrap(),
+        Some(&voters.auditor),
+        "",
+    )
+    .await;
+    let key = RecordKey::from_seed(&seed);
+    let file = write(dir.path(), "names.json", &got.body);
+    let (code, out) = run_verify(&[&file, "--public-key", &key.public_key()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("in the service's alphabetical order"), "{out}");
+    let genuine = got.json();
+    let listed: Vec<&str> = genuine["record"]["electors"]["cast"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["full_name"].as_str().unwrap())
+        .collect();
+    for name in names {
+        assert!(listed.contains(&name), "{name} in {listed:?}");
+    }
+
+    // The same lists in reverse, signed again: still valid, and said to be out of order.
+    for (label, mut record) in [
+        ("version 2", got.json()["record"].clone()),
+        (
+            "version 1",
+            serde_json::from_slice::<Value>(&v1_download()).unwrap()["record"].clone(),
+        ),
+    ] {
+        let key = if label == "version 2" {
+            RecordKey::from_seed(&seed)
+        } else {
+            RecordKey::from_seed(&V1_SEED)
+        };
+        record["electors"]["cast"].as_array_mut().unwrap().reverse();
+        let file = write(dir.path(), "reversed.json", &signed(&record, &key));
+        let (code, out) = run_verify(&[&file, "--public-key", &key.public_key()]);
+        assert_eq!(code, 0, "{label}: {out}");
+        assert!(out.contains("informational only"), "{label}: {out}");
+    }
+}

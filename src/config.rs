@@ -55,6 +55,9 @@ pub struct Config {
     pub signing_key: SeedText,
     /// Where the generated record signing key is kept (mode 0600).
     pub signing_key_file: PathBuf,
+    /// The history of signing keys, whose records are still served. `None`:
+    /// `tinnhiem-signing-keys.txt` beside `signing_key_file`.
+    pub signing_key_history: Option<PathBuf>,
     /// How long an access token lasts.
     pub token_lifetime: Duration,
     /// Connections in the database pool.
@@ -79,6 +82,16 @@ pub struct Config {
     pub tls: Option<TlsFiles>,
 }
 
+impl Config {
+    /// Where the history of signing keys is kept.
+    pub fn signing_key_history_file(&self) -> PathBuf {
+        self.signing_key_history.clone().unwrap_or_else(|| {
+            self.signing_key_file
+                .with_file_name("tinnhiem-signing-keys.txt")
+        })
+    }
+}
+
 /// PEM files: the certificate chain (leaf first) and its private key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TlsFiles {
@@ -97,6 +110,7 @@ impl Config {
             token_key_file,
             signing_key: SeedText::default(),
             signing_key_file,
+            signing_key_history: None,
             token_lifetime: Duration::from_secs(8 * 60 * 60),
             pool_size: 16,
             pool_timeout: Duration::from_secs(5),

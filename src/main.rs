@@ -39,8 +39,10 @@ enum Command {
         /// The record as downloaded from GET /api/v1/votes/{id}/record.
         record: std::path::PathBuf,
         /// The installation's public key (GET /api/v1/public-key): base64, or a file holding
-        /// it (base64, or that endpoint's JSON). Without it the signature is checked against
-        /// the key the record names, which proves integrity but not origin.
+        /// it (base64, that endpoint's JSON, the JSON of GET /api/v1/public-keys, or a history
+        /// of signing keys); the record must name one of the keys given. Without it the
+        /// signature is checked against the key the record names, which proves integrity but
+        /// not origin.
         #[arg(long)]
         public_key: Option<String>,
     },
@@ -115,6 +117,12 @@ struct ServeArgs {
     /// every replica must share one. Back it up: records are checked against its public key.
     #[arg(long, env = "TINNHIEM_SIGNING_KEY_FILE")]
     signing_key_file: Option<std::path::PathBuf>,
+    /// The public keys that have signed this installation's records, one a line; a record
+    /// signed by an earlier key is still served when its key is here. The service adds its
+    /// key at start [default: tinnhiem-signing-keys.txt beside the signing key file]. Keep it
+    /// with the key and its backups.
+    #[arg(long, env = "TINNHIEM_SIGNING_KEY_HISTORY")]
+    signing_key_history: Option<std::path::PathBuf>,
     /// Lifetime of an access token, in seconds (default: one working day).
     #[arg(long, env = "TINNHIEM_TOKEN_LIFETIME_SECS", default_value_t = 8 * 3600)]
     token_lifetime_secs: u64,
@@ -226,6 +234,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     if let Some(file) = args.signing_key_file {
         config.signing_key_file = file;
     }
+    config.signing_key_history = args.signing_key_history;
     config.token_lifetime = Duration::from_secs(args.token_lifetime_secs);
     config.pool_size = args.pool_size;
     config.pool_timeout = Duration::from_secs(args.pool_timeout_secs);
@@ -419,7 +428,7 @@ fn verify(path: &std::path::Path, public_key: Option<&str>) -> ExitCode {
         eprintln!("tinnhiem verify: {message}");
         ExitCode::from(2)
     };
-    let trusted = match public_key.map(read_public_key).transpose() {
+    let trusted = match public_key.map(read_public_keys).transpose() {
         Ok(key) => key,
         Err(message) => return unreadable(message),
     };
@@ -427,7 +436,7 @@ fn verify(path: &std::path::Path, public_key: Option<&str>) -> ExitCode {
         Ok(b) => b,
         Err(e) => return unreadable(format!("cannot read {}: {e}", path.display())),
     };
-    let verdict = record::verify(&bytes, trusted.as_ref());
+    let verdict = record::verify(&bytes, trusted.as_deref());
     println!("{}", path.display());
     print!("{}", verdict.report());
     if verdict.valid() {
@@ -437,21 +446,14 @@ fn verify(path: &std::path::Path, public_key: Option<&str>) -> ExitCode {
     }
 }
 
-/// A public key given as base64, or as a file holding base64 or GET /public-key's JSON.
-fn read_public_key(arg: &str) -> Result<ed25519_dalek::VerifyingKey, String> {
+/// The keys given as base64, or as a file holding base64, the JSON of GET /public-key or of
+/// GET /public-keys, or a history of signing keys.
+fn read_public_keys(arg: &str) -> Result<Vec<ed25519_dalek::VerifyingKey>, String> {
     let path = std::path::Path::new(arg);
     let text = if path.is_file() {
         std::fs::read_to_string(path).map_err(|e| format!("cannot read {arg}: {e}"))?
     } else {
         arg.to_owned()
     };
-    let text = match serde_json::from_str::<serde_json::Value>(&text) {
-        Ok(serde_json::Value::Object(o)) => o
-            .get("public_key")
-            .and_then(|k| k.as_str())
-            .ok_or("the JSON given as --public-key has no \"public_key\"")?
-            .to_owned(),
-        _ => text,
-    };
-    record::key::parse_public_key(&text).map_err(|e| format!("--public-key: {e}"))
+    record::key::parse_trusted_keys(&text).map_err(|e| format!("--public-key: {e}"))
 }

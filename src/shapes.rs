@@ -486,6 +486,26 @@ pub struct PublicKey {
     pub public_key: String,
 }
 
+/// Every key that has signed this installation's records.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicKeys {
+    /// The current key first, then earlier ones, the most recent first.
+    pub keys: Vec<KnownPublicKey>,
+}
+
+/// One key of the history of signing keys.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KnownPublicKey {
+    /// Always `ed25519`.
+    pub algorithm: &'static str,
+    /// Base64 of the 32-byte Ed25519 public key.
+    pub public_key: String,
+    /// Whether it signs the records of votes closed now.
+    pub current: bool,
+    /// When the installation first started with it (RFC 3339, UTC), if known.
+    pub since: Option<String>,
+}
+
 /// A signed record, as downloaded (docs/auditing.md gives every field and how to verify it).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignedRecord {
@@ -495,7 +515,8 @@ pub struct SignedRecord {
     pub digest: String,
     /// Base64 of the signing key, as `record.signing_key.public_key`.
     pub public_key: String,
-    /// The record: council, vote, tally, ballots, electors, events.
+    /// The record: council, vote, tally, electors, events (format `tinnhiem-record/2`: no
+    /// ballots; records written as `tinnhiem-record/1` also list every ballot).
     #[schema(value_type = Object)]
     pub record: serde_json::Value,
     /// Base64 of the Ed25519 signature over the record's canonical JSON bytes.

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::db::{self, Database, DbError};
 use crate::error::Problem;
 use crate::private_file::KeyFileError;
+use crate::record::key::SigningKeys;
 use crate::record::RecordKey;
 use crate::service::accounts;
 use crate::service::casting::Casting;
@@ -19,6 +20,8 @@ pub struct AppState {
     pub casting: Casting,
     /// Signs the records of closed votes.
     pub record_key: RecordKey,
+    /// Every key that has signed this installation's records, `record_key` first.
+    pub record_keys: SigningKeys,
     /// Failed sign-ins per username and address (in memory, per replica).
     pub throttle: Throttle,
     pub config: Config,
@@ -54,6 +57,8 @@ impl AppState {
         )?;
         let record_key =
             RecordKey::load_or_create(config.signing_key.0.as_deref(), &config.signing_key_file)?;
+        let record_keys =
+            SigningKeys::load_or_record(&record_key, &config.signing_key_history_file())?;
         let state = AppState {
             tokens: TokenKeys::new(&secret, config.token_lifetime),
             passwords: Passwords::new(config.hash_concurrency).map_err(|why| {
@@ -68,6 +73,7 @@ impl AppState {
             })?,
             database,
             record_key,
+            record_keys,
             throttle: Throttle::new(config.login_limits),
             config,
         };

@@ -28,6 +28,8 @@ impl Served {
             .args(["serve", "--bind", "127.0.0.1:0", "--database", &url])
             .arg("--token-key-file")
             .arg(dir.join("token.key"))
+            .arg("--signing-key-file")
+            .arg(dir.join("signing.key"))
             .env("TINNHIEM_ADMIN_USERNAME", ADMIN)
             .env("TINNHIEM_ADMIN_PASSWORD", admin_password)
             .env("RUST_LOG", "info")

@@ -64,11 +64,7 @@ async fn run_ceremony(
     committee: &str,
     file: PathBuf,
 ) -> Result<Outcome, String> {
-    let (base, username, committee) = (
-        app.base.clone(),
-        username.to_owned(),
-        committee.to_owned(),
-    );
+    let (base, username, committee) = (app.base.clone(), username.to_owned(), committee.to_owned());
     tokio::task::spawn_blocking(move || {
         let session = Session::sign_in(&base, &username, PASSWORD).map_err(|e| e.to_string())?;
         committee_tool::ceremony(

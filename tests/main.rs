@@ -21,4 +21,5 @@ mod secrecy;
 mod signin;
 mod tokens;
 mod transport;
+mod verify;
 mod votes;

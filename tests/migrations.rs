@@ -113,6 +113,14 @@ fn sqlite_migrations_build_the_expected_schema() {
         "{lite:#?}"
     );
     assert!(lite.contains("members unique (username)"), "{lite:#?}");
+    assert!(
+        lite.contains("subject_counts primary key (choice,subject_id,vote_id)"),
+        "{lite:#?}"
+    );
+    assert!(
+        lite.contains("subject_counts.total integer not null"),
+        "{lite:#?}"
+    );
 }
 
 #[test]

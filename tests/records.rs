@@ -17,24 +17,24 @@ use tinnhiem::record::{canonical, key::RecordKey, model::envelope_bytes};
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// A download: status, content type, and the body bytes.
-struct Download {
-    status: StatusCode,
-    content_type: String,
-    headers: reqwest::header::HeaderMap,
-    body: Vec<u8>,
+pub(crate) struct Download {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Vec<u8>,
 }
 
 impl Download {
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         String::from_utf8(self.body.clone()).expect("UTF-8 body")
     }
 
-    fn json(&self) -> Value {
+    pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).expect("JSON body")
     }
 
     /// Asserts a problem+json answer with this status and slug; returns its detail.
-    fn problem(&self, status: u16, slug: &str) -> String {
+    pub fn problem(&self, status: u16, slug: &str) -> String {
         assert_eq!(
             self.content_type,
             "application/problem+json",
@@ -46,7 +46,12 @@ impl Download {
     }
 }
 
-async fn download(app: &TestApp, vote_id: &str, token: Option<&str>, query: &str) -> Download {
+pub(crate) async fn download(
+    app: &TestApp,
+    vote_id: &str,
+    token: Option<&str>,
+    query: &str,
+) -> Download {
     let mut req = app
         .client
         .get(app.url(&format!("/votes/{vote_id}/record{query}")));
@@ -70,7 +75,7 @@ async fn download(app: &TestApp, vote_id: &str, token: Option<&str>, query: &str
 }
 
 /// Casts `ballots[i]` (one choice name or None per subject) as delegate i, then closes.
-async fn cast_and_close(
+pub(crate) async fn cast_and_close(
     app: &TestApp,
     council: &Council,
     vote: &Value,
@@ -103,7 +108,7 @@ async fn cast_and_close(
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
-fn rating_ballots() -> Vec<Vec<Option<&'static str>>> {
+pub(crate) fn rating_ballots() -> Vec<Vec<Option<&'static str>>> {
     vec![
         vec![Some("high"), Some("low"), Some("low")],
         vec![Some("high"), Some("low"), None],
@@ -112,7 +117,7 @@ fn rating_ballots() -> Vec<Vec<Option<&'static str>>> {
 }
 
 /// Runs the built `tinnhiem verify`; returns the exit code and everything it printed.
-fn run_verify(args: &[&str]) -> (i32, String) {
+pub(crate) fn run_verify(args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_tinnhiem"))
         .arg("verify")
         .args(args)
@@ -127,13 +132,13 @@ fn run_verify(args: &[&str]) -> (i32, String) {
     (out.status.code().expect("exit code"), text)
 }
 
-fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
+pub(crate) fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path.to_string_lossy().into_owned()
 }
 
-async fn public_key(app: &TestApp) -> String {
+pub(crate) async fn public_key(app: &TestApp) -> String {
     let (status, body) = app
         .call(reqwest::Method::GET, "/public-key", None, None)
         .await;
@@ -230,7 +235,28 @@ async fn the_record_is_signed_at_close_and_served_only_then_to_auditors_chairs_a
     assert_eq!(envelope["algorithm"], "ed25519");
     assert_eq!(envelope["public_key"], key);
     let record = &envelope["record"];
-    assert_eq!(record["format"], "tinnhiem-record/1");
+    assert_eq!(record["format"], "tinnhiem-record/2");
+    // No list of ballots, in any order: only each subject's counts, in the tally.
+    let mut members: Vec<&str> = record
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    members.sort_unstable();
+    assert_eq!(
+        members,
+        [
+            "council",
+            "electors",
+            "events",
+            "format",
+            "signing_key",
+            "tally",
+            "vote"
+        ]
+    );
+    assert_eq!(record["vote"]["secrecy"], "server");
     assert_eq!(record["signing_key"]["public_key"], key);
     let (_, tally) = app
         .get(&format!("/votes/{id}/tally"), &council.auditor)
@@ -244,11 +270,9 @@ async fn the_record_is_signed_at_close_and_served_only_then_to_auditors_chairs_a
     assert_eq!(record["vote"]["opened_at"], tally["opened_at"]);
     assert_eq!(record["vote"]["closed_at"], tally["closed_at"]);
     assert_eq!(
-        record["ballot_codes"],
-        json!({"-": "blank", "h": "high", "m": "medium", "l": "low"})
+        record["tally"]["results"][2]["counts"],
+        json!({"high": 0, "medium": 0, "low": 2, "blank": 1})
     );
-    // Sorted by content ('-' sorts before the letters), not in the order they were cast.
-    assert_eq!(record["ballots"], json!(["hl-", "hll", "mhl"]));
     let names = |list: &Value| -> Vec<String> {
         list.as_array()
             .unwrap()
@@ -310,9 +334,11 @@ async fn verify_passes_on_a_fresh_download_and_names_what_an_edit_changed() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("VALID"), "{out}");
     assert!(out.contains("[ok  ] signature"), "{out}");
+    assert!(out.contains("[ok  ] format: tinnhiem-record/2"), "{out}");
     assert!(out.contains("[ok  ] subject 3"), "{out}");
     assert!(out.contains("[ok  ] event chain"), "{out}");
     assert!(!out.contains("FAIL") && !out.contains("NOTE"), "{out}");
+    assert!(!out.contains("ballot order"), "no ballots to order: {out}");
     // The key as a file holding GET /public-key's answer.
     let key_file = write(
         dir.path(),
@@ -357,28 +383,44 @@ async fn verify_passes_on_a_fresh_download_and_names_what_an_edit_changed() {
     );
     assert_eq!(run_verify(&[&pretty, "--public-key", &key]).0, 0);
 
-    // One ballot changed: the signature fails and the recount no longer gives the tally.
+    // A vote moved from low to blank, the counts still adding up: the signature fails and the
+    // percentages no longer follow from the counts.
     let mut edited = original.clone();
-    edited["record"]["ballots"][0] = json!("hhl");
-    let out = check_edit(
-        "ballot.json",
-        &edited,
-        &["digest", "signature", "subject 2"],
-    );
-    assert!(out.contains("the ballots give"), "{out}");
-    // One tally number changed.
+    edited["record"]["tally"]["results"][1]["counts"]["low"] = json!(1);
+    edited["record"]["tally"]["results"][1]["counts"]["blank"] = json!(1);
+    let out = check_edit("moved.json", &edited, &["digest", "signature", "subject 2"]);
+    assert!(out.contains("percentages"), "{out}");
+    // One count raised: the choices add up to more than the ballots cast.
     let mut edited = original.clone();
     edited["record"]["tally"]["results"][0]["counts"]["high"] = json!(3);
-    check_edit("tally.json", &edited, &["signature", "subject 1"]);
+    let out = check_edit("tally.json", &edited, &["signature", "subject 1"]);
+    assert!(out.contains("more than the 3 ballots cast"), "{out}");
+    // A blank that is not the ballots left over.
+    let mut edited = original.clone();
+    edited["record"]["tally"]["results"][2]["counts"]["blank"] = json!(0);
+    let out = check_edit("blank.json", &edited, &["signature", "subject 3"]);
+    assert!(out.contains("blank is 0"), "{out}");
     // One event changed.
     let mut edited = original.clone();
     edited["record"]["events"][1]["actor"]["full_name"] = json!("Người Khác");
     let out = check_edit("event.json", &edited, &["signature", "event chain"]);
     assert!(out.contains("event 2"), "{out}");
-    // A ballot removed and the turnout left as it was.
+    // A delegate moved from "cast" to "not cast", the tally left as it was.
     let mut edited = original.clone();
-    edited["record"]["ballots"].as_array_mut().unwrap().pop();
+    let moved = edited["record"]["electors"]["cast"]
+        .as_array_mut()
+        .unwrap()
+        .pop()
+        .unwrap();
+    edited["record"]["electors"]["not_cast"]
+        .as_array_mut()
+        .unwrap()
+        .push(moved);
     check_edit("fewer.json", &edited, &["signature", "turnout"]);
+    // A list of ballots put back into a version 2 record.
+    let mut edited = original.clone();
+    edited["record"]["ballots"] = json!(["hl-", "hll", "mhl"]);
+    check_edit("ballots.json", &edited, &["signature", "format"]);
 
     // A forger without the key re-signs an edited record with a key of their own. The recount
     // still catches an inconsistent edit, and the installation's key catches the forgery.
@@ -460,21 +502,24 @@ async fn a_change_in_the_database_after_close_is_refused_not_served() {
         ids.push(id);
     }
     let mut conn = app.db.connect();
-    let [ballot_vote, tally_vote, event_vote, record_vote, untouched] = ids.as_slice() else {
+    let [count_vote, tally_vote, event_vote, record_vote, untouched] = ids.as_slice() else {
         unreachable!()
     };
 
-    // One stored ballot's marks.
-    let ballot_id = query_one(
+    // One stored count: the third subject's blank becomes a low, as if a ballot were changed.
+    let subject = query_one(
         &mut conn,
         &format!(
-            "SELECT id AS value FROM ballots WHERE vote_id = {} AND marks = 'hl-'",
-            sql_text(ballot_vote)
+            "SELECT id AS value FROM subjects WHERE vote_id = {} AND ordinal = 3",
+            sql_text(count_vote)
         ),
     );
     conn.batch_execute(&format!(
-        "UPDATE ballots SET marks = 'hll' WHERE id = {}",
-        sql_text(&ballot_id)
+        "UPDATE subject_counts SET total = total + 1 WHERE vote_id = {0} AND subject_id = {1} \
+         AND choice = 'low'; UPDATE subject_counts SET total = total - 1 WHERE vote_id = {0} \
+         AND subject_id = {1} AND choice = 'blank'",
+        sql_text(count_vote),
+        sql_text(&subject)
     ))
     .unwrap();
     // One tally number.
@@ -499,7 +544,7 @@ async fn a_change_in_the_database_after_close_is_refused_not_served() {
         sql_text(event_vote)
     ))
     .unwrap();
-    // The signed record itself: a ballot and the count it feeds, consistently.
+    // The signed record itself: a blank made a low, consistently.
     let body = query_one(
         &mut conn,
         &format!(
@@ -507,9 +552,9 @@ async fn a_change_in_the_database_after_close_is_refused_not_served() {
             sql_text(record_vote)
         ),
     );
-    let edited = body
-        .replace("\"hl-\"", "\"hll\"")
-        .replacen("\"blank\":1", "\"blank\":0", 1);
+    let edited =
+        body.replacen("\"blank\":1", "\"blank\":0", 1)
+            .replacen("\"low\":2", "\"low\":3", 1);
     assert_ne!(edited, body);
     conn.batch_execute(&format!(
         "UPDATE records SET body = {} WHERE vote_id = {}",
@@ -519,7 +564,7 @@ async fn a_change_in_the_database_after_close_is_refused_not_served() {
     .unwrap();
 
     let cases = [
-        (ballot_vote, "the ballots stored now"),
+        (count_vote, "the counts stored now (subject 3)"),
         (tally_vote, "the tally stored now (subject 2)"),
         (event_vote, "the event log stored now (event 2, opened)"),
         (record_vote, "\"signature\""),
@@ -533,6 +578,13 @@ async fn a_change_in_the_database_after_close_is_refused_not_served() {
                 assert!(!detail.contains(marks), "ballot content in {detail}");
             }
         }
+        // The tally is checked against the record too, for every member who may read it.
+        for token in [&council.auditor, &council.delegates[1], &council.admin] {
+            let refused = app.get(&format!("/votes/{vote_id}/tally"), token).await;
+            let body = assert_problem(refused, 500, "record-integrity");
+            let detail = body["detail"].as_str().unwrap();
+            assert!(detail.contains(names), "tally, {names}: {detail}");
+        }
     }
     let ok = download(&app, untouched, Some(&council.auditor), "").await;
     assert_eq!(
@@ -540,6 +592,11 @@ async fn a_change_in_the_database_after_close_is_refused_not_served() {
         StatusCode::OK,
         "an untouched vote is still served"
     );
+    let (status, tally) = app
+        .get(&format!("/votes/{untouched}/tally"), &council.delegates[1])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(tally, ok.json()["record"]["tally"]);
 }
 
 #[tokio::test]
@@ -573,8 +630,13 @@ async fn csv_and_html_present_the_signed_record() {
     let again = download(&app, id, Some(&council.chair), "?format=csv").await;
     assert_eq!(again.body, csv.body);
     let text = csv.text();
-    let (results, ballots) = text.split_once("\r\n\r\n").expect("a blank line between");
-    let rows: Vec<&str> = results.split("\r\n").collect();
+    assert!(
+        text.ends_with("\r\n") && !text.contains("\r\n\r\n"),
+        "{text}"
+    );
+    // One row per subject, and nothing after: no ballot rows.
+    let rows: Vec<&str> = text.trim_end().split("\r\n").collect();
+    assert_eq!(rows.len(), 4, "{text}");
     assert_eq!(
         rows[0],
         "order,full_name,positions,high,medium,low,blank,high_percent,medium_percent,\
@@ -591,16 +653,6 @@ async fn csv_and_html_present_the_signed_record() {
     assert_eq!(
         rows[3],
         "3,Lê Duy Thành,Giám đốc Sở,0,0,2,1,0.00,0.00,66.67,33.33,dismissal_required"
-    );
-    let ballot_rows: Vec<&str> = ballots.trim_end().split("\r\n").collect();
-    assert_eq!(
-        ballot_rows,
-        [
-            "ballot,1,2,3",
-            "1,high,low,",
-            "2,high,low,low",
-            "3,medium,high,low"
-        ]
     );
 
     let html = download(&app, id, Some(&council.admin), "?format=html").await;
@@ -666,8 +718,8 @@ async fn confidence_votes_on_seats_and_votes_without_ballots_verify() {
         "dismissal_proposed"
     );
     assert_eq!(
-        record["ballot_codes"],
-        json!({"-": "blank", "c": "confidence", "n": "no_confidence"})
+        record["tally"]["results"][1]["counts"],
+        json!({"confidence": 2, "no_confidence": 1, "blank": 1})
     );
     let file = write(dir.path(), "confidence.json", &got.body);
     let (code, out) = run_verify(&[&file, "--public-key", &key]);
@@ -682,7 +734,13 @@ async fn confidence_votes_on_seats_and_votes_without_ballots_verify() {
         "",
     )
     .await;
-    assert_eq!(got.json()["record"]["ballots"], json!([]));
+    let record = &got.json()["record"];
+    assert!(record.get("ballots").is_none(), "{record}");
+    assert_eq!(record["tally"]["ballots_cast"], 0);
+    assert_eq!(
+        record["tally"]["results"][0]["counts"],
+        json!({"high": 0, "medium": 0, "low": 0, "blank": 0})
+    );
     let file = write(dir.path(), "empty.json", &got.body);
     let (code, out) = run_verify(&[&file, "--public-key", &key]);
     assert_eq!(code, 0, "{out}");
@@ -713,18 +771,215 @@ async fn the_signing_key_is_kept_across_restarts_and_a_record_needs_it() {
     let after = download(&app, &id, Some(&auditor), "").await;
     assert_eq!(after.body, before.body, "the same bytes after a restart");
 
-    // Started with another key (the old one lost), the service refuses the old records rather
-    // than serve what it cannot vouch for.
-    let (dir, db, mut config) = app.stop().await;
-    config.signing_key = tinnhiem::record::key::SeedText(Some(B64.encode([5u8; 32])));
-    let app = TestApp::start(dir, db, config).await;
+    let history = app.config.signing_key_history_file();
     assert_eq!(
-        public_key(&app).await,
-        RecordKey::from_seed(&[5u8; 32]).public_key()
+        history.file_name().unwrap(),
+        "tinnhiem-signing-keys.txt",
+        "beside the key file"
     );
+    let (status, keys) = app
+        .call(reqwest::Method::GET, "/public-keys", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(keys["keys"].as_array().unwrap().len(), 1, "{keys}");
+    assert_eq!(keys["keys"][0]["public_key"], key);
+    assert_eq!(keys["keys"][0]["current"], true);
+
+    // Started with another key, the service signs new records with it and still serves the
+    // old ones, which verify against the earlier key it keeps in its history.
+    let (dir, db, mut config) = app.stop().await;
+    let new_seed = [5u8; 32];
+    config.signing_key = tinnhiem::record::key::SeedText(Some(B64.encode(new_seed)));
+    let app = TestApp::start(dir, db, config).await;
+    let new_key = RecordKey::from_seed(&new_seed).public_key();
+    assert_eq!(public_key(&app).await, new_key);
+    let (status, keys) = app
+        .call(reqwest::Method::GET, "/public-keys", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let listed: Vec<(&str, bool)> = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            assert_eq!(k["algorithm"], "ed25519");
+            assert!(k["since"].as_str().is_some(), "{k}");
+            (k["public_key"].as_str().unwrap(), k["current"] == true)
+        })
+        .collect();
+    assert_eq!(listed, [(new_key.as_str(), true), (key.as_str(), false)]);
+    let auditor = app.token(&council.usernames[1], PASSWORD).await;
+    let old = download(&app, &id, Some(&auditor), "").await;
+    assert_eq!(old.status, StatusCode::OK, "{}", old.text());
+    assert_eq!(
+        old.body, before.body,
+        "the same bytes, signed by the earlier key"
+    );
+    let (status, _) = app.get(&format!("/votes/{id}/tally"), &auditor).await;
+    assert_eq!(status, StatusCode::OK);
+    let chair = app.token(&council.usernames[0], PASSWORD).await;
+    let mut council = council;
+    council.chair = chair;
+    let api = &app.api;
+    council.delegates = futures::future::join_all(
+        std::iter::once(council.usernames[0].clone())
+            .chain(council.usernames[2..].iter().cloned())
+            .map(|u| async move { api.token(&u, PASSWORD).await }),
+    )
+    .await;
+    let vote = app.vote(&council, "rating", 3, None).await;
+    cast_and_close(&app, &council, &vote, &rating_ballots()).await;
+    let new_id = vote["id"].as_str().unwrap().to_owned();
+    let new = download(&app, &new_id, Some(&auditor), "").await;
+    assert_eq!(new.json()["public_key"], new_key.as_str());
+
+    // tinnhiem verify: the old record holds under the list of keys, not under the new key
+    // alone; the new record holds under both.
+    let dir = tempfile::tempdir().unwrap();
+    let old_file = write(dir.path(), "old.json", &old.body);
+    let new_file = write(dir.path(), "new.json", &new.body);
+    let keys_file = write(dir.path(), "keys.json", keys.to_string().as_bytes());
+    let (code, out) = run_verify(&[&old_file, "--public-key", &keys_file]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("one of the keys given"), "{out}");
+    assert_eq!(run_verify(&[&new_file, "--public-key", &keys_file]).0, 0);
+    let history_copy = write(
+        dir.path(),
+        "history.txt",
+        &std::fs::read(app.config.signing_key_history_file()).unwrap(),
+    );
+    assert_eq!(run_verify(&[&old_file, "--public-key", &history_copy]).0, 0);
+    let (code, out) = run_verify(&[&old_file, "--public-key", &new_key]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("[FAIL] public key"), "{out}");
+
+    // With the earlier key gone from the history too, the service refuses the old records
+    // rather than serve what it cannot vouch for; the new ones are still served.
+    let (dir, db, config) = app.stop().await;
+    let history = config.signing_key_history_file();
+    let kept: String = std::fs::read_to_string(&history)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains(key.as_str()))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&history, kept).unwrap();
+    let app = TestApp::start(dir, db, config).await;
     let auditor = app.token(&council.usernames[1], PASSWORD).await;
     let detail = download(&app, &id, Some(&auditor), "")
         .await
         .problem(500, "record-integrity");
     assert!(detail.contains("\"public key\""), "{detail}");
+    let refused = app.get(&format!("/votes/{id}/tally"), &auditor).await;
+    assert_problem(refused, 500, "record-integrity");
+    let new = download(&app, &new_id, Some(&auditor), "").await;
+    assert_eq!(new.status, StatusCode::OK);
+}
+
+/// Runs the migrations of `conn`'s backend that come before `version` (e.g. `20261201000003`),
+/// leaving the database as an installation of an earlier version had it.
+fn migrate_before(conn: &mut tinnhiem::db::DbConn, version: &str) {
+    use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+    const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+    const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+    macro_rules! before {
+        ($c:expr, $source:expr) => {
+            for m in $c.pending_migrations($source).unwrap() {
+                if m.name().version().to_string().as_str() >= version {
+                    break;
+                }
+                $c.run_migration(&*m).unwrap();
+            }
+        };
+    }
+    match conn {
+        tinnhiem::db::DbConn::Sqlite(c) => before!(c, SQLITE),
+        tinnhiem::db::DbConn::Pg(c) => before!(c, POSTGRES),
+    }
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// An installation upgraded with a vote closed before: its ballots are replaced by counts, and
+/// its version 1 record, which lists them, is still served byte for byte and still checked.
+#[tokio::test]
+async fn a_version_1_record_stored_before_the_upgrade_is_still_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new(dir.path());
+    let mut conn = db.connect();
+    migrate_before(&mut conn, "20261201000003");
+    conn.batch_execute(include_str!("fixtures/v1-closed-vote.sql"))
+        .unwrap();
+    let vote = "18a9a67f-f83b-4b88-a7b4-d8f134368fe8";
+    let count = |conn: &mut tinnhiem::db::DbConn, sql: &str| {
+        diesel::sql_query(sql).get_result::<Count>(conn).unwrap().n
+    };
+    assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM ballots"), 5);
+
+    let mut config = test_config(&db, dir.path());
+    config.signing_key = tinnhiem::record::key::SeedText(Some(B64.encode(crate::verify::V1_SEED)));
+    let app = TestApp::start(dir, db, config).await;
+    let auditor = app.token("auditor-afe62b02", PASSWORD).await;
+
+    // The ballots are gone; each subject's counts are kept, those of the signed tally.
+    assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM ballots"), 0);
+    assert_eq!(
+        count(&mut conn, "SELECT COUNT(*) AS n FROM subject_counts"),
+        16
+    );
+    let fixture = crate::verify::v1_download();
+    let signed: Value = serde_json::from_slice(&fixture).unwrap();
+    let subjects = signed["record"]["tally"]["results"].as_array().unwrap();
+    for result in subjects {
+        for (choice, n) in result["counts"].as_object().unwrap() {
+            let stored = count(
+                &mut conn,
+                &format!(
+                    "SELECT CAST(total AS BIGINT) AS n FROM subject_counts WHERE vote_id = {} \
+                     AND subject_id = {} AND choice = {}",
+                    sql_text(vote),
+                    sql_text(result["subject_id"].as_str().unwrap()),
+                    sql_text(choice)
+                ),
+            );
+            assert_eq!(Some(stored as u64), n.as_u64(), "{choice} of {result}");
+        }
+    }
+
+    // Served as it was signed, in every format; the CSV still lists its ballots.
+    let json = download(&app, vote, Some(&auditor), "").await;
+    assert_eq!(json.status, StatusCode::OK, "{}", json.text());
+    assert_eq!(json.body, fixture, "the same bytes as before the upgrade");
+    let csv = download(&app, vote, Some(&auditor), "?format=csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.text().contains("\r\n\r\nballot,1,2,3,4\r\n"),
+        "{}",
+        csv.text()
+    );
+    let html = download(&app, vote, Some(&auditor), "?format=html").await;
+    assert!(html.text().contains("tinnhiem-record/1"));
+    let (status, tally) = app.get(&format!("/votes/{vote}/tally"), &auditor).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(tally, signed["record"]["tally"]);
+
+    // And still checked against what is stored: a count changed after the upgrade is refused.
+    conn.batch_execute(&format!(
+        "UPDATE subject_counts SET total = total + 1 WHERE vote_id = {} AND choice = 'high' \
+         AND subject_id = {}",
+        sql_text(vote),
+        sql_text(subjects[1]["subject_id"].as_str().unwrap())
+    ))
+    .unwrap();
+    let detail = download(&app, vote, Some(&auditor), "")
+        .await
+        .problem(500, "record-integrity");
+    assert!(
+        detail.contains("the counts stored now (subject 2)"),
+        "{detail}"
+    );
 }

@@ -1,13 +1,14 @@
-//! Secrecy at rest (DOMAIN.md, last section): after close, nothing stored — no column, no key,
-//! no row order, no leftover byte in the SQLite file — tells in which order delegates cast.
-//! The signed record written at close holds every ballot a second time, in content order, and
-//! the vote's event log holds no event per ballot: both are checked here too.
+//! Secrecy at rest (DOMAIN.md, last section). While a vote is open its ballots are stored whole,
+//! with nothing that says who cast them or when. At the close they are counted and deleted:
+//! after it nothing stored or published holds one delegate's marks for two subjects together,
+//! so neither the order of casting nor a pattern of marks a coercer dictated can be found —
+//! not in any table, not in a leftover byte of the SQLite file or its WAL, not in any download.
 
 use crate::common::*;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 use tinnhiem::db::DbConn;
 
 #[derive(QueryableByName, Debug)]
@@ -54,6 +55,104 @@ fn columns(conn: &mut DbConn, table: &str) -> Vec<String> {
     names
 }
 
+fn tables(conn: &mut DbConn) -> Vec<String> {
+    let sql = match conn {
+        DbConn::Sqlite(_) => "SELECT name FROM sqlite_master WHERE type = 'table'",
+        DbConn::Pg(_) => {
+            "SELECT table_name::text AS name FROM information_schema.tables \
+             WHERE table_schema = 'public'"
+        }
+    };
+    diesel::sql_query(sql)
+        .load::<Name>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|n| n.name)
+        .collect()
+}
+
+/// Every row of every table, each as one text: `(table, row)`.
+fn every_row(conn: &mut DbConn) -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    for table in tables(conn) {
+        let sql = match conn {
+            DbConn::Sqlite(_) => {
+                let cells: Vec<String> = columns(conn, &table)
+                    .iter()
+                    .map(|c| format!("COALESCE(quote(\"{c}\"), '')"))
+                    .collect();
+                format!(
+                    "SELECT {} AS body FROM \"{table}\"",
+                    cells.join(" || '|' || ")
+                )
+            }
+            DbConn::Pg(_) => format!("SELECT t::text AS body FROM \"{table}\" t"),
+        };
+        for row in diesel::sql_query(sql).load::<Body>(conn).unwrap() {
+            rows.push((table.clone(), row.body));
+        }
+    }
+    rows
+}
+
+fn choice(code: char) -> Option<&'static str> {
+    match code {
+        'h' => Some("high"),
+        'm' => Some("medium"),
+        'l' => Some("low"),
+        'c' => Some("confidence"),
+        'n' => Some("no_confidence"),
+        _ => None,
+    }
+}
+
+/// The marks of a stored ballot string, as a cast request sends them.
+fn marks(pattern: &str, subjects: &[String]) -> Value {
+    let marks: serde_json::Map<String, Value> = pattern
+        .chars()
+        .zip(subjects)
+        .filter_map(|(c, s)| choice(c).map(|name| (s.clone(), json!(name))))
+        .collect();
+    json!({ "marks": marks })
+}
+
+/// The ways a whole ballot has been or could be written down: the stored string, a CSV row,
+/// JSON arrays, the choices' names in a line.
+fn spellings(pattern: &str) -> Vec<String> {
+    let names: Vec<&str> = pattern.chars().map(|c| choice(c).unwrap_or("")).collect();
+    let quoted: Vec<String> = pattern
+        .chars()
+        .map(|c| choice(c).map_or("null".to_owned(), |n| format!("\"{n}\"")))
+        .collect();
+    let blanks: Vec<&str> = pattern
+        .chars()
+        .map(|c| choice(c).unwrap_or("blank"))
+        .collect();
+    vec![
+        pattern.to_owned(),
+        names.join(","),
+        quoted.join(","),
+        blanks.join(","),
+        blanks.join(" "),
+        blanks.join("\",\""),
+    ]
+}
+
+fn count(haystack: &[u8], needle: &[u8]) -> usize {
+    haystack
+        .windows(needle.len())
+        .filter(|w| *w == needle)
+        .count()
+}
+
+/// The SQLite database file and its WAL, when the test runs on SQLite.
+fn files(app: &TestApp) -> Option<(Vec<u8>, Vec<u8>)> {
+    let path = app.db.sqlite_path()?;
+    let db = std::fs::read(&path).unwrap();
+    let wal = std::fs::read(path.with_extension("db-wal")).unwrap_or_default();
+    Some((db, wal))
+}
+
 /// Twelve distinct ballots of six rows, as the stored form writes them.
 fn patterns() -> Vec<String> {
     let codes = ['h', 'm', 'l', '-'];
@@ -71,21 +170,6 @@ fn patterns() -> Vec<String> {
         .collect()
 }
 
-fn count(haystack: &[u8], needle: &[u8]) -> usize {
-    haystack
-        .windows(needle.len())
-        .filter(|w| *w == needle)
-        .count()
-}
-
-fn first_offset(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn last_offset(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).rposition(|w| w == needle)
-}
-
 #[tokio::test]
 async fn the_cast_order_cannot_be_recovered_after_close() {
     let app = TestApp::spawn().await;
@@ -101,56 +185,18 @@ async fn the_cast_order_cannot_be_recovered_after_close() {
     distinct.sort();
     distinct.dedup();
     assert_eq!(distinct.len(), 12, "{patterns:?}");
-    // A known, interleaved cast order that is neither content order nor its reverse.
+    // A known, interleaved cast order.
     let order = [7usize, 2, 11, 0, 5, 9, 3, 10, 1, 8, 4, 6];
-    let cast_sequence: Vec<&String> = order.iter().map(|&d| &patterns[d]).collect();
-    let mut sorted: Vec<&String> = cast_sequence.clone();
-    sorted.sort();
-    assert_ne!(cast_sequence, sorted);
     for &d in &order {
-        let marks: serde_json::Map<String, serde_json::Value> = patterns[d]
-            .chars()
-            .zip(&subjects)
-            .filter_map(|(c, s)| {
-                let choice = match c {
-                    'h' => "high",
-                    'm' => "medium",
-                    'l' => "low",
-                    _ => return None,
-                };
-                Some((s.clone(), json!(choice)))
-            })
-            .collect();
         let (status, _) = app
             .post(
                 &format!("/votes/{id}/ballot"),
                 &council.delegates[d],
-                json!({"marks": marks}),
+                marks(&patterns[d], &subjects),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED);
     }
-
-    // Control: while open, the ballots are in the files, so the search below can find them.
-    let files = |app: &TestApp| -> Option<(Vec<u8>, Vec<u8>)> {
-        let path = app.db.sqlite_path()?;
-        let db = std::fs::read(&path).unwrap();
-        let wal = std::fs::read(path.with_extension("db-wal")).unwrap_or_default();
-        Some((db, wal))
-    };
-    if let Some((db, wal)) = files(&app) {
-        for p in &patterns {
-            assert!(
-                count(&db, p.as_bytes()) + count(&wal, p.as_bytes()) >= 1,
-                "{p} not found while open"
-            );
-        }
-    }
-
-    let (status, _) = app
-        .post_empty(&format!("/votes/{id}/close"), &council.chair)
-        .await;
-    assert_eq!(status, StatusCode::OK);
 
     let mut conn = app.db.connect();
     // What was cast has no delegate, no time, no sequence; who cast has no ballot.
@@ -182,14 +228,23 @@ async fn the_cast_order_cannot_be_recovered_after_close() {
             "electors must have no rowid"
         );
     }
-    let stored: Vec<StoredBallot> = diesel::sql_query(match conn {
-        DbConn::Sqlite(_) => "SELECT id, marks FROM ballots WHERE vote_id = ?",
-        DbConn::Pg(_) => "SELECT id, marks FROM ballots WHERE vote_id = $1",
-    })
+    let bind = match conn {
+        DbConn::Sqlite(_) => "?",
+        DbConn::Pg(_) => "$1",
+    };
+    let stored: Vec<StoredBallot> = diesel::sql_query(format!(
+        "SELECT id, marks FROM ballots WHERE vote_id = {bind}"
+    ))
     .bind::<Text, _>(&id)
     .load(&mut conn)
     .unwrap();
-    assert_eq!(stored.len(), 12);
+    let mut whole: Vec<&String> = stored.iter().map(|b| &b.marks).collect();
+    whole.sort();
+    assert_eq!(
+        whole,
+        distinct.iter().collect::<Vec<_>>(),
+        "while open, each ballot is stored whole"
+    );
     for b in &stored {
         let uuid = uuid::Uuid::parse_str(&b.id).unwrap();
         assert_eq!(
@@ -198,41 +253,45 @@ async fn the_cast_order_cannot_be_recovered_after_close() {
             "ballot ids are random, not time-ordered"
         );
     }
-    // The order rows come back in is set by their content or by their random ids, never by
-    // the order of casting.
-    let natural: Vec<&String> = stored.iter().map(|b| &b.marks).collect();
-    let mut by_id: Vec<&StoredBallot> = stored.iter().collect();
-    by_id.sort_by(|a, b| a.id.cmp(&b.id));
-    let by_id: Vec<&String> = by_id.iter().map(|b| &b.marks).collect();
-    assert!(
-        natural == sorted || natural == by_id,
-        "natural order {natural:?}"
-    );
-    assert_ne!(natural, cast_sequence);
+    // Control: while open, the ballots are in the files, so the search below can find them.
+    if let Some((db, wal)) = files(&app) {
+        for p in &patterns {
+            assert!(
+                count(&db, p.as_bytes()) + count(&wal, p.as_bytes()) >= 1,
+                "{p} not found while open"
+            );
+        }
+    }
 
-    // The signed record lists each ballot once, in content order, and nothing else; the event
-    // log has created, opened and closed, and no event per ballot.
-    let bind = match conn {
-        DbConn::Sqlite(_) => "?",
-        DbConn::Pg(_) => "$1",
-    };
+    let (status, _) = app
+        .post_empty(&format!("/votes/{id}/close"), &council.chair)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The ballots are gone; each subject's counts are kept instead.
+    let left: Vec<StoredBallot> = diesel::sql_query(format!(
+        "SELECT id, marks FROM ballots WHERE vote_id = {bind}"
+    ))
+    .bind::<Text, _>(&id)
+    .load(&mut conn)
+    .unwrap();
+    assert!(left.is_empty(), "ballots left after close: {left:?}");
+    assert_eq!(
+        columns(&mut conn, "subject_counts"),
+        ["choice", "subject_id", "total", "vote_id"]
+    );
+
+    // The signed record lists no ballot; the event log has created, opened and closed, and no
+    // event per ballot.
     let record_body = diesel::sql_query(format!("SELECT body FROM records WHERE vote_id = {bind}"))
         .bind::<Text, _>(&id)
         .get_result::<Body>(&mut conn)
         .unwrap()
         .body;
-    let record: serde_json::Value = serde_json::from_str(&record_body).unwrap();
-    assert_eq!(
-        record["ballots"],
-        json!(sorted),
-        "record ballots in content order"
-    );
+    let record: Value = serde_json::from_str(&record_body).unwrap();
+    assert!(record.get("ballots").is_none(), "{record}");
     for p in &patterns {
-        assert_eq!(
-            count(record_body.as_bytes(), p.as_bytes()),
-            1,
-            "{p} in the record"
-        );
+        assert_eq!(count(record_body.as_bytes(), p.as_bytes()), 0, "{p}");
     }
     let events: Vec<String> = diesel::sql_query(format!(
         "SELECT kind FROM vote_events WHERE vote_id = {bind} ORDER BY seq"
@@ -244,7 +303,7 @@ async fn the_cast_order_cannot_be_recovered_after_close() {
     .map(|e| e.kind)
     .collect();
     assert_eq!(events, ["created", "opened", "closed"]);
-    for table in ["records", "vote_events", "tallies"] {
+    for table in ["records", "vote_events", "tallies", "subject_counts"] {
         let cols = columns(&mut conn, table);
         assert!(
             !cols
@@ -254,9 +313,8 @@ async fn the_cast_order_cannot_be_recovered_after_close() {
         );
     }
 
-    // Raw bytes: each ballot is in the file exactly twice, its row and the signed record (as a
-    // quoted JSON string there, which its row is not): no copy is left from casting time. The
-    // WAL holds nothing, and every copy lies in the file in an order set by content or ids.
+    // Raw bytes: no ballot is left anywhere in the file (secure_delete zeroed the rows), and
+    // the WAL, which held them in the order they were cast, is empty.
     if let Some((db, wal)) = files(&app) {
         assert!(
             wal.is_empty(),
@@ -264,38 +322,7 @@ async fn the_cast_order_cannot_be_recovered_after_close() {
             wal.len()
         );
         for p in &patterns {
-            assert_eq!(
-                count(&db, p.as_bytes()),
-                2,
-                "{p} must be in the file twice: its ballot row and the signed record"
-            );
-            assert_eq!(
-                count(&db, format!("\"{p}\"").as_bytes()),
-                1,
-                "{p} must be in the signed record once"
-            );
-        }
-        let mut reversed = sorted.clone();
-        reversed.reverse();
-        let mut ids_reversed = by_id.clone();
-        ids_reversed.reverse();
-        let mut cast_reversed = cast_sequence.clone();
-        cast_reversed.reverse();
-        // The first copy of each and the last copy of each: the row region and the record
-        // region, whichever comes first in the file.
-        for offset in [first_offset, last_offset] {
-            let mut by_offset: Vec<(usize, &String)> = patterns
-                .iter()
-                .map(|p| (offset(&db, p.as_bytes()).unwrap(), p))
-                .collect();
-            by_offset.sort();
-            let file_order: Vec<&String> = by_offset.iter().map(|(_, p)| *p).collect();
-            assert!(
-                [&sorted, &reversed, &by_id, &ids_reversed].contains(&&file_order),
-                "file order {file_order:?} is neither content nor id order"
-            );
-            assert_ne!(file_order, cast_sequence);
-            assert_ne!(file_order, cast_reversed);
+            assert_eq!(count(&db, p.as_bytes()), 0, "{p} is still in the file");
         }
     }
 
@@ -309,6 +336,141 @@ async fn the_cast_order_cannot_be_recovered_after_close() {
             patterns
                 .iter()
                 .filter(|p| p.chars().nth(row) == Some(c))
+                .count() as u64
+        };
+        assert_eq!(
+            result["counts"],
+            json!({"high": of('h'), "medium": of('m'), "low": of('l'), "blank": of('-')})
+        );
+    }
+}
+
+/// The "signature" attack: a delegate is told to cast a rare pattern of marks across ten
+/// subjects, and whoever told them looks for it afterwards. After the close it is nowhere:
+/// not in the record (JSON, CSV, the printed minutes), not in the tally, not in any row of any
+/// table, not in a byte of the SQLite file or its WAL.
+#[tokio::test]
+async fn a_dictated_pattern_of_marks_is_found_nowhere_after_close() {
+    // high, low, blank, medium, high, blank, low, medium, blank, high
+    const SIGNATURE: &str = "hl-mh-lm-h";
+    let app = TestApp::spawn().await;
+    let council = app.council(20, 12).await;
+    let vote = app.vote(&council, "rating", 10, None).await;
+    let id = vote["id"].as_str().unwrap().to_owned();
+    let subjects = subject_ids(&vote);
+    let (status, _) = app
+        .post_empty(&format!("/votes/{id}/open"), &council.chair)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Eleven other delegates cast ballots of their own, none the signature; delegate 6 casts
+    // the signature among them.
+    let codes = ['h', 'm', 'l', '-'];
+    let mut state = 0x2545_f491_u64;
+    let mut ballots: Vec<String> = (0..12)
+        .map(|_| {
+            (0..10)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    codes[(state >> 33) as usize % 4]
+                })
+                .collect()
+        })
+        .collect();
+    ballots[6] = SIGNATURE.to_owned();
+    assert_eq!(
+        ballots.iter().filter(|b| *b == SIGNATURE).count(),
+        1,
+        "{ballots:?}"
+    );
+    for (d, ballot) in ballots.iter().enumerate() {
+        let (status, body) = app
+            .post(
+                &format!("/votes/{id}/ballot"),
+                &council.delegates[d],
+                marks(ballot, &subjects),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let found_in_rows = |conn: &mut DbConn| -> Vec<String> {
+        let forms = spellings(SIGNATURE);
+        every_row(conn)
+            .into_iter()
+            .filter(|(_, row)| forms.iter().any(|f| row.contains(f.as_str())))
+            .map(|(table, _)| table)
+            .collect()
+    };
+    // Control: while the vote is open the search finds it, stored whole in `ballots`.
+    let mut conn = app.db.connect();
+    assert_eq!(found_in_rows(&mut conn), ["ballots"]);
+    if let Some((db, wal)) = files(&app) {
+        assert!(count(&db, SIGNATURE.as_bytes()) + count(&wal, SIGNATURE.as_bytes()) >= 1);
+    }
+
+    let (status, _) = app
+        .post_empty(&format!("/votes/{id}/close"), &council.chair)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Nowhere in the database: no row of any table, no byte of the file or its WAL.
+    let found = found_in_rows(&mut conn);
+    assert!(found.is_empty(), "the pattern is still in {found:?}");
+    if let Some((db, wal)) = files(&app) {
+        for form in spellings(SIGNATURE) {
+            assert_eq!(
+                count(&db, form.as_bytes()),
+                0,
+                "{form} in the database file"
+            );
+            assert_eq!(count(&wal, form.as_bytes()), 0, "{form} in the WAL");
+        }
+    }
+
+    // Nowhere in what is published: the record in every format, the tally, the vote.
+    let mut downloads = Vec::new();
+    for query in ["", "?format=csv", "?format=html", "?format=html&lang=en"] {
+        let resp = app
+            .client
+            .get(app.url(&format!("/votes/{id}/record{query}")))
+            .bearer_auth(&council.auditor)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "record{query}");
+        downloads.push((format!("record{query}"), resp.text().await.unwrap()));
+    }
+    for path in [format!("/votes/{id}/tally"), format!("/votes/{id}")] {
+        let (status, body) = app.get(&path, &council.auditor).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        downloads.push((path, body.to_string()));
+    }
+    for (name, text) in &downloads {
+        for form in spellings(SIGNATURE) {
+            assert!(!text.contains(&form), "{name} holds the pattern as {form}");
+        }
+    }
+    // The record still says who cast (names only) and each subject's counts, which add up.
+    let record: Value = serde_json::from_str(&downloads[0].1).unwrap();
+    assert_eq!(
+        record["record"]["electors"]["cast"]
+            .as_array()
+            .unwrap()
+            .len(),
+        12
+    );
+    for (row, result) in record["record"]["tally"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let of = |c: char| {
+            ballots
+                .iter()
+                .filter(|b| b.chars().nth(row) == Some(c))
                 .count() as u64
         };
         assert_eq!(

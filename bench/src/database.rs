@@ -96,23 +96,15 @@ pub fn engine_inserts_per_s(url: &str, dir: &Path, secs: f64) -> Result<f64, Str
     Ok(rate)
 }
 
-/// Writes `count` members, each an elector who has cast, and a ballot of `width` random marks
-/// each, into the open vote `vote_id`, straight into the database in one transaction.
-pub fn bulk_ballots(
-    url: &str,
-    vote_id: &str,
-    council_id: &str,
-    count: usize,
-    width: usize,
-) -> Result<(), String> {
-    use diesel::RunQueryDsl;
+/// Writes `count` delegates into the council, straight into the database in one transaction,
+/// so that the next vote opened there has them among its electors; returns their ids.
+pub fn bulk_delegates(url: &str, council_id: &str, count: usize) -> Result<Vec<String>, String> {
     let mut conn = db::Manager::new(DatabaseUrl::parse(url))
         .connect()
         .map_err(|e| e.to_string())?;
-    let mut rng = rand::rngs::StdRng::seed_from_u64(2023);
-    let codes = ['h', 'h', 'h', 'm', 'm', 'l', '-'];
     let now = db::now();
     db::write_transaction(&mut conn, |c| {
+        let mut ids = Vec::with_capacity(count);
         for i in 0..count {
             let member = db::members::MemberRow::new(
                 Some(council_id.to_owned()),
@@ -126,13 +118,42 @@ pub fn bulk_ballots(
                 ..member
             };
             db::members::insert(c, &member)?;
-            diesel::insert_into(db::schema::electors::table)
-                .values((
-                    db::schema::electors::vote_id.eq(vote_id),
-                    db::schema::electors::member_id.eq(&member.id),
-                    db::schema::electors::has_cast.eq(true),
-                ))
-                .execute(c)?;
+            ids.push(member.id);
+        }
+        Ok::<_, diesel::result::Error>(ids)
+    })
+    .map_err(|e| e.to_string())
+}
+
+/// Casts a ballot of `width` random marks for each of `members`, electors of the open vote
+/// `vote_id`, straight into the database in one transaction: as the service casts, the elector
+/// is marked as having cast and the ballot is stored apart. The vote's record then holds
+/// together: its electors are those the vote opened with.
+pub fn bulk_ballots(
+    url: &str,
+    vote_id: &str,
+    members: &[String],
+    width: usize,
+) -> Result<(), String> {
+    use db::schema::electors;
+    use diesel::{QueryDsl, RunQueryDsl};
+    let mut conn = db::Manager::new(DatabaseUrl::parse(url))
+        .connect()
+        .map_err(|e| e.to_string())?;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2023);
+    let codes = ['h', 'h', 'h', 'm', 'm', 'l', '-'];
+    db::write_transaction(&mut conn, |c| {
+        for member in members {
+            let flipped = diesel::update(
+                electors::table
+                    .filter(electors::vote_id.eq(vote_id))
+                    .filter(electors::member_id.eq(member)),
+            )
+            .set(electors::has_cast.eq(true))
+            .execute(c)?;
+            if flipped != 1 {
+                return Err(diesel::result::Error::NotFound);
+            }
             let marks: String = (0..width)
                 .map(|_| codes[rng.gen_range(0..codes.len())])
                 .collect();

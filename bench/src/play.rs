@@ -443,8 +443,9 @@ async fn close_and_tally(
     Ok(close_ms)
 }
 
-/// A second vote whose electors and ballots are written straight into the database in bulk,
-/// then closed over HTTP: the time from the close request to the tally's arrival.
+/// A second vote whose electors (delegates written straight into the database before it
+/// opens) and ballots are written in bulk, then closed over HTTP: the time from the close
+/// request to the tally's arrival.
 async fn scale_close(
     client: &Client,
     url: &str,
@@ -465,6 +466,11 @@ async fn scale_close(
         )
         .await?;
     let vote_id = vote["id"].as_str().unwrap_or_default().to_owned();
+    let (bulk_url, council, count) = (url.to_owned(), council_id.to_owned(), options.scale);
+    let members =
+        tokio::task::spawn_blocking(move || database::bulk_delegates(&bulk_url, &council, count))
+            .await
+            .map_err(|e| e.to_string())??;
     client
         .expect(
             reqwest::Method::POST,
@@ -474,18 +480,10 @@ async fn scale_close(
             200,
         )
         .await?;
-    let (url, vote, council, count, width) = (
-        url.to_owned(),
-        vote_id.clone(),
-        council_id.to_owned(),
-        options.scale,
-        options.subjects,
-    );
-    tokio::task::spawn_blocking(move || {
-        database::bulk_ballots(&url, &vote, &council, count, width)
-    })
-    .await
-    .map_err(|e| e.to_string())??;
+    let (url, vote, width) = (url.to_owned(), vote_id.clone(), options.subjects);
+    tokio::task::spawn_blocking(move || database::bulk_ballots(&url, &vote, &members, width))
+        .await
+        .map_err(|e| e.to_string())??;
     client.close_and_tally(&vote_id, chair, chair, count).await
 }
 

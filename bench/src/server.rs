@@ -40,6 +40,7 @@ impl Server {
             .env("TINNHIEM_ADMIN_USERNAME", "admin")
             .env("TINNHIEM_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("TINNHIEM_TOKEN_KEY_FILE", dir.join("bench-token.key"))
+            .env("TINNHIEM_SIGNING_KEY_FILE", dir.join("bench-signing.key"))
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

@@ -155,6 +155,11 @@ pub fn routes() -> Vec<(Method, &'static str, Route)> {
             "/committees/{committee_id}/confirm",
             web::post().to(committees::confirm),
         ),
+        (
+            Method::GET,
+            "/public-keys",
+            web::get().to(records::public_keys),
+        ),
         (Method::GET, "/healthz", web::get().to(system::healthz)),
         (
             Method::GET,

@@ -12,7 +12,7 @@ use super::responses::{
 use crate::error::{AppError, AppResult, ProblemBody};
 use crate::record::{csv, minutes, model::ALGORITHM};
 use crate::service::records;
-use crate::shapes::{PublicKey, SignedRecord};
+use crate::shapes::{KnownPublicKey, PublicKey, PublicKeys, SignedRecord};
 use crate::state::AppState;
 use crate::words::Lang;
 
@@ -20,8 +20,9 @@ use crate::words::Lang;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct RecordQuery {
-    /// `json` (the default): the signed record; `csv`: one row per subject, a blank line, then
-    /// one row per ballot; `html`: the counting minutes (biên bản kiểm phiếu), to print on A4.
+    /// `json` (the default): the signed record; `csv`: one row per subject (a record written
+    /// as `tinnhiem-record/1` adds a blank line, then one row per ballot); `html`: the counting
+    /// minutes (biên bản kiểm phiếu), to print on A4.
     pub format: Option<String>,
     /// Language of the `html` minutes: `vi` (the default) or `en`.
     pub lang: Option<String>,
@@ -47,8 +48,8 @@ fn format(query: RecordQuery) -> AppResult<Format> {
         Some("csv") => Ok(Format::Csv),
         Some("html") => Ok(Format::Html(lang)),
         Some(other) => Err(AppError::validation(format!(
-            "format must be \"json\" (the signed record, the default), \"csv\" (results, then \
-             ballots) or \"html\" (the counting minutes to print); \"{other}\" is none of them."
+            "format must be \"json\" (the signed record, the default), \"csv\" (the results) \
+             or \"html\" (the counting minutes to print); \"{other}\" is none of them."
         ))),
     }
 }
@@ -60,7 +61,7 @@ fn format(query: RecordQuery) -> AppResult<Format> {
     params(VoteId, RecordQuery),
     responses(
         (status = 200, description = "The signed record (json, the same bytes on every download), \
-            the results and ballots (csv), or the counting minutes (html). See docs/auditing.md.",
+            the results (csv), or the counting minutes (html). See docs/auditing.md.",
             content(
                 (SignedRecord = "application/json"),
                 (String = "text/csv"),
@@ -75,14 +76,14 @@ pub async fn record(
     query: web::Query<RecordQuery>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let key = signed.state().record_key.clone();
+    let keys = signed.state().record_keys.clone();
     let vote_id = vote.into_inner();
     let (content_type, disposition, body) = signed
         .run(move |conn, caller| {
             // Who may ask comes first; what they asked for, second.
             let vote = records::allowed(conn, caller, &vote_id)?;
             let format = format(query)?;
-            let served = records::checked(conn, &vote, &key)?;
+            let served = records::checked(conn, &vote, &keys)?;
             let name = format!("record-{vote_id}");
             Ok(match format {
                 Format::Json => (
@@ -122,5 +123,27 @@ pub async fn public_key(state: web::Data<AppState>) -> web::Json<PublicKey> {
     web::Json(PublicKey {
         algorithm: ALGORITHM,
         public_key: state.record_key.public_key(),
+    })
+}
+
+/// Every Ed25519 public key that has signed this installation's records: the current one
+/// first, then the earlier ones, the most recent first (anyone). A record signed by an earlier
+/// key is still served and verifies against that key; `tinnhiem verify --public-key` accepts
+/// this document.
+#[utoipa::path(get, path = "/api/v1/public-keys", tag = "records",
+    responses((status = 200, body = PublicKeys)))]
+pub async fn public_keys(state: web::Data<AppState>) -> web::Json<PublicKeys> {
+    let keys = state.record_keys.all();
+    web::Json(PublicKeys {
+        keys: keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| KnownPublicKey {
+                algorithm: ALGORITHM,
+                public_key: k.public_key.clone(),
+                current: i == 0,
+                since: k.since.clone(),
+            })
+            .collect(),
     })
 }

@@ -5,8 +5,8 @@ use actix_web::{web, HttpResponse};
 
 use super::extract::{CouncilId, JsonBody, SignedIn, VoteId};
 use super::responses::{
-    Forbidden, InvalidState, JsonBody as BodyProblems, NotFound, SignedIn as Signed,
-    TallyNotPublished, Validation,
+    Forbidden, InvalidState, JsonBody as BodyProblems, NotFound, RecordIntegrity,
+    SignedIn as Signed, TallyNotPublished, Validation,
 };
 use crate::domain::VoteState;
 use crate::error::AppResult;
@@ -85,14 +85,16 @@ pub async fn close(signed: SignedIn, vote: VoteId) -> AppResult<web::Json<Vote>>
     transition(signed, vote, VoteState::Closed).await
 }
 
-/// The published tally of a closed vote (admin, its council's members).
+/// The published tally of a closed vote (admin, its council's members), checked against the
+/// signed record on every request as a download of the record is.
 #[utoipa::path(get, path = "/api/v1/votes/{vote_id}/tally", tag = "votes",
     security(("bearer" = [])),
     params(VoteId),
-    responses((status = 200, body = Tally), Signed, NotFound, TallyNotPublished))]
+    responses((status = 200, body = Tally), Signed, NotFound, TallyNotPublished, RecordIntegrity))]
 pub async fn tally(signed: SignedIn, vote: VoteId) -> AppResult<HttpResponse> {
+    let keys = signed.state().record_keys.clone();
     let body = signed
-        .run(move |conn, caller| votes::tally(conn, caller, &vote))
+        .run(move |conn, caller| votes::tally(conn, caller, &vote, &keys))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/json"))

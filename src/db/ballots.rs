@@ -1,5 +1,6 @@
-//! Who may cast and who has (`electors`), what was cast (`ballots`), and the published tally.
-//! The two halves are never written with anything that could join them.
+//! Who may cast and who has (`electors`), what was cast (`ballots`, while the vote is open),
+//! what a closed vote keeps of it (`subject_counts`), and the published tally. The two halves
+//! are never written with anything that could join them.
 
 use diesel::backend::Backend;
 use diesel::prelude::*;
@@ -7,7 +8,7 @@ use diesel::query_builder::{AstPass, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
 use diesel::sql_types::{Integer, Text};
 
-use super::schema::{ballots, electors, tallies};
+use super::schema::{ballots, electors, subject_counts, tallies};
 use super::{on_backend, DbConn};
 
 /// Fixes the electorate when the vote opens.
@@ -138,82 +139,50 @@ impl QueryId for InsertBallot<'_> {
 
 impl<C> RunQueryDsl<C> for InsertBallot<'_> {}
 
-/// Ballots rewritten at close, in statements of this many rows.
-const REWRITE_CHUNK: usize = 256;
-
-/// Many ballots of one vote in one statement: `(id, marks)` pairs.
-struct InsertBallots<'a> {
-    vote_id: &'a str,
-    rows: &'a [(&'a str, &'a str)],
-}
-
-impl<DB> QueryFragment<DB> for InsertBallots<'_>
-where
-    DB: Backend,
-    str: ToSql<Text, DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql("INSERT INTO ballots (id, vote_id, marks) VALUES ");
-        for (i, (id, marks)) in self.rows.iter().enumerate() {
-            out.push_sql(if i == 0 { "(" } else { ", (" });
-            out.push_bind_param::<Text, _>(*id)?;
-            out.push_sql(", ");
-            out.push_bind_param::<Text, _>(self.vote_id)?;
-            out.push_sql(", ");
-            out.push_bind_param::<Text, _>(*marks)?;
-            out.push_sql(")");
-        }
-        Ok(())
-    }
-}
-
-// The text depends on the number of rows, so statements are kept by their text: one for the
-// full chunks, one for the last.
-impl QueryId for InsertBallots<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl<C> RunQueryDsl<C> for InsertBallots<'_> {}
-
-/// Every stored ballot of the vote, sorted by content.
+/// Every stored ballot of the vote: only an open vote (or one being closed) has any.
 pub fn marks_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<String>> {
     let query = ballots::table
         .filter(ballots::vote_id.eq(vote_id))
         .select(ballots::marks);
     // Read on the backend's own connection: rows come faster than through the two-backend one.
-    let mut marks: Vec<String> = on_backend!(conn, |c| query.load(c))?;
-    marks.sort_unstable();
-    Ok(marks)
+    on_backend!(conn, |c| query.load(c))
 }
 
-/// Replaces the vote's ballots with the same marks, written in content order under fresh random
-/// ids, so neither row order nor keys keep a trace of the order in which they were cast. The
-/// fresh ids are sorted before use: SQLite keeps the rows in id order, so each insert then
-/// appends instead of splitting pages all over the table (a 100,000-ballot close is mostly
-/// this rewrite).
-pub fn rewrite_in_content_order(
+/// One subject's number of ballots with one choice, or with the row left `blank`.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Insertable)]
+#[diesel(table_name = subject_counts)]
+pub struct SubjectCount {
+    pub vote_id: String,
+    pub subject_id: String,
+    /// A choice's name, or `blank`.
+    pub choice: String,
+    pub total: i32,
+}
+
+/// Counts written per statement: well under both backends' limits on bound values.
+const COUNTS_CHUNK: usize = 1000;
+
+/// At close: deletes every ballot of the vote and writes its counts instead, so that nothing
+/// stored keeps one ballot's marks for two subjects together. In the closing transaction.
+pub fn replace_with_counts(
     conn: &mut DbConn,
     vote_id: &str,
-    sorted_marks: &[String],
+    counts: &[SubjectCount],
 ) -> QueryResult<()> {
     diesel::delete(ballots::table.filter(ballots::vote_id.eq(vote_id))).execute(conn)?;
-    let mut ids: Vec<uuid::Uuid> = sorted_marks.iter().map(|_| fresh_id()).collect();
-    ids.sort_unstable();
-    let ids: Vec<String> = ids.iter().map(uuid::Uuid::to_string).collect();
-    let rows: Vec<(&str, &str)> = ids
-        .iter()
-        .map(String::as_str)
-        .zip(sorted_marks.iter().map(String::as_str))
-        .collect();
-    for chunk in rows.chunks(REWRITE_CHUNK) {
-        let insert = InsertBallots {
-            vote_id,
-            rows: chunk,
-        };
-        on_backend!(conn, |c| insert.execute(c))?;
+    for chunk in counts.chunks(COUNTS_CHUNK) {
+        on_backend!(conn, |c| diesel::insert_into(subject_counts::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(())
+}
+
+/// The counts a closed vote keeps, in no particular order.
+pub fn counts_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<SubjectCount>> {
+    subject_counts::table
+        .filter(subject_counts::vote_id.eq(vote_id))
+        .load(conn)
 }
 
 pub fn save_tally(conn: &mut DbConn, vote_id: &str, body: &str) -> QueryResult<()> {
@@ -238,7 +207,8 @@ struct Checkpoint {
 }
 
 /// After a close on SQLite: copy the WAL into the database and empty it, so the frames written
-/// while ballots came in (which hold them in cast order) do not linger in the `-wal` file.
+/// while ballots came in (which hold them whole, in cast order) do not linger in the `-wal`
+/// file.
 /// A reader in the middle of a query can hold the checkpoint back: it is retried briefly, and
 /// the next close (or SQLite's own checkpoints, which restart the WAL from its beginning) will
 /// overwrite those frames if it still cannot finish.

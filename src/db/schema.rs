@@ -100,6 +100,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    subject_counts (vote_id, subject_id, choice) {
+        vote_id -> Text,
+        subject_id -> Text,
+        choice -> Text,
+        total -> Integer,
+    }
+}
+
 diesel::joinable!(members -> councils (council_id));
 diesel::joinable!(votes -> councils (council_id));
 diesel::joinable!(subjects -> votes (vote_id));

@@ -1,5 +1,6 @@
 //! The record as CSV (RFC 4180, UTF-8, CRLF): one row per subject with counts, percentages and
-//! outcome; a blank line; then one row per ballot with one column per subject.
+//! outcome. A version 1 record, which lists its ballots, adds a blank line and then one row per
+//! ballot with one column per subject; a version 2 record has no ballot to list.
 
 use super::model::Record;
 
@@ -67,19 +68,25 @@ pub fn render(record: &Record) -> String {
         cells.push(r.outcome.clone());
         row(&mut out, &cells);
     }
+    // Version 1 records, written before ballots were left out, still list them.
+    let (Some(ballots), Some(codes)) = (&record.ballots, &record.ballot_codes) else {
+        return out;
+    };
     out.push_str("\r\n");
     let subjects = record.tally.results.len();
     let mut header = vec!["ballot".to_owned()];
     header.extend((1..=subjects).map(|i| i.to_string()));
     row(&mut out, &header);
-    for (i, ballot) in record.ballots.iter().enumerate() {
+    for (i, ballot) in ballots.iter().enumerate() {
         let mut cells = vec![(i + 1).to_string()];
-        cells.extend(ballot.chars().map(|c| {
-            match record.ballot_codes.get(&c.to_string()).map(String::as_str) {
-                Some("blank") | None => String::new(),
-                Some(name) => name.to_owned(),
-            }
-        }));
+        cells.extend(
+            ballot
+                .chars()
+                .map(|c| match codes.get(&c.to_string()).map(String::as_str) {
+                    Some("blank") | None => String::new(),
+                    Some(name) => name.to_owned(),
+                }),
+        );
         row(&mut out, &cells);
     }
     out

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 
 use super::chain::EventKind;
-use super::model::{Person, Record, FORMAT};
+use super::model::{Person, Record};
 use crate::words::{fill, Lang};
 
 /// The words of the minutes in one language, as HTML text.
@@ -381,7 +381,7 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
          <p><span class=\"k\">{}</span> <code>{}</code></p>\n\
          <p><span class=\"k\">{}</span> <code>{}</code></p>\n\
          <p><span class=\"k\">{}</span> <code>{}</code></p>\n\
-         <p><span class=\"k\">{}</span> <code>{FORMAT}</code>, RFC 8785, SHA-256, Ed25519</p>\n\
+         <p><span class=\"k\">{}</span> <code>{}</code>, RFC 8785, SHA-256, Ed25519</p>\n\
          </footer>\n",
         w.get("minutes_seal"),
         w.fill(
@@ -397,6 +397,7 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
         w.get("minutes_public_key"),
         esc(&r.signing_key.public_key),
         w.get("minutes_format"),
+        esc(&r.format),
     ));
     h.push_str("</body>\n</html>\n");
     h
@@ -458,11 +459,12 @@ mod tests {
                    "counts": {count: n}, "prev": "0", "hash": "0"})
         };
         serde_json::from_value(json!({
-            "format": FORMAT,
+            "format": crate::record::FORMAT,
             "signing_key": {"algorithm": "ed25519", "public_key": "KEY"},
             "council": {"id": "c1", "name": "HĐND xã", "seats": 3},
             "vote": {"id": "v1", "title": "Kỳ họp <thứ 9>", "kind": kind,
-                     "percent_base": percent_base, "created_at": at, "opened_at": at,
+                     "percent_base": percent_base, "secrecy": "server", "created_at": at,
+                     "opened_at": at,
                      "closed_at": at},
             "tally": {"vote_id": "v1", "council_id": "c1", "title": "Kỳ họp", "kind": kind,
                       "percent_base": percent_base, "base": 3, "seats": 3, "eligible": 2,
@@ -470,8 +472,6 @@ mod tests {
                       "results": [{"subject_id": "s1", "full_name": "Lê Văn A",
                                    "positions": ["Chủ tịch"], "counts": counts,
                                    "percents": percents, "outcome": outcome}]},
-            "ballot_codes": {},
-            "ballots": [],
             "electors": {"cast": [{"full_name": "Trần B", "username": "b"}], "not_cast": []},
             "events": [event(1, "created", "subjects", 1), event(2, "opened", "eligible", 2),
                        event(3, "closed", "ballots_cast", 1)],

@@ -6,16 +6,28 @@ use std::collections::BTreeMap;
 
 use super::chain::Event;
 
-/// The `format` of every record this code writes and reads.
-pub const FORMAT: &str = "tinnhiem-record/1";
+/// The first format: the record lists every ballot whole. Still read and verified; no longer
+/// written.
+pub const FORMAT_V1: &str = "tinnhiem-record/1";
+/// The format every record is now written in: no ballot, only each subject's counts.
+pub const FORMAT_V2: &str = "tinnhiem-record/2";
+/// The format of the records this code writes.
+pub const FORMAT: &str = FORMAT_V2;
+/// `vote.secrecy` of a version 2 record of a vote whose ballots the server counted.
+pub const SERVER_SECRECY: &str = "server";
 /// The only signature algorithm.
 pub const ALGORITHM: &str = "ed25519";
 
-/// Everything an auditor needs to recount a closed vote and check its history.
+/// Everything an auditor needs to check a closed vote's result and history.
+///
+/// Version 2 ([`FORMAT_V2`]) holds each subject's counts (in the tally) and never a ballot:
+/// a list of whole ballots, even sorted, lets a coercer dictate a rare combination of marks
+/// and find it. Version 1 ([`FORMAT_V1`]) also listed every ballot (`ballot_codes`,
+/// `ballots`); records written then are still read and verified as they were signed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
-    /// [`FORMAT`].
+    /// [`FORMAT_V2`], or [`FORMAT_V1`] for a record written before it.
     pub format: String,
     /// The key whose signature the envelope carries.
     pub signing_key: KeyInfo,
@@ -23,11 +35,13 @@ pub struct Record {
     pub vote: VoteInfo,
     /// The tally exactly as `GET /votes/{id}/tally` shows it.
     pub tally: RecordTally,
-    /// What each character of a ballot string means, for this vote's kind.
-    pub ballot_codes: BTreeMap<String, String>,
-    /// Every cast ballot: one character per subject in ballot order, sorted as strings
-    /// (byte order) so that their order tells nothing about who cast them or when.
-    pub ballots: Vec<String>,
+    /// Version 1 only: what each character of a ballot string means, for this vote's kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ballot_codes: Option<BTreeMap<String, String>>,
+    /// Version 1 only: every cast ballot, one character per subject in ballot order, sorted
+    /// as strings (byte order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ballots: Option<Vec<String>>,
     pub electors: Electors,
     /// created, opened, closed: a hash chain.
     pub events: Vec<Event>,
@@ -59,6 +73,10 @@ pub struct VoteInfo {
     pub kind: String,
     /// `ballots` or `seats`.
     pub percent_base: String,
+    /// Version 2: [`SERVER_SECRECY`] for a vote whose ballots the server counted. Absent in
+    /// version 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrecy: Option<String>,
     pub created_at: String,
     pub opened_at: String,
     pub closed_at: String,
@@ -110,7 +128,10 @@ pub struct RecordTally {
     pub other: BTreeMap<String, Value>,
 }
 
+/// One subject's result: exactly these members. A member no verifier knows could carry
+/// anything under the signature (a count by another rule, a note), so none is accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SubjectResult {
     pub subject_id: String,
     pub full_name: String,
@@ -120,8 +141,6 @@ pub struct SubjectResult {
     /// Keyed like `counts`: strings with exactly two decimals.
     pub percents: BTreeMap<String, String>,
     pub outcome: String,
-    #[serde(flatten)]
-    pub other: BTreeMap<String, Value>,
 }
 
 /// What `GET /votes/{id}/record?format=json` returns: the record and its signature.

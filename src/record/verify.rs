@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 use super::canonical::{parse_strict, to_canonical};
 use super::chain::{self, hex, EventKind};
 use super::key::{check_signature, parse_public_key};
-use super::model::{Envelope, Record, ALGORITHM, FORMAT};
-use crate::domain::{Marks, PercentBase, Tally, VoteKind};
+use super::model::{Envelope, Record, ALGORITHM, FORMAT_V1, FORMAT_V2, SERVER_SECRECY};
+use crate::domain::{tally, Marks, PercentBase, Tally, VoteKind};
 
 /// One thing checked, and what was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,18 +71,21 @@ impl Verdict {
         }
         let failures = self.failures();
         if self.valid() {
-            let _ = writeln!(
-                out,
-                "VALID: the signature holds and every count, percentage and outcome follows from \
-                 the ballots listed."
-            );
+            let from = match self.record.as_ref().and_then(|r| r.ballots.as_ref()) {
+                Some(_) => "every count, percentage and outcome follows from the ballots listed",
+                None => {
+                    "every subject's counts add up to the ballots cast, and every percentage \
+                     and outcome follows from them"
+                }
+            };
+            let _ = writeln!(out, "VALID: the signature holds and {from}.");
             if self.key_source == KeySource::Embedded {
                 let _ = writeln!(
                     out,
                     "NOTE: the signature was checked against the key written in the record itself. \
                      That proves the record was not changed after it was signed, not who signed \
-                     it: pass --public-key with the key the installation publishes \
-                     (GET /api/v1/public-key) to check its origin."
+                     it: pass --public-key with the keys the installation publishes \
+                     (GET /api/v1/public-keys) to check its origin."
                 );
             }
         } else {
@@ -114,9 +117,10 @@ impl Checks {
     }
 }
 
-/// Verifies a downloaded record (the JSON envelope). With `trusted`, the signature must be by
-/// that key; without it, by the key the record names (integrity only).
-pub fn verify(bytes: &[u8], trusted: Option<&VerifyingKey>) -> Verdict {
+/// Verifies a downloaded record (the JSON envelope). With `trusted`, the record must name one
+/// of those keys (an installation's current key and its earlier ones) and be signed by it;
+/// without it, by the key the record names (integrity only).
+pub fn verify(bytes: &[u8], trusted: Option<&[VerifyingKey]>) -> Verdict {
     let mut checks = Checks(Vec::new());
     let key_source = if trusted.is_some() {
         KeySource::Given
@@ -134,7 +138,7 @@ pub fn verify(bytes: &[u8], trusted: Option<&VerifyingKey>) -> Verdict {
 
 fn verify_into(
     bytes: &[u8],
-    trusted: Option<&VerifyingKey>,
+    trusted: Option<&[VerifyingKey]>,
     checks: &mut Checks,
 ) -> (Option<Record>, Option<String>) {
     let value = match parse_strict(bytes) {
@@ -157,15 +161,22 @@ fn verify_into(
         }
     };
     checks.add("file", Ok("a signed record".into()));
+    // The algorithm is named twice, beside the record and inside it (under the signature):
+    // both must be the one this verifier implements.
+    let named_algorithm = &envelope.record["signing_key"]["algorithm"];
     checks.add(
         "algorithm",
-        if envelope.algorithm == ALGORITHM {
-            Ok(ALGORITHM.into())
-        } else {
+        if envelope.algorithm != ALGORITHM {
             Err(format!(
                 "\"{}\" is not a signature algorithm this verifier knows ({ALGORITHM})",
                 envelope.algorithm
             ))
+        } else if named_algorithm.as_str() != Some(ALGORITHM) {
+            Err(format!(
+                "the record's signing_key.algorithm is {named_algorithm}, not \"{ALGORITHM}\""
+            ))
+        } else {
+            Ok(ALGORITHM.into())
         },
     );
     let canonical = match to_canonical(&envelope.record) {
@@ -205,21 +216,32 @@ fn verify_into(
     }
     let key = match trusted {
         Some(trusted) => {
-            let expected = BASE64.encode(trusted.as_bytes());
+            let given: Vec<String> = trusted
+                .iter()
+                .map(|k| BASE64.encode(k.as_bytes()))
+                .collect();
+            let found = given.iter().position(|k| *k == named_key);
+            let which = match given.len() {
+                1 => format!("the key given ({})", given[0]),
+                n => format!("any of the {n} keys given ({})", given.join(", ")),
+            };
             if key_ok {
                 checks.add(
                     "public key",
-                    if named_key == expected {
-                        Ok(format!("{expected}, the key given"))
-                    } else {
-                        Err(format!(
-                            "the record names key {named_key}, not the key given ({expected}): \
-                             it was not signed by that installation"
-                        ))
+                    match found {
+                        Some(_) if given.len() == 1 => Ok(format!("{named_key}, the key given")),
+                        Some(_) => Ok(format!("{named_key}, one of the keys given")),
+                        None => Err(format!(
+                            "the record names key {named_key}, not {which}: it was not signed \
+                             by that installation"
+                        )),
                     },
                 );
             }
-            Some(*trusted)
+            // Not one of them: the signature is checked against the first, and fails.
+            found
+                .or((!trusted.is_empty()).then_some(0))
+                .map(|i| trusted[i])
         }
         None => match parse_public_key(&named_key) {
             Ok(k) => {
@@ -252,7 +274,10 @@ fn verify_into(
         Err(e) => {
             checks.add(
                 "structure",
-                Err(format!("the record is not a {FORMAT} record: {e}")),
+                Err(format!(
+                    "the record does not have the members of a {FORMAT_V2} or {FORMAT_V1} \
+                     record: {e}"
+                )),
             );
             return (None, Some(digest));
         }
@@ -261,19 +286,55 @@ fn verify_into(
     (Some(record), Some(digest))
 }
 
+/// Which version of the record, and whether it has exactly the members of that version.
+fn version(r: &Record) -> Result<u8, String> {
+    match r.format.as_str() {
+        FORMAT_V1 => {
+            if r.ballot_codes.is_none() || r.ballots.is_none() {
+                Err(format!(
+                    "a {FORMAT_V1} record lists ballot_codes and ballots; this one does not"
+                ))
+            } else if r.vote.secrecy.is_some() {
+                Err(format!("a {FORMAT_V1} record has no vote.secrecy"))
+            } else {
+                Ok(1)
+            }
+        }
+        FORMAT_V2 => {
+            if r.ballot_codes.is_some() || r.ballots.is_some() {
+                Err(format!(
+                    "a {FORMAT_V2} record lists no ballots (no ballot_codes, no ballots): a list \
+                     of whole ballots lets a coercer find a dictated pattern of marks"
+                ))
+            } else {
+                match r.vote.secrecy.as_deref() {
+                    Some(SERVER_SECRECY) => Ok(2),
+                    Some(other) => Err(format!(
+                        "vote.secrecy is \"{other}\": this verifier reads records of votes counted \
+                         by the server (\"{SERVER_SECRECY}\")"
+                    )),
+                    None => Err(format!("a {FORMAT_V2} record names vote.secrecy")),
+                }
+            }
+        }
+        other => Err(format!(
+            "\"{other}\" is not a format this verifier reads ({FORMAT_V2}, {FORMAT_V1})"
+        )),
+    }
+}
+
 /// Everything that must agree inside a record whose signature is already checked.
 fn check_record(r: &Record, checks: &mut Checks) {
-    checks.add(
-        "format",
-        if r.format == FORMAT {
-            Ok(FORMAT.into())
-        } else {
-            Err(format!(
-                "\"{}\" is not a format this verifier reads ({FORMAT})",
-                r.format
-            ))
-        },
-    );
+    let version = match version(r) {
+        Ok(v) => {
+            checks.add("format", Ok(r.format.clone()));
+            v
+        }
+        Err(e) => {
+            checks.add("format", Err(e));
+            return;
+        }
+    };
     let kind: VoteKind = match r.vote.kind.parse() {
         Ok(k) => k,
         Err(_) => {
@@ -294,62 +355,73 @@ fn check_record(r: &Record, checks: &mut Checks) {
             return;
         }
     };
+    checks.add("times", times(r));
     checks.add("tally header", tally_header(r));
-    checks.add(
-        "ballot codes",
-        if r.ballot_codes == kind.ballot_codes() {
-            Ok(format!("the codes of a {} vote", kind.as_str()))
-        } else {
-            Err(format!(
-                "the codes listed are not those of a {} vote",
-                kind.as_str()
-            ))
-        },
-    );
-
-    // The ballots, read against the subjects of the tally.
+    checks.add("subjects", subject_ids(r));
     let subjects = r.tally.results.len();
-    let mut marks = Vec::with_capacity(r.ballots.len());
-    let mut unreadable = Vec::new();
-    for (i, b) in r.ballots.iter().enumerate() {
-        match Marks::decode(kind, subjects, b) {
-            Ok(m) => marks.push(m),
-            Err(_) => unreadable.push(i + 1),
+
+    // Version 1: the ballots, read against the subjects of the tally.
+    let mut marks = Vec::new();
+    let mut readable = true;
+    if let (Some(codes), Some(ballots)) = (&r.ballot_codes, &r.ballots) {
+        checks.add(
+            "ballot codes",
+            if *codes == kind.ballot_codes() {
+                Ok(format!("the codes of a {} vote", kind.as_str()))
+            } else {
+                Err(format!(
+                    "the codes listed are not those of a {} vote",
+                    kind.as_str()
+                ))
+            },
+        );
+        let mut unreadable = Vec::new();
+        for (i, b) in ballots.iter().enumerate() {
+            match Marks::decode(kind, subjects, b) {
+                Ok(m) => marks.push(m),
+                Err(_) => unreadable.push(i + 1),
+            }
         }
+        readable = checks.add(
+            "ballots",
+            if unreadable.is_empty() {
+                Ok(format!(
+                    "{} ballots, each marking {subjects} subjects with known choices or blank",
+                    ballots.len()
+                ))
+            } else {
+                Err(format!(
+                    "ballot{} {} {} not {subjects} characters of the vote's codes",
+                    if unreadable.len() == 1 { "" } else { "s" },
+                    list(&unreadable),
+                    if unreadable.len() == 1 { "is" } else { "are" },
+                ))
+            },
+        );
+        checks.add(
+            "ballot order",
+            if ballots.windows(2).all(|w| w[0] <= w[1]) {
+                Ok("sorted by content: the order says nothing of who cast when".into())
+            } else {
+                Err(
+                    "the ballots are not sorted by content, so their order could tell the \
+                     order of casting"
+                        .into(),
+                )
+            },
+        );
     }
-    let readable = checks.add(
-        "ballots",
-        if unreadable.is_empty() {
-            Ok(format!(
-                "{} ballots, each marking {subjects} subjects with known choices or blank",
-                r.ballots.len()
-            ))
-        } else {
-            Err(format!(
-                "ballot{} {} {} not {subjects} characters of the vote's codes",
-                if unreadable.len() == 1 { "" } else { "s" },
-                list(&unreadable),
-                if unreadable.len() == 1 { "is" } else { "are" },
-            ))
-        },
-    );
-    checks.add(
-        "ballot order",
-        if r.ballots.windows(2).all(|w| w[0] <= w[1]) {
-            Ok("sorted by content: the order says nothing of who cast when".into())
-        } else {
-            Err(
-                "the ballots are not sorted by content, so their order could tell the order \
-                 of casting"
-                    .into(),
-            )
-        },
-    );
     checks.add("turnout", turnout(r));
     checks.add("electors", electors(r));
 
+    // Version 1 takes the ballots listed as cast; version 2 the tally's ballots_cast, which
+    // "turnout" ties to the delegates listed as having cast.
+    let cast = match &r.ballots {
+        Some(ballots) => ballots.len() as u64,
+        None => r.tally.ballots_cast,
+    };
     let expected_base = match percent_base {
-        PercentBase::Ballots => r.ballots.len() as u64,
+        PercentBase::Ballots => cast,
         PercentBase::Seats => u64::try_from(r.council.seats).unwrap_or(0),
     };
     checks.add(
@@ -366,29 +438,111 @@ fn check_record(r: &Record, checks: &mut Checks) {
             Err(format!(
                 "the tally takes percentages of {}, but the {} are {expected_base}",
                 r.tally.base,
-                match percent_base {
-                    PercentBase::Ballots => "ballots listed",
-                    PercentBase::Seats => "council's seats",
+                match (percent_base, version) {
+                    (PercentBase::Ballots, 1) => "ballots listed",
+                    (PercentBase::Ballots, _) => "ballots cast",
+                    (PercentBase::Seats, _) => "council's seats",
                 }
             ))
         },
     );
-    if readable {
-        let recount = Tally::count(kind, subjects, expected_base, &marks);
-        for (i, (stated, counted)) in r.tally.results.iter().zip(&recount.results).enumerate() {
+    if version == 1 {
+        if readable {
+            let recount = Tally::count(kind, subjects, expected_base, &marks);
+            for (i, (stated, counted)) in r.tally.results.iter().zip(&recount.results).enumerate() {
+                checks.add(
+                    format!("subject {}", i + 1),
+                    subject(stated, counted).map(|()| {
+                        format!(
+                            "{}: counts, percentages and outcome follow from the ballots",
+                            stated.full_name
+                        )
+                    }),
+                );
+            }
+        }
+    } else {
+        for (i, stated) in r.tally.results.iter().enumerate() {
             checks.add(
                 format!("subject {}", i + 1),
-                subject(stated, counted).map(|()| {
-                    format!(
-                        "{}: counts, percentages and outcome follow from the ballots",
-                        stated.full_name
-                    )
-                }),
+                from_counts(kind, expected_base, cast, stated)
+                    .and_then(|counted| subject(stated, &counted))
+                    .map(|()| {
+                        format!(
+                            "{}: the counts add up to the ballots cast; percentages and \
+                             outcome follow from them",
+                            stated.full_name
+                        )
+                    }),
             );
         }
     }
     checks.add("event chain", event_chain(r));
     checks.add("events match the vote", events_match(r, subjects));
+}
+
+/// A version 2 subject's result as the rules make it from its own counts: each choice of the
+/// kind and `blank`, no other; the choices adding up to no more than the ballots cast, and
+/// `blank` the rest.
+fn from_counts(
+    kind: VoteKind,
+    base: u64,
+    cast: u64,
+    stated: &super::model::SubjectResult,
+) -> Result<crate::domain::SubjectResult, String> {
+    let name = &stated.full_name;
+    let expected: BTreeSet<&str> = kind
+        .choices()
+        .iter()
+        .map(|c| c.as_str())
+        .chain(["blank"])
+        .collect();
+    let keys: BTreeSet<&str> = stated.counts.keys().map(String::as_str).collect();
+    if keys != expected {
+        let keys: Vec<&str> = keys.into_iter().collect();
+        let expected: Vec<&str> = expected.into_iter().collect();
+        return Err(format!(
+            "{name}: counts: the record counts {}, a {} vote counts {}",
+            keys.join(", "),
+            kind.as_str(),
+            expected.join(", ")
+        ));
+    }
+    let counts: Vec<(crate::domain::Choice, u64)> = kind
+        .choices()
+        .iter()
+        .map(|c| (*c, stated.counts[c.as_str()]))
+        .collect();
+    let marked = counts
+        .iter()
+        .try_fold(0u64, |sum, (_, n)| sum.checked_add(*n))
+        .filter(|sum| *sum <= cast)
+        .ok_or_else(|| {
+            format!(
+                "{name}: counts: the choices add up to more than the {cast} ballots cast ({})",
+                show(&stated.counts)
+            )
+        })?;
+    let blank = stated.counts["blank"];
+    if blank != cast - marked {
+        return Err(format!(
+            "{name}: counts: blank is {blank}, but {cast} ballots cast less {marked} marks leave {}",
+            cast - marked
+        ));
+    }
+    let against = counts.last().map_or(0, |(_, n)| *n);
+    let percents = counts
+        .iter()
+        .map(|(_, n)| *n)
+        .chain([blank])
+        .map(|n| tally::percent(n, base))
+        .collect();
+    Ok(crate::domain::SubjectResult {
+        outcome: tally::outcome(kind, against, base),
+        counts,
+        blank,
+        percents,
+    })
 }
 
 fn list(items: &[usize]) -> String {
@@ -437,7 +591,25 @@ fn turnout(r: &Record) -> Result<String, String> {
     let t = &r.tally;
     let cast = r.electors.cast.len() as u64;
     let eligible = cast + r.electors.not_cast.len() as u64;
-    let ballots = r.ballots.len() as u64;
+    let Some(ballots) = &r.ballots else {
+        // Version 2: no ballots are listed, so the tally's count is checked against the names.
+        return if t.ballots_cast != cast {
+            Err(format!(
+                "the tally says {} ballots cast but {cast} delegates are listed as having cast",
+                t.ballots_cast
+            ))
+        } else if t.eligible != eligible {
+            Err(format!(
+                "the tally says {} eligible but {eligible} delegates are listed",
+                t.eligible
+            ))
+        } else {
+            Ok(format!(
+                "{cast} ballots cast = delegates who cast; {eligible} eligible"
+            ))
+        };
+    };
+    let ballots = ballots.len() as u64;
     let mut differ = Vec::new();
     if t.ballots_cast != ballots {
         differ.push(format!(
@@ -465,34 +637,110 @@ fn turnout(r: &Record) -> Result<String, String> {
     }
 }
 
+/// Each delegate once: no username twice in one list, nor in both. The lists' order is the
+/// service's (Vietnamese alphabetical order of full name, then username); a verifier need not
+/// share it, so it is reported, never a reason to refuse.
 fn electors(r: &Record) -> Result<String, String> {
     let e = &r.electors;
+    let mut seen = BTreeSet::new();
+    let mut twice = BTreeSet::new();
+    for p in e.cast.iter().chain(&e.not_cast) {
+        if !seen.insert(p.username.as_str()) {
+            twice.insert(p.username.as_str());
+        }
+    }
+    if !twice.is_empty() {
+        let twice: Vec<&str> = twice.into_iter().collect();
+        return Err(format!(
+            "a delegate is listed more than once (in one list, or as having cast and not): {}",
+            twice.join(", ")
+        ));
+    }
     let sorted = |l: &[super::model::Person]| {
         l.windows(2)
             .all(|w| super::model::Person::order(&w[0], &w[1]).is_lt())
     };
-    if !sorted(&e.cast) || !sorted(&e.not_cast) {
-        return Err(
-            "the lists of delegates are not in alphabetical order (or list someone twice)".into(),
-        );
-    }
-    let cast: BTreeSet<&str> = e.cast.iter().map(|p| p.username.as_str()).collect();
-    let both: Vec<&str> = e
-        .not_cast
-        .iter()
-        .map(|p| p.username.as_str())
-        .filter(|u| cast.contains(u))
-        .collect();
-    if !both.is_empty() {
-        return Err(format!(
-            "listed both as having cast and not: {}",
-            both.join(", ")
-        ));
-    }
+    let order = if sorted(&e.cast) && sorted(&e.not_cast) {
+        "in the service's alphabetical order"
+    } else {
+        "not in the service's alphabetical order (informational only)"
+    };
     Ok(format!(
-        "{} cast, {} did not; in alphabetical order",
+        "{} cast, {} did not, each once; {order}",
         e.cast.len(),
         e.not_cast.len()
+    ))
+}
+
+/// The documented form of every time in a record: RFC 3339 in UTC with exactly three decimals
+/// of a second and `Z`, e.g. `2026-11-27T08:09:36.920Z`, naming a real instant.
+pub fn utc_millis(text: &str) -> Option<chrono::NaiveDateTime> {
+    const FORM: &[u8; 24] = b"0000-00-00T00:00:00.000Z";
+    let bytes = text.as_bytes();
+    if bytes.len() != FORM.len() {
+        return None;
+    }
+    let shaped = bytes.iter().zip(FORM).all(|(b, f)| match f {
+        b'0' => b.is_ascii_digit(),
+        _ => b == f,
+    });
+    if !shaped {
+        return None;
+    }
+    let t = chrono::NaiveDateTime::parse_from_str(&text[..23], "%Y-%m-%dT%H:%M:%S%.3f").ok()?;
+    // Written back, it must be the same text: no leap second, no out-of-range field.
+    let again = t
+        .and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    (again == text).then_some(t)
+}
+
+/// The vote's times in the documented form, and in the order of a vote's life. (The tally's
+/// and the events' times must equal these: "tally header" and "events match the vote".)
+fn times(r: &Record) -> Result<String, String> {
+    let v = &r.vote;
+    let mut parsed = Vec::new();
+    let mut wrong = Vec::new();
+    for (name, text) in [
+        ("created_at", &v.created_at),
+        ("opened_at", &v.opened_at),
+        ("closed_at", &v.closed_at),
+    ] {
+        match utc_millis(text) {
+            Some(t) => parsed.push(t),
+            None => wrong.push(format!("vote.{name} {text:?}")),
+        }
+    }
+    if !wrong.is_empty() {
+        return Err(format!(
+            "{} not in the form YYYY-MM-DDTHH:MM:SS.mmmZ (UTC, milliseconds)",
+            wrong.join(", ")
+        ));
+    }
+    if parsed[0] > parsed[1] {
+        return Err("the vote was opened before it was created".into());
+    }
+    if parsed[1] > parsed[2] {
+        return Err("the vote was closed before it was opened".into());
+    }
+    Ok("created, opened, closed in that order; UTC to the millisecond".into())
+}
+
+/// Each subject once.
+fn subject_ids(r: &Record) -> Result<String, String> {
+    let mut seen = BTreeSet::new();
+    for (i, s) in r.tally.results.iter().enumerate() {
+        if !seen.insert(s.subject_id.as_str()) {
+            return Err(format!(
+                "result {} names subject {} again: each subject has one result",
+                i + 1,
+                s.subject_id
+            ));
+        }
+    }
+    Ok(format!(
+        "{} results, each for a different subject",
+        r.tally.results.len()
     ))
 }
 

@@ -3,6 +3,7 @@
 //! that it still matches its signature and everything the database holds about the vote.
 
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 
 use super::visible::{self, LoadedVote};
 use super::Caller;
@@ -11,9 +12,10 @@ use crate::db::{ballots, councils, DbConn};
 use crate::domain::{Role, VoteState};
 use crate::error::{AppError, AppResult, Problem};
 use crate::record::chain::{hex, Actor, Event, EventKind};
+use crate::record::key::SigningKeys;
 use crate::record::model::{
     envelope_bytes, CouncilInfo, Electors, KeyInfo, Person, Record, RecordTally, VoteInfo,
-    ALGORITHM, FORMAT,
+    ALGORITHM, FORMAT, FORMAT_V1, SERVER_SECRECY,
 };
 use crate::record::{canonical, verify, RecordKey};
 use crate::shapes::rfc3339;
@@ -111,9 +113,16 @@ fn unreadable(part: &'static str, why: impl ToString) -> BuildError {
     }
 }
 
-/// The record of a closed vote as the database holds it now. The close signs this; each
-/// download builds it again and compares.
-fn build(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> Result<Record, BuildError> {
+/// A closed vote as the database holds it now: its record, and the counts kept in place of its
+/// ballots (subject id → choice or `blank` → number).
+struct Built {
+    record: Record,
+    counts: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// The record of a closed vote as the database holds it now, with the counts kept in place of
+/// its ballots. The close signs the record; each download builds it again and compares.
+fn build(conn: &mut DbConn, vote: &LoadedVote, public_key: &str) -> Result<Built, BuildError> {
     let row = &vote.row;
     let council = councils::find(conn, &row.council_id)?
         .ok_or_else(|| unreadable("council", "the vote's council is missing"))?;
@@ -152,11 +161,19 @@ fn build(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> Result<Record
         .map(event_of)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| unreadable("events", e))?;
-    Ok(Record {
+    let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for c in ballots::counts_of(conn, &row.id)? {
+        let total = u64::try_from(c.total).map_err(|_| unreadable("counts", "a negative count"))?;
+        counts
+            .entry(c.subject_id)
+            .or_default()
+            .insert(c.choice, total);
+    }
+    let record = Record {
         format: FORMAT.to_owned(),
         signing_key: KeyInfo {
             algorithm: ALGORITHM.to_owned(),
-            public_key: key.public_key(),
+            public_key: public_key.to_owned(),
         },
         council: CouncilInfo {
             id: council.id,
@@ -168,28 +185,30 @@ fn build(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> Result<Record
             title: row.title.clone(),
             kind: vote.kind.as_str().to_owned(),
             percent_base: vote.percent_base.as_str().to_owned(),
+            secrecy: Some(SERVER_SECRECY.to_owned()),
             created_at: rfc3339(row.created_at),
             opened_at,
             closed_at,
         },
         tally,
-        ballot_codes: vote.kind.ballot_codes(),
-        // Sorted by content, as the close rewrote them.
-        ballots: ballots::marks_of(conn, &row.id)?,
+        ballot_codes: None,
+        ballots: None,
         electors: Electors { cast, not_cast },
         events,
-    })
+    };
+    Ok(Built { record, counts })
 }
 
 /// Builds, signs and stores the record of the vote being closed: in the closing transaction,
 /// after the tally and the "closed" event.
 pub fn seal(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResult<()> {
-    let record = build(conn, vote, key).map_err(|e| match e {
-        BuildError::Db(e) => e,
-        BuildError::Unreadable { part, why } => {
-            AppError::internal(format_args!("building the record, {part}: {why}"))
-        }
-    })?;
+    let Built { record, counts: _ } =
+        build(conn, vote, &key.public_key()).map_err(|e| match e {
+            BuildError::Db(e) => e,
+            BuildError::Unreadable { part, why } => {
+                AppError::internal(format_args!("building the record, {part}: {why}"))
+            }
+        })?;
     let value = serde_json::to_value(&record).map_err(AppError::internal)?;
     let body = canonical::to_canonical(&value).map_err(AppError::internal)?;
     let signature = key.sign(body.as_bytes());
@@ -232,9 +251,11 @@ pub fn allowed(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<L
 }
 
 /// The signed record of a closed vote, after checking that it still matches its signature by
-/// this installation's key, that it recounts, and that the ballots, tally, electors and event
-/// log in the database are still those it was made from.
-pub fn checked(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResult<Served> {
+/// the key it names, one of this installation's signing keys (the current one or an earlier
+/// one in its history), that its counts, percentages and outcomes follow the rules, and
+/// that the tally, the counts kept in place of the ballots, the electors and the event log in
+/// the database are still those it was made from.
+pub fn checked(conn: &mut DbConn, vote: &LoadedVote, keys: &SigningKeys) -> AppResult<Served> {
     let vote_id = vote.row.id.as_str();
     if vote.state != VoteState::Closed {
         return Err(AppError::new(
@@ -257,8 +278,15 @@ pub fn checked(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResu
         ));
     };
     let digest = hex(&Sha256::digest(body.as_bytes()));
-    let envelope = envelope_bytes(&body, &digest, &key.public_key(), &signature);
-    let verdict = verify(envelope.as_bytes(), Some(&key.verifying_key()));
+    // The envelope names the key the record names: the current key, or an earlier one for a
+    // record signed before the key was changed. Which keys are this installation's is the
+    // history's to say, not the record's.
+    let named = serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["signing_key"]["public_key"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let envelope = envelope_bytes(&body, &digest, &named, &signature);
+    let verdict = verify(envelope.as_bytes(), Some(&keys.verifying_keys()));
     let stored = match (verdict.valid(), verdict.record) {
         (true, Some(record)) => record,
         (_, _) => {
@@ -271,7 +299,7 @@ pub fn checked(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResu
             return Err(integrity(vote_id, &failed));
         }
     };
-    let now = match build(conn, vote, key) {
+    let now = match build(conn, vote, &named) {
         Ok(record) => record,
         Err(BuildError::Db(e)) => return Err(e),
         Err(BuildError::Unreadable { part, why: _ }) => {
@@ -294,41 +322,54 @@ pub fn checked(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResu
 }
 
 /// Which parts of the vote stored now differ from the signed record, named without content.
-pub fn differences(signed: &Record, now: &Record) -> Vec<String> {
+/// The signed record is already verified: its counts follow from its own ballots (version 1)
+/// or add up (version 2), so comparing its tally's counts with those stored now recounts the
+/// vote from what the database holds.
+fn differences(signed: &Record, now: &Built) -> Vec<String> {
     let mut what = Vec::new();
-    if signed.council != now.council {
+    let built = &now.record;
+    if signed.council != built.council {
         what.push("the council stored now".to_owned());
     }
-    if signed.vote != now.vote {
+    let mut vote = built.vote.clone();
+    if signed.format == FORMAT_V1 {
+        // Version 1 did not name the secrecy: every vote then was counted by the server.
+        vote.secrecy = None;
+    }
+    if signed.vote != vote {
         what.push("the vote stored now".to_owned());
     }
-    if signed.tally != now.tally {
+    if signed.tally != built.tally {
         let subject = signed
             .tally
             .results
             .iter()
-            .zip(&now.tally.results)
+            .zip(&built.tally.results)
             .position(|(a, b)| a != b);
         what.push(match subject {
             Some(i) => format!("the tally stored now (subject {})", i + 1),
             None => "the tally stored now".to_owned(),
         });
     }
-    if signed.ballots != now.ballots {
-        what.push(format!(
-            "the ballots stored now ({} signed, {} stored, not the same)",
-            signed.ballots.len(),
-            now.ballots.len()
-        ));
+    let counted = signed
+        .tally
+        .results
+        .iter()
+        .position(|r| now.counts.get(&r.subject_id) != Some(&r.counts));
+    let extra = now.counts.len() != signed.tally.results.len();
+    match counted {
+        Some(i) => what.push(format!("the counts stored now (subject {})", i + 1)),
+        None if extra => what.push("the counts stored now (a subject not in the record)".into()),
+        None => {}
     }
-    if signed.electors != now.electors {
+    if signed.electors != built.electors {
         what.push("the list of who cast stored now".to_owned());
     }
-    if signed.events != now.events {
+    if signed.events != built.events {
         let first = signed
             .events
             .iter()
-            .zip(&now.events)
+            .zip(&built.events)
             .find(|(a, b)| a != b)
             .map(|(a, _)| format!("event {}, {}", a.seq, a.event.as_str()));
         what.push(match first {
@@ -336,12 +377,9 @@ pub fn differences(signed: &Record, now: &Record) -> Vec<String> {
             None => format!(
                 "the event log stored now ({} events signed, {} stored)",
                 signed.events.len(),
-                now.events.len()
+                built.events.len()
             ),
         });
-    }
-    if signed.ballot_codes != now.ballot_codes || signed.format != now.format {
-        what.push("the record's format".to_owned());
     }
     what
 }

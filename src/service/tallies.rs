@@ -61,6 +61,20 @@ pub fn publish(
             })
             .collect(),
     };
+    // What the vote keeps from now on: each subject's counts, and no ballot (a server vote's
+    // ballots are deleted here, in the closing transaction).
+    let mut kept = Vec::new();
+    for result in &tally.results {
+        for (choice, n) in &result.counts {
+            kept.push(ballots::SubjectCount {
+                vote_id: vote_id.clone(),
+                subject_id: result.subject_id.clone(),
+                choice: (*choice).to_owned(),
+                total: i32::try_from(*n).map_err(AppError::internal)?,
+            });
+        }
+    }
+    ballots::replace_with_counts(conn, &vote_id, &kept)?;
     let body = serde_json::to_string(&tally).map_err(AppError::internal)?;
     ballots::save_tally(conn, &vote_id, &body)?;
     Ok(())

@@ -7,6 +7,7 @@ use crate::db::{self, ballots, councils, members, DbConn};
 use crate::domain::{Marks, PercentBase, Role, Secrecy, Tally, Transition, VoteKind, VoteState};
 use crate::error::{AppError, AppResult};
 use crate::record::chain::EventKind;
+use crate::record::key::SigningKeys;
 use crate::record::RecordKey;
 use crate::shapes::{NewVote, Vote};
 
@@ -196,9 +197,9 @@ pub fn transition(
     view(conn, fresh)
 }
 
-/// Counts the ballots of a vote being closed, rewrites them in content order and stores the
-/// tally: all inside the closing transaction, so a closed vote always has its tally. Returns
-/// the number of ballots cast.
+/// Counts the ballots of a vote being closed, replaces them by each subject's counts, and
+/// stores the tally: all inside the closing transaction, so a closed vote always has its
+/// tally and no longer any whole ballot. Returns the number of ballots cast.
 fn publish_tally(
     conn: &mut DbConn,
     vote: &LoadedVote,
@@ -207,7 +208,6 @@ fn publish_tally(
     let vote_id = vote.row.id.clone();
     let subject_list = subjects(conn, &vote_id)?;
     let stored = ballots::marks_of(conn, &vote_id)?;
-    ballots::rewrite_in_content_order(conn, &vote_id, &stored)?;
     let marks = stored
         .iter()
         .map(|m| Marks::decode(vote.kind, subject_list.len(), m))
@@ -230,8 +230,14 @@ fn publish_tally(
     Ok(cast as u64)
 }
 
-/// The published tally, exactly as stored at close.
-pub fn tally(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<String> {
+/// The published tally, exactly as stored at close, once checked against the signed record
+/// as a download of the record is (`record-integrity` when they differ).
+pub fn tally(
+    conn: &mut DbConn,
+    caller: &Caller,
+    vote_id: &str,
+    keys: &SigningKeys,
+) -> AppResult<String> {
     let vote = load_visible(conn, caller, vote_id)?;
     if vote.state != VoteState::Closed {
         return Err(AppError::new(
@@ -242,9 +248,16 @@ pub fn tally(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<Str
             ),
         ));
     }
-    match ballots::tally_of(conn, vote_id)? {
-        Some(tally) => Ok(tally),
-        None if vote.secrecy == Secrecy::Committee => Err(committees::awaiting_decryption()),
-        None => Err(AppError::internal("a closed vote has no stored tally")),
+    let body = match ballots::tally_of(conn, vote_id)? {
+        Some(body) => body,
+        None if vote.secrecy == Secrecy::Committee => return Err(committees::awaiting_decryption()),
+        None => return Err(AppError::internal("a closed vote has no stored tally")),
+    };
+    // A committee vote's record (version 2 with its ciphertexts and proofs) is not written
+    // yet: its tally is checked against the counts its decryption stored, by the record
+    // check once that record exists.
+    if vote.secrecy == Secrecy::Server {
+        records::checked(conn, &vote, keys)?;
     }
+    Ok(body)
 }

@@ -524,15 +524,18 @@ async function run() {
     const envelope = JSON.parse((await readDownload(jsonFile)).text);
     const record = envelope.record || envelope;
     equal(record.tally.ballots_cast, 5, 'ballots cast in the downloaded record');
-    equal(record.ballots.length, 5, 'ballots listed in the record');
+    equal(record.format, 'tinnhiem-record/2', 'record format');
+    equal(record.ballots, undefined, 'the record lists no ballots, only counts');
+    equal(record.electors.cast.length, 5, 'delegates listed as having cast');
     check(typeof envelope.signature === 'string' && envelope.signature.length > 40, 'the record is signed');
 
     const [csvFile] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Kết quả và các phiếu (CSV)' }).click(),
+      page.getByRole('button', { name: 'Kết quả (CSV)' }).click(),
     ]);
     const csv = await readDownload(csvFile);
     check(csv.name.endsWith('.csv') && csv.text.includes('Ngô Văn Phúc'), 'the CSV names the subjects');
+    equal(csv.text.trimEnd().split('\r\n').length, 1 + SUBJECTS.length, 'the CSV has a row per subject and no ballot rows');
 
     for (const [label, word] of [
       ['Biên bản kiểm phiếu (HTML, tiếng Việt)', 'BIÊN BẢN'],

@@ -247,7 +247,7 @@ fn parse_history(text: &str) -> Result<Vec<KnownKey>, String> {
         let key = parse_public_key(public_key).map_err(|e| format!("{}: {e}", at()))?;
         let since = fields.next().map(str::to_owned);
         if let Some(s) = &since {
-            if super::verify::utc_millis(s).is_none() {
+            if super::model::utc_millis(s).is_none() {
                 return Err(format!(
                     "{}: \"{s}\" is not a time of the form 2026-11-27T08:09:36.920Z",
                     at()

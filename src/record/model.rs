@@ -172,3 +172,26 @@ pub fn envelope_bytes(
          \"record\":{canonical_record},\"signature\":\"{signature}\"}}"
     )
 }
+
+/// The documented form of every time in a record: RFC 3339 in UTC with exactly three decimals
+/// of a second and `Z`, e.g. `2026-11-27T08:09:36.920Z`, naming a real instant.
+pub fn utc_millis(text: &str) -> Option<chrono::NaiveDateTime> {
+    const FORM: &[u8; 24] = b"0000-00-00T00:00:00.000Z";
+    let bytes = text.as_bytes();
+    if bytes.len() != FORM.len() {
+        return None;
+    }
+    let shaped = bytes.iter().zip(FORM).all(|(b, f)| match f {
+        b'0' => b.is_ascii_digit(),
+        _ => b == f,
+    });
+    if !shaped {
+        return None;
+    }
+    let t = chrono::NaiveDateTime::parse_from_str(&text[..23], "%Y-%m-%dT%H:%M:%S%.3f").ok()?;
+    // Written back, it must be the same text: no leap second, no out-of-range field.
+    let again = t
+        .and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    (again == text).then_some(t)
+}

@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use super::canonical::{parse_strict, to_canonical};
 use super::chain::{self, hex, EventKind};
 use super::key::{check_signature, parse_public_key};
+use super::model::utc_millis;
 use super::model::{Envelope, Record, ALGORITHM, FORMAT_V1, FORMAT_V2, SERVER_SECRECY};
 use crate::domain::{tally, Marks, PercentBase, Tally, VoteKind};
 
@@ -672,28 +673,6 @@ fn electors(r: &Record) -> Result<String, String> {
     ))
 }
 
-/// The documented form of every time in a record: RFC 3339 in UTC with exactly three decimals
-/// of a second and `Z`, e.g. `2026-11-27T08:09:36.920Z`, naming a real instant.
-pub fn utc_millis(text: &str) -> Option<chrono::NaiveDateTime> {
-    const FORM: &[u8; 24] = b"0000-00-00T00:00:00.000Z";
-    let bytes = text.as_bytes();
-    if bytes.len() != FORM.len() {
-        return None;
-    }
-    let shaped = bytes.iter().zip(FORM).all(|(b, f)| match f {
-        b'0' => b.is_ascii_digit(),
-        _ => b == f,
-    });
-    if !shaped {
-        return None;
-    }
-    let t = chrono::NaiveDateTime::parse_from_str(&text[..23], "%Y-%m-%dT%H:%M:%S%.3f").ok()?;
-    // Written back, it must be the same text: no leap second, no out-of-range field.
-    let again = t
-        .and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    (again == text).then_some(t)
-}
 
 /// The vote's times in the documented form, and in the order of a vote's life. (The tally's
 /// and the events' times must equal these: "tally header" and "events match the vote".)

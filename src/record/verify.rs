@@ -673,7 +673,6 @@ fn electors(r: &Record) -> Result<String, String> {
     ))
 }
 
-
 /// The vote's times in the documented form, and in the order of a vote's life. (The tally's
 /// and the events' times must equal these: "tally header" and "events match the vote".)
 fn times(r: &Record) -> Result<String, String> {

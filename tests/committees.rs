@@ -81,6 +81,36 @@ async fn run_ceremony(
     .expect("the tool's thread")
 }
 
+/// A council with three committee members and a draft committee vote naming them (t = 2).
+async fn committee_draft(app: &Api) -> (Council, Vec<(String, String)>, Value) {
+    let (council, members) = with_committee(app, 3).await;
+    let ids: Vec<&str> = members.iter().map(|(_, id)| id.as_str()).collect();
+    let (status, vote) = app
+        .post(
+            &format!("/councils/{}/votes", council.id),
+            &council.chair,
+            committee_vote(&ids, Some(2)),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{vote}");
+    (council, members, vote)
+}
+
+/// Every member runs their tool at once, keeping share-{position}.json in `dir`; their
+/// outcomes, in position order.
+async fn make_key(
+    app: &Api,
+    members: &[(String, String)],
+    committee_id: &str,
+    dir: &std::path::Path,
+) -> Vec<Result<Outcome, String>> {
+    let runs = members.iter().enumerate().map(|(i, (username, _))| {
+        let file = dir.join(format!("share-{}.json", i + 1));
+        run_ceremony(app, username, committee_id, file)
+    });
+    futures::future::join_all(runs).await
+}
+
 #[tokio::test]
 async fn a_committee_vote_names_a_committee_of_auditors_or_is_refused() {
     let app = TestApp::spawn().await;
@@ -144,15 +174,8 @@ async fn a_committee_vote_names_a_committee_of_auditors_or_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_members_make_the_key_and_only_then_the_vote_opens() {
     let app = TestApp::spawn().await;
-    let (council, members) = with_committee(&app, 3).await;
+    let (council, members, vote) = committee_draft(&app).await;
     let ids: Vec<&str> = members.iter().map(|(_, id)| id.as_str()).collect();
-    let (_, vote) = app
-        .post(
-            &format!("/councils/{}/votes", council.id),
-            &council.chair,
-            committee_vote(&ids, Some(2)),
-        )
-        .await;
     let vote_id = vote["id"].as_str().unwrap();
     let committee_id = vote["committee"]["id"].as_str().unwrap().to_owned();
     let refused = app
@@ -164,14 +187,10 @@ async fn three_members_make_the_key_and_only_then_the_vote_opens() {
         "{problem}"
     );
 
+    let outcomes = make_key(&app, &members, &committee_id, app.dir.path()).await;
     let files: Vec<PathBuf> = (1..=3)
         .map(|i| app.dir.path().join(format!("share-{i}.json")))
         .collect();
-    let runs = members
-        .iter()
-        .zip(&files)
-        .map(|((username, _), file)| run_ceremony(&app, username, &committee_id, file.clone()));
-    let outcomes = futures::future::join_all(runs).await;
     let (_, committee) = app
         .get(&format!("/committees/{committee_id}"), &council.chair)
         .await;
@@ -247,15 +266,8 @@ async fn three_members_make_the_key_and_only_then_the_vote_opens() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_who_sends_a_wrong_value_is_named_and_the_ceremony_fails() {
     let app = TestApp::spawn().await;
-    let (council, members) = with_committee(&app, 3).await;
+    let (council, members, vote) = committee_draft(&app).await;
     let ids: Vec<&str> = members.iter().map(|(_, id)| id.as_str()).collect();
-    let (_, vote) = app
-        .post(
-            &format!("/councils/{}/votes", council.id),
-            &council.chair,
-            committee_vote(&ids, Some(2)),
-        )
-        .await;
     let committee_id = vote["committee"]["id"].as_str().unwrap().to_owned();
     let path = format!("/committees/{committee_id}");
     let cheater = app.token(&members[2].0, PASSWORD).await;
@@ -413,21 +425,9 @@ async fn a_member_who_sends_a_wrong_value_is_named_and_the_ceremony_fails() {
 
 /// A committee vote of two subjects whose three-member key is made (t = 2), opened.
 async fn open_committee_vote(app: &Api, dir: &std::path::Path) -> (Council, Value) {
-    let (council, members) = with_committee(app, 3).await;
-    let ids: Vec<&str> = members.iter().map(|(_, id)| id.as_str()).collect();
-    let (_, vote) = app
-        .post(
-            &format!("/councils/{}/votes", council.id),
-            &council.chair,
-            committee_vote(&ids, Some(2)),
-        )
-        .await;
+    let (council, members, vote) = committee_draft(app).await;
     let committee_id = vote["committee"]["id"].as_str().unwrap().to_owned();
-    let runs = members.iter().enumerate().map(|(i, (username, _))| {
-        let file = dir.join(format!("share-{}.json", i + 1));
-        run_ceremony(app, username, &committee_id, file)
-    });
-    for outcome in futures::future::join_all(runs).await {
+    for outcome in make_key(app, &members, &committee_id, dir).await {
         assert!(matches!(outcome, Ok(Outcome::Ready { .. })), "{outcome:?}");
     }
     let vote_id = vote["id"].as_str().unwrap();
@@ -747,8 +747,7 @@ async fn two_of_three_decrypt_the_totals_and_publish_the_tally() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_server_loses_no_acknowledged_encrypted_ballot() {
     use diesel::prelude::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use tinnhiem::db::schema::{electors, encrypted_ballots};
+    use tinnhiem::db::schema::encrypted_ballots;
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::new(dir.path());
     let url = match &db.url {
@@ -768,45 +767,14 @@ async fn a_killed_server_loses_no_acknowledged_encrypted_ballot() {
         let encrypted = tinnhiem::voter_tool::encrypt(&ballot, &marks(&ballot, &choices)).unwrap();
         sealed.push(json!({"encrypted": encrypted.cast}));
     }
-    let answered = AtomicUsize::new(0);
-    let api = &server.api;
-    let casts = council
+    let casts: Vec<(String, String, Value)> = council
         .delegates
         .iter()
-        .zip(&sealed)
-        .enumerate()
-        .map(|(i, (token, body))| {
-            let (answered, path) = (&answered, &path);
-            async move {
-                let resp = api
-                    .client
-                    .post(api.url(path))
-                    .bearer_auth(token)
-                    .json(body)
-                    .send()
-                    .await;
-                let ok = matches!(&resp, Ok(r) if r.status() == StatusCode::CREATED);
-                if ok {
-                    answered.fetch_add(1, Ordering::SeqCst);
-                }
-                (i, ok)
-            }
-        });
-    let pid = server.child.id();
-    let killer = async {
-        while answered.load(Ordering::SeqCst) < 2 {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-        let _ = std::process::Command::new("kill")
-            .args(["-9", &pid.to_string()])
-            .status();
-    };
-    let (results, ()) = tokio::join!(futures::future::join_all(casts), killer);
-    let acknowledged: Vec<usize> = results
-        .iter()
-        .filter(|(_, ok)| *ok)
-        .map(|(i, _)| *i)
+        .zip(sealed)
+        .map(|(token, body)| (path.clone(), token.clone(), body))
         .collect();
+    let results = server.cast_and_signal(&casts, "-9", 2).await;
+    let acknowledged: Vec<usize> = (0..results.len()).filter(|i| results[*i]).collect();
     assert!(acknowledged.len() >= 2, "{acknowledged:?}");
 
     let mut restarted = ServerProcess::start(&url, dir.path());
@@ -819,22 +787,13 @@ async fn a_killed_server_loses_no_acknowledged_encrypted_ballot() {
         );
     }
     let mut conn = db.connect();
-    let cast: i64 = electors::table
-        .filter(electors::vote_id.eq(&vote_id))
-        .filter(electors::has_cast.eq(true))
-        .count()
-        .get_result(&mut conn)
-        .unwrap();
+    let cast = electors_cast(&mut conn, &vote_id);
     let stored: Vec<String> = encrypted_ballots::table
         .filter(encrypted_ballots::vote_id.eq(&vote_id))
         .select(encrypted_ballots::ballot)
         .load(&mut conn)
         .unwrap();
-    assert_eq!(
-        cast as usize,
-        stored.len(),
-        "participation and ballots disagree"
-    );
+    assert_eq!(cast, stored.len(), "participation and ballots disagree");
     assert!(stored.len() >= acknowledged.len());
     use base64::Engine;
     let shape = tinnhiem_crypto::ballot::Shape {

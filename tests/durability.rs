@@ -6,8 +6,7 @@ use crate::common::*;
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use serde_json::json;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use tinnhiem::db::schema::{ballots, electors};
+use tinnhiem::db::schema::ballots;
 
 /// Five open votes of ten subjects in a council of 80 delegates, on a server process of its
 /// own: 400 casts to make.
@@ -54,57 +53,34 @@ impl Burst {
     /// Casts every ballot at once and sends `signal` to the server once 20 casts have been
     /// answered, while the rest are in flight. The (vote, delegate) of each cast answered 201.
     async fn cast_and_signal(&self, signal: &str) -> Vec<(String, usize)> {
-        let answered = AtomicUsize::new(0);
-        let api = &self.server.api;
-        let casts = self.votes.iter().flat_map(|(id, subjects)| {
-            self.council
-                .delegates
-                .iter()
-                .enumerate()
-                .map(move |(i, token)| (id, subjects, i, token))
-        });
-        let casts = casts.map(|(id, subjects, i, token)| {
-            let marks: serde_json::Map<String, serde_json::Value> = subjects
-                .iter()
-                .enumerate()
-                .map(|(s, subject)| {
-                    (
-                        subject.clone(),
-                        json!(["high", "medium", "low"][(i + s) % 3]),
-                    )
-                })
-                .collect();
-            let answered = &answered;
-            async move {
-                let path = format!("/votes/{id}/ballot");
-                let resp = api
-                    .client
-                    .post(api.url(&path))
-                    .bearer_auth(token)
-                    .json(&json!({"marks": marks}))
-                    .send()
-                    .await;
-                let ok = matches!(&resp, Ok(r) if r.status() == StatusCode::CREATED);
-                if ok {
-                    answered.fetch_add(1, Ordering::SeqCst);
-                }
-                (id.clone(), i, ok)
+        let mut who = Vec::new();
+        let mut casts = Vec::new();
+        for (id, subjects) in &self.votes {
+            for (i, token) in self.council.delegates.iter().enumerate() {
+                let marks: serde_json::Map<String, serde_json::Value> = subjects
+                    .iter()
+                    .enumerate()
+                    .map(|(s, subject)| {
+                        (
+                            subject.clone(),
+                            json!(["high", "medium", "low"][(i + s) % 3]),
+                        )
+                    })
+                    .collect();
+                who.push((id.clone(), i));
+                casts.push((
+                    format!("/votes/{id}/ballot"),
+                    token.clone(),
+                    json!({ "marks": marks }),
+                ));
             }
-        });
-        let pid = self.server.child.id();
-        let signaller = async {
-            while answered.load(Ordering::SeqCst) < 20 {
-                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-            }
-            let _ = std::process::Command::new("kill")
-                .args([signal, &pid.to_string()])
-                .status();
-        };
-        let (results, ()) = tokio::join!(futures::future::join_all(casts), signaller);
-        let acknowledged: Vec<(String, usize)> = results
-            .iter()
-            .filter(|(_, _, ok)| *ok)
-            .map(|(id, i, _)| (id.clone(), *i))
+        }
+        let results = self.server.cast_and_signal(&casts, signal, 20).await;
+        let acknowledged: Vec<(String, usize)> = who
+            .into_iter()
+            .zip(&results)
+            .filter(|(_, ok)| **ok)
+            .map(|(w, _)| w)
             .collect();
         assert!(
             acknowledged.len() >= 20 && acknowledged.len() < results.len(),
@@ -121,22 +97,13 @@ impl Burst {
         let mut conn = self.db.connect();
         let mut counts = Vec::new();
         for (id, subjects) in &self.votes {
-            let cast: i64 = electors::table
-                .filter(electors::vote_id.eq(&id))
-                .filter(electors::has_cast.eq(true))
-                .count()
-                .get_result(&mut conn)
-                .unwrap();
+            let cast = electors_cast(&mut conn, id);
             let stored: Vec<String> = ballots::table
                 .filter(ballots::vote_id.eq(&id))
                 .select(ballots::marks)
                 .load(&mut conn)
                 .unwrap();
-            assert_eq!(
-                cast as usize,
-                stored.len(),
-                "participation and ballots disagree"
-            );
+            assert_eq!(cast, stored.len(), "participation and ballots disagree");
             assert!(
                 stored
                     .iter()

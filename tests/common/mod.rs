@@ -88,6 +88,19 @@ impl TestDb {
     }
 }
 
+/// How many electors of the vote have cast, as the database says.
+pub fn electors_cast(conn: &mut tinnhiem::db::DbConn, vote_id: &str) -> usize {
+    use diesel::prelude::*;
+    use tinnhiem::db::schema::electors;
+    let cast: i64 = electors::table
+        .filter(electors::vote_id.eq(vote_id))
+        .filter(electors::has_cast.eq(true))
+        .count()
+        .get_result(conn)
+        .expect("count electors");
+    cast as usize
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((server, name)) = &self.drop_from {

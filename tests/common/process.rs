@@ -73,4 +73,46 @@ impl ServerProcess {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+
+    /// Sends every cast `(path, token, body)` at once, and `signal` (`-KILL`, `-TERM`, …) to
+    /// the process once `after` of them have been answered 201, while the rest are in flight.
+    /// Whether each cast was answered 201.
+    pub async fn cast_and_signal(
+        &self,
+        casts: &[(String, String, serde_json::Value)],
+        signal: &str,
+        after: usize,
+    ) -> Vec<bool> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let answered = AtomicUsize::new(0);
+        let api = &self.api;
+        let sends = casts.iter().map(|(path, token, body)| {
+            let answered = &answered;
+            async move {
+                let resp = api
+                    .client
+                    .post(api.url(path))
+                    .bearer_auth(token)
+                    .json(body)
+                    .send()
+                    .await;
+                let ok = matches!(&resp, Ok(r) if r.status() == StatusCode::CREATED);
+                if ok {
+                    answered.fetch_add(1, Ordering::SeqCst);
+                }
+                ok
+            }
+        });
+        let pid = self.child.id();
+        let signaller = async {
+            while answered.load(Ordering::SeqCst) < after {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            let _ = Command::new("kill")
+                .args([signal, &pid.to_string()])
+                .status();
+        };
+        let (results, ()) = tokio::join!(futures::future::join_all(sends), signaller);
+        results
+    }
 }

@@ -50,6 +50,21 @@ enum Command {
     /// member's share on this machine only.
     #[command(subcommand)]
     Committee(CommitteeCommand),
+    /// Cast your ballot in a committee vote from a terminal: it is encrypted here, under the
+    /// committee's key, before it is sent; the server never sees your marks. Reads your
+    /// password from standard input; prints the ballot's tracking code.
+    Cast {
+        #[command(flatten)]
+        member: MemberArgs,
+        /// The open committee vote's id.
+        #[arg(long)]
+        vote: String,
+        /// A row's mark, as ROW=CHOICE with the row's number on the ballot (1, 2, …) and the
+        /// choice's name (high, medium, low; confidence, no_confidence); repeat it for each
+        /// row you mark. A row left out is blank.
+        #[arg(long = "mark")]
+        marks: Vec<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -197,6 +212,11 @@ fn main() -> ExitCode {
             committee,
             share_file,
         }) => committee_ceremony(&member, &committee, &share_file),
+        Command::Cast {
+            member,
+            vote,
+            marks,
+        } => cast_encrypted(&member, &vote, &marks),
         Command::Committee(CommitteeCommand::Decrypt {
             member,
             vote,
@@ -375,6 +395,37 @@ fn committee_ceremony(
         }
         Outcome::Failed { why } => Err(format!("the ceremony failed: {why}")),
     }
+}
+
+fn cast_encrypted(member: &MemberArgs, vote: &str, marks: &[String]) -> Result<(), String> {
+    let password = read_secret_line(&format!("Password for {}:", member.username))?;
+    let session =
+        tinnhiem::committee_tool::Session::sign_in(&member.server, &member.username, &password)
+            .map_err(|e| e.to_string())?;
+    let path = format!("/votes/{vote}/ballot");
+    let ballot: serde_json::Value = session.get(&path).map_err(|e| e.to_string())?;
+    let subjects = ballot["subjects"].as_array().cloned().unwrap_or_default();
+    let mut chosen = std::collections::BTreeMap::new();
+    for mark in marks {
+        let (row, choice) = mark
+            .split_once('=')
+            .ok_or_else(|| format!("--mark {mark}: write ROW=CHOICE, e.g. 1=high"))?;
+        let subject = row
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .and_then(|r| subjects.get(r.checked_sub(1)?))
+            .and_then(|s| s["id"].as_str())
+            .ok_or_else(|| format!("--mark {mark}: the ballot has rows 1 to {}", subjects.len()))?;
+        chosen.insert(subject.to_owned(), choice.trim().to_owned());
+    }
+    let encrypted = tinnhiem::voter_tool::encrypt(&ballot, &chosen)?;
+    let _: serde_json::Value = session
+        .post(&path, &serde_json::json!({ "encrypted": encrypted.cast }))
+        .map_err(|e| e.to_string())?;
+    println!("{}", encrypted.tracking_code);
+    eprintln!("Cast. Find this tracking code in the vote's record once it is published.");
+    Ok(())
 }
 
 fn committee_decrypt(

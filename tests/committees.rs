@@ -810,3 +810,54 @@ async fn a_killed_server_loses_no_acknowledged_encrypted_ballot() {
         );
     }
 }
+
+/// `tinnhiem cast` encrypts on the delegate's own machine, casts, and prints the tracking code
+/// the vote then lists; the password comes from standard input and is never printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delegate_casts_from_a_terminal() {
+    let app = TestApp::spawn().await;
+    let (council, vote) = open_committee_vote(&app, app.dir.path()).await;
+    let vote_id = vote["id"].as_str().unwrap().to_owned();
+    let (base, username) = (app.api.base.clone(), council.usernames[2].clone());
+    let args = vec![
+        "cast".to_owned(),
+        "--server".to_owned(),
+        base,
+        "--username".to_owned(),
+        username,
+        "--vote".to_owned(),
+        vote_id.clone(),
+        "--mark".to_owned(),
+        "2=medium".to_owned(),
+    ];
+    let output = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tinnhiem"))
+            .args(&args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stdout.contains(PASSWORD) && !stderr.contains(PASSWORD));
+    let code = stdout.trim();
+    assert_eq!(code.len(), 64, "{stdout}");
+    let (_, ballot) = app
+        .get(&format!("/votes/{vote_id}/ballot"), &council.delegates[1])
+        .await;
+    assert_eq!(ballot["cast"], true);
+    app.post_empty(&format!("/votes/{vote_id}/close"), &council.chair)
+        .await;
+    let (_, ballots) = app
+        .get(&format!("/votes/{vote_id}/ballots"), &council.chair)
+        .await;
+    assert_eq!(ballots["ballots"][0]["tracking_code"], code);
+}

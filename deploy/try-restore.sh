@@ -62,6 +62,9 @@ before=$(tally_of "$vote_id")
 python3 -c "import sqlite3; sqlite3.connect('$work/tinnhiem.db').execute(\"VACUUM INTO '$work/backup.db'\")"
 stop
 mkdir "$work/restored" && cp "$work/backup.db" "$work/restored/tinnhiem.db"
+# The signing key and its history live beside the database and are restored with it: the
+# records of closed votes are served only under a key the installation knows.
+cp "$work/tinnhiem-signing.key" "$work/tinnhiem-signing-keys.txt" "$work/restored/"
 serve "$work/restored/tinnhiem.db"
 after=$(tally_of "$vote_id")
 stop

@@ -238,6 +238,28 @@ async fn three_members_make_the_key_and_only_then_the_vote_opens() {
         assert_eq!(combined, joint, "{pair:?}");
     }
 
+    // A database writer who swaps the joint key is caught by every member's tool, whose share
+    // belongs to the key it computed itself.
+    {
+        use diesel::prelude::*;
+        use tinnhiem::db::schema::committees;
+        let forged = hex::encode(&base_mul(&random_scalar(&mut OsRng)).compress().to_bytes());
+        let mut conn = app.db.connect();
+        diesel::update(committees::table.find(&committee_id))
+            .set(committees::joint_key.eq(Some(&forged)))
+            .execute(&mut conn)
+            .unwrap();
+        let caught = run_ceremony(&app, &members[0].0, &committee_id, files[0].clone()).await;
+        assert!(
+            caught.as_ref().is_err_and(|e| e.contains("joint key")),
+            "{caught:?}"
+        );
+        diesel::update(committees::table.find(&committee_id))
+            .set(committees::joint_key.eq(Some(&joint_key)))
+            .execute(&mut conn)
+            .unwrap();
+    }
+
     let (status, opened) = app
         .post_empty(&format!("/votes/{vote_id}/open"), &council.chair)
         .await;

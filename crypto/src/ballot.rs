@@ -327,6 +327,11 @@ impl Opening {
     pub fn opens(&self, key: &JointKey, ballot: &EncryptedBallot) -> bool {
         self.marks.len() == ballot.rows.len()
             && self.randomness.len() == ballot.rows.len()
+            && self
+                .marks
+                .iter()
+                .zip(&ballot.rows)
+                .all(|(m, row)| m.is_none_or(|m| m < row.cells.len()))
             && ballot.rows.iter().enumerate().all(|(i, row)| {
                 row.cells.len() == self.randomness[i].len()
                     && row.cells.iter().enumerate().all(|(j, cell)| {

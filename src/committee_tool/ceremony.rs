@@ -67,6 +67,21 @@ fn take_part(
 ) -> Result<Outcome, ToolError> {
     let path = format!("/committees/{committee_id}");
     let committee: Committee = session.get(&path)?;
+    let well_formed = committee.id == committee_id
+        && committee.members.len() == committee.size as usize
+        && (1..=committee.size).contains(&committee.threshold)
+        && committee
+            .members
+            .iter()
+            .enumerate()
+            .all(|(i, m)| m.position == i as u32 + 1);
+    if !well_formed {
+        return Err(ToolError::Distrust(
+            "the server describes the committee inconsistently (its id, size, threshold or \
+             positions)"
+                .into(),
+        ));
+    }
     let seat = committee
         .members
         .iter()
@@ -101,6 +116,9 @@ fn take_part(
                 share: None,
                 share_key: None,
                 joint_key: None,
+                sent: None,
+                ceremony_hash: None,
+                decrypted: Vec::new(),
             };
             state.save(file, passphrase)?;
             say("Your secrets are in the share file; keep it and its passphrase.");
@@ -108,7 +126,7 @@ fn take_part(
         }
     };
     if state.share.is_some() {
-        return wait_for_end(session, &path, wait, &mut say);
+        return finish(session, &path, &state, wait, &mut say);
     }
     let secrets = Secrets::of(&state)?;
     let member = Member {
@@ -124,6 +142,16 @@ fn take_part(
     }
     let committee = wait_for(session, &path, Step::Reveal, wait, &mut say, committee)?;
     check_joined(&committee)?;
+    let join = member.join(&secrets);
+    let seat = seat_of(&committee, position);
+    if seat.sealing_key.as_deref() != join["sealing_key"].as_str()
+        || seat.commitment_hash.as_deref() != join["commitment_hash"].as_str()
+    {
+        return Err(distrust(
+            position,
+            "the server shows your own join with other values",
+        ));
+    }
 
     // Reveal.
     let committee = if seat_of(&committee, position).commitments.is_none() {
@@ -134,28 +162,67 @@ fn take_part(
     };
     let committee = wait_for(session, &path, Step::Share, wait, &mut say, committee)?;
     let published = check_revealed(&committee)?;
+    let ours = &published[position as usize - 1];
+    if ours.commitments != secrets.polynomial.commitments() {
+        return Err(distrust(
+            position,
+            "the server shows your own commitments changed",
+        ));
+    }
 
-    // Share: each other member's value, sealed to their key.
-    let sent = committee.sealed.iter().any(|s| s.sender == position);
-    let committee = if sent {
+    // Share: each other member's value, sealed to their key; kept in the file first, so that
+    // a resumed run sends the very same ones.
+    let sent = match state.sent.clone() {
+        Some(sent) => sent,
+        None => {
+            let sent: Vec<String> = published
+                .iter()
+                .filter(|m| m.position != position)
+                .map(|m| {
+                    let value = secrets.polynomial.value_at(m.position);
+                    let context = sealing_context(committee_id, position, m.position);
+                    let sealed =
+                        Sealed::seal(&context.fields(), &m.sealing_key, &value, &mut OsRng);
+                    hex::encode(&sealed.to_bytes())
+                })
+                .collect();
+            state.sent = Some(sent.clone());
+            state.save(file, passphrase)?;
+            sent
+        }
+    };
+    let recipients: Vec<u32> = published
+        .iter()
+        .map(|m| m.position)
+        .filter(|p| *p != position)
+        .collect();
+    let committee = if committee.sealed.iter().any(|s| s.sender == position) {
         committee
     } else {
         say("Sending each member their value, sealed to them.");
-        let sealed: Vec<_> = published
+        let sealed: Vec<_> = recipients
             .iter()
-            .filter(|m| m.position != position)
-            .map(|m| {
-                let value = secrets.polynomial.value_at(m.position);
-                let context = sealing_context(committee_id, position, m.position);
-                let sealed = Sealed::seal(&context.fields(), &m.sealing_key, &value, &mut OsRng);
-                json!({"recipient": m.position, "sealed": hex::encode(&sealed.to_bytes())})
-            })
+            .zip(&sent)
+            .map(|(r, s)| json!({"recipient": r, "sealed": s}))
             .collect();
         session.post(&format!("{path}/shares"), &json!({ "sealed": sealed }))?
     };
     let committee = wait_for(session, &path, Step::Confirm, wait, &mut say, committee)?;
 
-    // Confirm: open and check what was received, and the ceremony's hash.
+    // Confirm: what this member sent is shown unchanged; open and check what it received,
+    // and the ceremony's hash.
+    let shown: Vec<&str> = committee
+        .sealed
+        .iter()
+        .filter(|s| s.sender == position)
+        .map(|s| s.sealed.as_str())
+        .collect();
+    if shown != sent.iter().map(String::as_str).collect::<Vec<_>>() {
+        return Err(distrust(
+            position,
+            "the server shows the values you sent changed",
+        ));
+    }
     let mine = seat_of(&committee, position);
     if mine.confirmation.is_none() {
         let (share, complaints) = receive(&committee, &published, &secrets, position)?;
@@ -168,12 +235,16 @@ fn take_part(
             }
             let commitments: Vec<Vec<Point>> =
                 published.iter().map(|m| m.commitments.clone()).collect();
+            let share_key = threshold::share_key(&commitments, position);
+            if base_mul(&share) != share_key {
+                return Err(distrust(
+                    position,
+                    "your share does not match the key the commitments give it",
+                ));
+            }
             state.share = Some(hex::encode(&share.to_bytes()));
-            state.share_key = Some(hex::encode(
-                &threshold::share_key(&commitments, position)
-                    .compress()
-                    .to_bytes(),
-            ));
+            state.share_key = Some(hex::encode(&share_key.compress().to_bytes()));
+            state.ceremony_hash = Some(hash.clone());
             state.joint_key = Some(hex::encode(
                 &threshold::joint_key(&commitments).compress().to_bytes(),
             ));
@@ -189,8 +260,55 @@ fn take_part(
             json!({ "complaints": complaints })
         };
         let _: Committee = session.post(&format!("{path}/confirm"), &body)?;
+        if state.share.is_none() {
+            return wait_for_end(session, &path, wait, &mut say, None);
+        }
     }
-    wait_for_end(session, &path, wait, &mut say)
+    finish(session, &path, &state, wait, &mut say)
+}
+
+/// After this member's share is saved: confirms if the confirmation was lost, tells the
+/// member the fingerprint every member must read out alike, and waits for the key.
+fn finish(
+    session: &Session,
+    path: &str,
+    state: &ShareFile,
+    wait: Duration,
+    say: &mut impl FnMut(&str),
+) -> Result<Outcome, ToolError> {
+    let hash = state.ceremony_hash.clone().unwrap_or_default();
+    let committee: Committee = session.get(path)?;
+    if committee.state == CommitteeState::Forming
+        && seat_of(&committee, state.position).confirmation.is_none()
+    {
+        if committee.ceremony_hash.as_deref() != Some(hash.as_str()) {
+            return Err(ToolError::Distrust(
+                "the ceremony the server shows now is not the one you checked".into(),
+            ));
+        }
+        let _: Committee = session.post(
+            &format!("{path}/confirm"),
+            &json!({ "ceremony_hash": hash }),
+        )?;
+    }
+    say(&format!(
+        "Ceremony fingerprint: {} (threshold {} of {}). Every member must read out the same \
+         fingerprint; if one differs, stop and tell the chair.",
+        fingerprint(&hash),
+        state.threshold,
+        state.size
+    ));
+    wait_for_end(session, path, wait, say, state.joint_key.as_deref())
+}
+
+/// The first 16 hex digits of a hash, in groups of four: short enough to read aloud.
+pub fn fingerprint(hash: &str) -> String {
+    hash.as_bytes()
+        .chunks(4)
+        .take(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The member's secrets for the ceremony, from the share file.
@@ -370,20 +488,27 @@ fn wait_for(
     }
 }
 
+/// Waits until the key is made or the ceremony fails. The key returned is the one this
+/// member computed (`ours`), which the server's must equal.
 fn wait_for_end(
     session: &Session,
     path: &str,
     wait: Duration,
     say: &mut impl FnMut(&str),
+    ours: Option<&str>,
 ) -> Result<Outcome, ToolError> {
     let mut told = false;
     loop {
         let committee: Committee = session.get(path)?;
         match committee.state {
             CommitteeState::Ready => {
-                return Ok(Outcome::Ready {
-                    joint_key: committee.joint_key.unwrap_or_default(),
-                })
+                let theirs = committee.joint_key.unwrap_or_default();
+                if ours.is_some_and(|k| k != theirs) {
+                    return Err(ToolError::Distrust(
+                        "the server's joint key is not the one your share belongs to".into(),
+                    ));
+                }
+                return Ok(Outcome::Ready { joint_key: theirs });
             }
             CommitteeState::Failed => {
                 return Ok(Outcome::Failed {

@@ -33,7 +33,7 @@ pub fn decrypt(
     passphrase: &str,
     mut say: impl FnMut(&str),
 ) -> Result<DecryptionProgress, ToolError> {
-    let state = ShareFile::load(file, passphrase)?
+    let mut state = ShareFile::load(file, passphrase)?
         .ok_or_else(|| ToolError::ShareFile(format!("{} does not exist", file.display())))?;
     let share = state
         .share
@@ -48,6 +48,11 @@ pub fn decrypt(
         ));
     }
     let committee: Committee = session.get(&format!("/committees/{}", state.committee_id))?;
+    if (committee.threshold, committee.size) != (state.threshold, state.size) {
+        return Err(distrust(
+            "the server describes the committee with another threshold or size than your file",
+        ));
+    }
     let joint = state
         .joint_key
         .as_deref()
@@ -139,7 +144,32 @@ pub fn decrypt(
             "the server's sums are not the sums of the ballots it gave: refusing to decrypt them",
         ));
     }
-    say("Every ballot checks and the sums are theirs; decrypting the sums only.");
+    // The sums of one vote are decrypted once: whatever the server shows next, the tool never
+    // decrypts other sums for the same vote (say, those of a chosen few ballots).
+    let digest = {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        for cell in ours.iter().flatten() {
+            h.update(cell.as_bytes());
+        }
+        hex::encode(&h.finalize())
+    };
+    match state.decrypted.iter().find(|(v, _)| v == vote_id) {
+        Some((_, done)) if *done != digest => {
+            return Err(distrust(
+                "you already decrypted other sums for this vote: refusing to decrypt these",
+            ))
+        }
+        Some(_) => {}
+        None => {
+            state.decrypted.push((vote_id.to_owned(), digest));
+            state.save(file, passphrase)?;
+        }
+    }
+    say(&format!(
+        "{} ballots, every one checked; the sums are theirs. Decrypting the sums only.",
+        record.ballots.len()
+    ));
     let shares: Vec<Vec<Value>> = sums
         .iter()
         .enumerate()

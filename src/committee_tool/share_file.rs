@@ -31,6 +31,17 @@ pub struct ShareFile {
     pub share: Option<String>,
     pub share_key: Option<String>,
     pub joint_key: Option<String>,
+    /// The sealed values this member sent (hex, by recipient), kept so that a resumed run
+    /// sends the same ones and checks that the server shows them unchanged.
+    #[serde(default)]
+    pub sent: Option<Vec<String>>,
+    /// The ceremony hash this member confirmed (hex).
+    #[serde(default)]
+    pub ceremony_hash: Option<String>,
+    /// The votes this member decrypted, each with the digest of the sums it decrypted: the
+    /// tool never decrypts other sums for the same vote.
+    #[serde(default)]
+    pub decrypted: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for ShareFile {
@@ -117,7 +128,10 @@ impl ShareFile {
         };
         let unreadable = || ToolError::ShareFile(format!("{} is not a share file", path.display()));
         let sealed: Sealed = serde_json::from_str(&text).map_err(|_| unreadable())?;
-        if sealed.format != FORMAT || sealed.kdf != "argon2id" {
+        // Bounded, so that a tampered file cannot make the tool exhaust the machine's memory.
+        let sane =
+            (8..=1024 * 1024).contains(&sealed.memory_kib) && (1..=16).contains(&sealed.passes);
+        if sealed.format != FORMAT || sealed.kdf != "argon2id" || !sane {
             return Err(unreadable());
         }
         let salt = hex::decode(&sealed.salt).ok_or_else(unreadable)?;
@@ -165,6 +179,9 @@ mod tests {
             share: Some("ab".repeat(32)),
             share_key: None,
             joint_key: None,
+            sent: None,
+            ceremony_hash: None,
+            decrypted: Vec::new(),
         };
         file.save(&path, "correct horse battery").unwrap();
         let text = std::fs::read_to_string(&path).unwrap();

@@ -34,7 +34,9 @@ pub fn issue_ballot_id(
     match row {
         Some((false, Some(id))) => Ok(Some(id)),
         Some((false, None)) => {
-            let id = tinnhiem_crypto::hex::encode(&rand::random::<[u8; 16]>());
+            let mut id = [0u8; 16];
+            rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut id);
+            let id = tinnhiem_crypto::hex::encode(&id);
             diesel::update(electors::table.find((vote_id, member_id)))
                 .filter(electors::ballot_id.is_null())
                 .set(electors::ballot_id.eq(&id))

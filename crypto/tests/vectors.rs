@@ -126,7 +126,13 @@ fn vectors() -> Value {
     let mut nonces = Nonces::new("partial-decryption");
     let share = nonces.scalar();
     let alpha = ballot.rows[0].sum().alpha;
-    let fields: &[&[u8]] = &[&manifest_hash, &3u32.to_be_bytes()];
+    // §12's context: the manifest hash, the member's position (3), the cell's row and choice.
+    let fields: &[&[u8]] = &[
+        &manifest_hash,
+        &3u32.to_be_bytes(),
+        &0u32.to_be_bytes(),
+        &0u32.to_be_bytes(),
+    ];
     let ctx = Context {
         tag: b"partial-decryption",
         fields,

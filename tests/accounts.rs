@@ -456,10 +456,7 @@ async fn create_admin_reads_the_password_from_stdin_and_never_prints_it() {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let app = TestApp::spawn().await;
-    let url = match &app.db.url {
-        tinnhiem::DatabaseUrl::Sqlite(p) => p.to_string_lossy().into_owned(),
-        tinnhiem::DatabaseUrl::Postgres(u) => u.clone(),
-    };
+    let url = app.db.argument();
     let run = |name: &str, password: &str| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_tinnhiem"))
             .args(["create-admin", "--username", name, "--database", &url])

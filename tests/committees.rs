@@ -772,10 +772,7 @@ async fn a_killed_server_loses_no_acknowledged_encrypted_ballot() {
     use tinnhiem::db::schema::encrypted_ballots;
     let dir = tempfile::tempdir().unwrap();
     let db = TestDb::new(dir.path());
-    let url = match &db.url {
-        tinnhiem::DatabaseUrl::Sqlite(p) => p.to_string_lossy().into_owned(),
-        tinnhiem::DatabaseUrl::Postgres(u) => u.clone(),
-    };
+    let url = db.argument();
     let mut server = ServerProcess::start(&url, dir.path());
     server.wait_healthy().await;
     let (council, vote) = open_committee_vote(&server.api, dir.path()).await;

@@ -23,10 +23,7 @@ impl Burst {
     async fn prepare() -> Burst {
         let dir = tempfile::tempdir().unwrap();
         let db = TestDb::new(dir.path());
-        let url = match &db.url {
-            tinnhiem::DatabaseUrl::Sqlite(p) => p.to_string_lossy().into_owned(),
-            tinnhiem::DatabaseUrl::Postgres(u) => u.clone(),
-        };
+        let url = db.argument();
         let mut server = ServerProcess::start(&url, dir.path());
         server.wait_healthy().await;
         let council = server.api.council(80, 80).await;

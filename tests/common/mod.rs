@@ -80,6 +80,14 @@ impl TestDb {
         }
     }
 
+    /// The database as `tinnhiem serve --database` takes it: a SQLite path or a URL.
+    pub fn argument(&self) -> String {
+        match &self.url {
+            DatabaseUrl::Sqlite(p) => p.to_string_lossy().into_owned(),
+            DatabaseUrl::Postgres(u) => u.clone(),
+        }
+    }
+
     /// A direct connection, as a database administrator would have.
     pub fn connect(&self) -> tinnhiem::db::DbConn {
         tinnhiem::db::Manager::new(self.url.clone())

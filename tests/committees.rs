@@ -880,3 +880,109 @@ async fn a_delegate_casts_from_a_terminal() {
         .await;
     assert_eq!(ballots["ballots"][0]["tracking_code"], code);
 }
+
+/// The "signature" attack in a committee vote: a delegate casts a dictated pattern over ten
+/// subjects. The pattern is nowhere in the database while the vote is open (only ciphertexts
+/// are stored), nor after the close and the decryption, nor in the tally or the vote: only
+/// each subject's totals are ever decrypted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dictated_pattern_is_never_stored_or_published_in_a_committee_vote() {
+    use crate::secrecy::{count, every_row, files, spellings};
+    // high, low, blank, medium, high, blank, low, medium, blank, high
+    const SIGNATURE: &str = "hl-mh-lm-h";
+    let app = TestApp::spawn().await;
+    let (council, members) = with_committee(&app, 3).await;
+    let ids: Vec<&str> = members.iter().map(|(_, id)| id.as_str()).collect();
+    let mut body = committee_vote(&ids, Some(2));
+    body["subjects"] = (1..=10)
+        .map(|i| json!({"full_name": format!("Người {i}"), "positions": ["Ủy viên"]}))
+        .collect();
+    let (_, vote) = app
+        .post(
+            &format!("/councils/{}/votes", council.id),
+            &council.chair,
+            body,
+        )
+        .await;
+    let vote_id = vote["id"].as_str().unwrap().to_owned();
+    let committee_id = vote["committee"]["id"].as_str().unwrap().to_owned();
+    for outcome in make_key(&app, &members, &committee_id, app.dir.path()).await {
+        assert!(matches!(outcome, Ok(Outcome::Ready { .. })), "{outcome:?}");
+    }
+    app.post_empty(&format!("/votes/{vote_id}/open"), &council.chair)
+        .await;
+    let name = |c: char| match c {
+        'h' => "high",
+        'm' => "medium",
+        'l' => "low",
+        _ => "",
+    };
+    let others = ["hhhhhhhhhh", "mmmmmmmmmm", "llllllllll", "h-h-h-h-h-"];
+    let mut patterns: Vec<&str> = others.to_vec();
+    patterns.insert(2, SIGNATURE);
+    let path = format!("/votes/{vote_id}/ballot");
+    for (d, pattern) in patterns.iter().enumerate() {
+        let (_, ballot) = app.get(&path, &council.delegates[d]).await;
+        let choices: Vec<&str> = pattern.chars().map(name).collect();
+        let sealed = tinnhiem::voter_tool::encrypt(&ballot, &marks(&ballot, &choices)).unwrap();
+        let (status, _) = app
+            .post(
+                &path,
+                &council.delegates[d],
+                json!({"encrypted": sealed.cast}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let search = |app: &TestApp| {
+        let mut conn = app.db.connect();
+        let forms = spellings(SIGNATURE);
+        let rows: Vec<String> = every_row(&mut conn)
+            .into_iter()
+            .filter(|(_, row)| forms.iter().any(|f| row.contains(f.as_str())))
+            .map(|(table, _)| table)
+            .collect();
+        assert!(rows.is_empty(), "the pattern is in {rows:?}");
+        if let Some((db, wal)) = files(app) {
+            for form in &forms {
+                assert_eq!(
+                    count(&db, form.as_bytes()) + count(&wal, form.as_bytes()),
+                    0
+                );
+            }
+        }
+    };
+    search(&app); // while open: ciphertexts only
+    app.post_empty(&format!("/votes/{vote_id}/close"), &council.chair)
+        .await;
+    for i in 1..=2 {
+        let (base, vote_id) = (app.api.base.clone(), vote_id.clone());
+        let file = app.dir.path().join(format!("share-{i}.json"));
+        let username = members[i - 1].0.clone();
+        tokio::task::spawn_blocking(move || {
+            let session = Session::sign_in(&base, &username, PASSWORD).unwrap();
+            committee_tool::decrypt(&session, &vote_id, &file, PASSPHRASE, |_| {}).unwrap()
+        })
+        .await
+        .unwrap();
+    }
+    search(&app);
+    for path in [
+        format!("/votes/{vote_id}/tally"),
+        format!("/votes/{vote_id}"),
+    ] {
+        let (status, body) = app.get(&path, &council.auditor).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        for form in spellings(SIGNATURE) {
+            assert!(!body.to_string().contains(&form), "{path} holds {form}");
+        }
+    }
+    let (_, tally) = app
+        .get(&format!("/votes/{vote_id}/tally"), &council.auditor)
+        .await;
+    // The first subject: high from the signature and two others, medium, low.
+    assert_eq!(
+        tally["results"][0]["counts"],
+        json!({"high": 3, "medium": 1, "low": 1, "blank": 0})
+    );
+}

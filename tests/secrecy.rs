@@ -72,7 +72,7 @@ fn tables(conn: &mut DbConn) -> Vec<String> {
 }
 
 /// Every row of every table, each as one text: `(table, row)`.
-fn every_row(conn: &mut DbConn) -> Vec<(String, String)> {
+pub(crate) fn every_row(conn: &mut DbConn) -> Vec<(String, String)> {
     let mut rows = Vec::new();
     for table in tables(conn) {
         let sql = match conn {
@@ -118,7 +118,7 @@ fn marks(pattern: &str, subjects: &[String]) -> Value {
 
 /// The ways a whole ballot has been or could be written down: the stored string, a CSV row,
 /// JSON arrays, the choices' names in a line.
-fn spellings(pattern: &str) -> Vec<String> {
+pub(crate) fn spellings(pattern: &str) -> Vec<String> {
     let names: Vec<&str> = pattern.chars().map(|c| choice(c).unwrap_or("")).collect();
     let quoted: Vec<String> = pattern
         .chars()
@@ -138,7 +138,7 @@ fn spellings(pattern: &str) -> Vec<String> {
     ]
 }
 
-fn count(haystack: &[u8], needle: &[u8]) -> usize {
+pub(crate) fn count(haystack: &[u8], needle: &[u8]) -> usize {
     haystack
         .windows(needle.len())
         .filter(|w| *w == needle)
@@ -146,7 +146,7 @@ fn count(haystack: &[u8], needle: &[u8]) -> usize {
 }
 
 /// The SQLite database file and its WAL, when the test runs on SQLite.
-fn files(app: &TestApp) -> Option<(Vec<u8>, Vec<u8>)> {
+pub(crate) fn files(app: &TestApp) -> Option<(Vec<u8>, Vec<u8>)> {
     let path = app.db.sqlite_path()?;
     let db = std::fs::read(&path).unwrap();
     let wal = std::fs::read(path.with_extension("db-wal")).unwrap_or_default();

@@ -344,6 +344,22 @@ async fn a_member_who_sends_a_wrong_value_is_named_and_the_ceremony_fails() {
                 .map(|p| hex::encode(&p.compress().to_bytes()))
                 .collect()
         };
+        // A sealing proof for another key is refused, and so nothing is stored.
+        let other_key = hex::encode(&base_mul(&random_scalar(&mut OsRng)).compress().to_bytes());
+        assert_problem(
+            app.post(
+                &format!("{path}/join"),
+                &cheater,
+                json!({
+                    "sealing_key": other_key,
+                    "sealing_proof": hex::encode(&proof.to_bytes()),
+                    "commitment_hash": hex::encode(&hash),
+                }),
+            )
+            .await,
+            422,
+            "validation-failed",
+        );
         let joined = app
             .post(
                 &format!("{path}/join"),
@@ -360,6 +376,22 @@ async fn a_member_who_sends_a_wrong_value_is_named_and_the_ceremony_fails() {
             "commitments": hexes(&commitments),
             "proofs": proofs.iter().map(|p| hex::encode(&p.to_bytes())).collect::<Vec<_>>(),
         });
+        // Once the reveal opens, commitments other than those hashed at join are refused.
+        loop {
+            let (_, c) = app.get(&path, &cheater).await;
+            if c["step"] != "join" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let mut swapped = body.clone();
+        swapped["commitments"].as_array_mut().unwrap().reverse();
+        swapped["proofs"].as_array_mut().unwrap().reverse();
+        assert_problem(
+            app.post(&format!("{path}/reveal"), &cheater, swapped).await,
+            422,
+            "validation-failed",
+        );
         let committee = loop {
             let got = app
                 .post(&format!("{path}/reveal"), &cheater, body.clone())

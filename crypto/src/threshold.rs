@@ -145,6 +145,17 @@ pub fn combine(partials: &[(u32, RistrettoPoint)]) -> RistrettoPoint {
     RistrettoPoint::vartime_multiscalar_mul(&weights, &points)
 }
 
+/// The context fields of a member's partial decryption proof for one cell (docs/verifiable.md
+/// §12): the manifest hash, the member's position, the cell's row and choice.
+pub fn decryption_fields(manifest: &[u8], position: u32, row: u32, col: u32) -> [Vec<u8>; 4] {
+    [
+        manifest.to_vec(),
+        position.to_be_bytes().to_vec(),
+        row.to_be_bytes().to_vec(),
+        col.to_be_bytes().to_vec(),
+    ]
+}
+
 /// A value sealed to one member (hashed ElGamal): R = e·G, and the value plus a mask hashed
 /// from e·P, where P is the member's public key. Only the member (with p, P = p·G) can remove
 /// the mask; the value's correctness is checked against the sender's commitments on arrival.

@@ -127,12 +127,8 @@ fn vectors() -> Value {
     let share = nonces.scalar();
     let alpha = ballot.rows[0].sum().alpha;
     // §12's context: the manifest hash, the member's position (3), the cell's row and choice.
-    let fields: &[&[u8]] = &[
-        &manifest_hash,
-        &3u32.to_be_bytes(),
-        &0u32.to_be_bytes(),
-        &0u32.to_be_bytes(),
-    ];
+    let owned = threshold::decryption_fields(&manifest_hash, 3, 0, 0);
+    let fields: &[&[u8]] = &[&owned[0], &owned[1], &owned[2], &owned[3]];
     let ctx = Context {
         tag: b"partial-decryption",
         fields,

@@ -17,7 +17,6 @@ use tinnhiem_crypto::proofs::{Context, Equality};
 use super::error::ToolError;
 use super::session::Session;
 use super::share_file::ShareFile;
-use crate::service::decryption::share_context_fields;
 use crate::shapes::{Committee, DecryptionProgress, EncryptedBallots};
 
 fn distrust(what: impl Into<String>) -> ToolError {
@@ -177,8 +176,12 @@ pub fn decrypt(
             row.iter()
                 .enumerate()
                 .map(|(j, sum)| {
-                    let fields =
-                        share_context_fields(&manifest, state.position, i as u32, j as u32);
+                    let fields = tinnhiem_crypto::threshold::decryption_fields(
+                        &manifest,
+                        state.position,
+                        i as u32,
+                        j as u32,
+                    );
                     let refs: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
                     let context = Context {
                         tag: b"partial-decryption",

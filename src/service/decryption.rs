@@ -119,16 +119,6 @@ pub fn ballots(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<E
     })
 }
 
-/// The context of a partial decryption's proof for one cell.
-pub fn share_context_fields(manifest: &[u8], position: u32, row: u32, col: u32) -> [Vec<u8>; 4] {
-    [
-        manifest.to_vec(),
-        position.to_be_bytes().to_vec(),
-        row.to_be_bytes().to_vec(),
-        col.to_be_bytes().to_vec(),
-    ]
-}
-
 fn invalid(detail: String) -> AppError {
     AppError::validation(detail)
 }
@@ -241,7 +231,7 @@ fn read_partials(
             let proof = hex::decode(&share.proof)
                 .and_then(|b| Equality::from_bytes(&b).ok())
                 .ok_or_else(|| invalid(format!("The proof of {cell} is not a proof in hex.")))?;
-            let fields = share_context_fields(manifest, position, i as u32, j as u32);
+            let fields = threshold::decryption_fields(manifest, position, i as u32, j as u32);
             let refs: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
             let context = Context {
                 tag: b"partial-decryption",

@@ -438,6 +438,9 @@ pub struct Tally {
     pub title: String,
     pub kind: VoteKind,
     pub percent_base: PercentBase,
+    /// Who could read the ballots: the server as they were counted, or no one (the committee
+    /// decrypted only the totals).
+    pub secrecy: Secrecy,
     /// The number percentages are taken of: ballots cast, or seats.
     pub base: u64,
     pub seats: i32,

@@ -15,7 +15,7 @@ use tinnhiem_crypto::proofs::{Context, Equality, Knowledge};
 use tinnhiem_crypto::threshold::{self, Polynomial, Sealed};
 use tinnhiem_crypto::{hex, Point};
 
-const PASSPHRASE: &str = "a passphrase for the share file";
+pub(crate) const PASSPHRASE: &str = "a passphrase for the share file";
 
 /// A council with `n` counting committee members (auditors `k1…kn`, ids in order).
 async fn with_committee(app: &Api, n: usize) -> (Council, Vec<(String, String)>) {
@@ -478,7 +478,7 @@ async fn a_member_who_sends_a_wrong_value_is_named_and_the_ceremony_fails() {
 }
 
 /// A committee vote of two subjects whose three-member key is made (t = 2), opened.
-async fn open_committee_vote(app: &Api, dir: &std::path::Path) -> (Council, Value) {
+pub(crate) async fn open_committee_vote(app: &Api, dir: &std::path::Path) -> (Council, Value) {
     let (council, members, vote) = committee_draft(app).await;
     let committee_id = vote["committee"]["id"].as_str().unwrap().to_owned();
     for outcome in make_key(app, &members, &committee_id, dir).await {
@@ -492,7 +492,10 @@ async fn open_committee_vote(app: &Api, dir: &std::path::Path) -> (Council, Valu
     (council, vote)
 }
 
-fn marks(ballot: &Value, choices: &[&str]) -> std::collections::BTreeMap<String, String> {
+pub(crate) fn marks(
+    ballot: &Value,
+    choices: &[&str],
+) -> std::collections::BTreeMap<String, String> {
     ballot["subjects"]
         .as_array()
         .unwrap()

@@ -7,6 +7,7 @@ mod common;
 
 mod accounts;
 mod audit;
+mod committee_records;
 mod committees;
 mod concurrency;
 mod durability;

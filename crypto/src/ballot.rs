@@ -25,7 +25,7 @@ pub struct BallotContext<'a> {
 }
 
 impl BallotContext<'_> {
-    fn cell_proof<R>(&self, row: u32, col: u32, f: impl FnOnce(&Context) -> R) -> R {
+    pub(crate) fn cell_proof<R>(&self, row: u32, col: u32, f: impl FnOnce(&Context) -> R) -> R {
         let (row, col) = (row.to_be_bytes(), col.to_be_bytes());
         f(&Context {
             tag: b"cell",
@@ -33,7 +33,7 @@ impl BallotContext<'_> {
         })
     }
 
-    fn row_proof<R>(&self, row: u32, f: impl FnOnce(&Context) -> R) -> R {
+    pub(crate) fn row_proof<R>(&self, row: u32, f: impl FnOnce(&Context) -> R) -> R {
         let row = row.to_be_bytes();
         f(&Context {
             tag: b"row",

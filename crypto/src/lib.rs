@@ -9,12 +9,14 @@
 //!   that a commitment's secret is known;
 //! - [`ballot`]: a whole encrypted ballot with its proofs and tracking code, and its batch
 //!   verification;
+//! - [`compact`]: a ballot in the record's compact form (proofs without their commitments);
 //! - [`threshold`]: the committee's key without a dealer, partial decryptions and their
 //!   combination, and counts read back from k·G.
 //!
 //! Randomness always comes from the caller's cryptographic generator (the OS's in production).
 
 pub mod ballot;
+pub mod compact;
 pub mod elgamal;
 pub mod group;
 pub mod hex;

@@ -10,8 +10,9 @@ use curve25519_dalek::traits::{Identity, VartimeMultiscalarMul};
 use rand_core::CryptoRngCore;
 use std::collections::HashMap;
 
+use crate::elgamal::Ciphertext;
 use crate::group::{base_mul, encode_point, random_scalar};
-use crate::proofs::{Context, Knowledge};
+use crate::proofs::{Context, Equality, Knowledge};
 use crate::transcript::Transcript;
 
 /// A member's secret polynomial f(x) = a_0 + a_1·x + … + a_{t−1}·x^{t−1}.
@@ -154,6 +155,52 @@ pub fn decryption_fields(manifest: &[u8], position: u32, row: u32, col: u32) -> 
         row.to_be_bytes().to_vec(),
         col.to_be_bytes().to_vec(),
     ]
+}
+
+/// Whether `proof` shows that `partial` is the decryption share of `alpha` (row `row`, choice
+/// `col` of the sums) made with the share whose key is `share_key`, by the member at `position`.
+#[allow(clippy::too_many_arguments)]
+pub fn partial_holds(
+    proof: &Equality,
+    manifest: &[u8],
+    position: u32,
+    row: u32,
+    col: u32,
+    share_key: &RistrettoPoint,
+    alpha: &RistrettoPoint,
+    partial: &RistrettoPoint,
+) -> bool {
+    let fields = decryption_fields(manifest, position, row, col);
+    let refs: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+    let context = Context {
+        tag: b"partial-decryption",
+        fields: &refs,
+    };
+    proof.verify(&context, share_key, alpha, partial)
+}
+
+/// Each cell's count from the partial decryptions of its sum, (position, M row by row) per
+/// member: the k in 0 … `most` with k·G = B − Σ λ_j·M_j. `Err((row, choice))` names the first
+/// cell whose total is not such a count.
+pub fn decrypt_counts(
+    partials: &[(u32, Vec<Vec<RistrettoPoint>>)],
+    sums: &[Vec<Ciphertext>],
+    most: u64,
+) -> Result<Vec<Vec<u64>>, (usize, usize)> {
+    let table = Counts::up_to(most);
+    sums.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(j, sum)| {
+                    let cell: Vec<(u32, RistrettoPoint)> =
+                        partials.iter().map(|(p, m)| (*p, m[i][j])).collect();
+                    table.of(&(sum.beta - combine(&cell))).ok_or((i, j))
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// A value sealed to one member (hashed ElGamal): R = e·G, and the value plus a mask hashed

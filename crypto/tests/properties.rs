@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 use rand::rngs::OsRng;
 use tinnhiem_crypto::ballot::{BallotContext, EncryptedBallot, Refusal, Shape};
+use tinnhiem_crypto::compact;
 use tinnhiem_crypto::elgamal::{Ciphertext, JointKey};
 use tinnhiem_crypto::group::{base_mul, random_scalar};
 use tinnhiem_crypto::proofs::{Context, Equality, Knowledge, ZeroOrOne};
@@ -145,6 +146,27 @@ proptest! {
             Ok(b) => b.verify(&ctx, shape, &mut OsRng).is_err(),
         };
         prop_assert!(refused, "bit {} flipped and still accepted", bit);
+    }
+
+    #[test]
+    fn a_compact_ballot_verifies_gives_back_the_full_form_and_any_flipped_bit_is_refused(
+        marks in marks_strategy(3, 3),
+        bit in 0usize..(3 * (3 * 192 + 128) * 8),
+    ) {
+        let (_, key) = key();
+        let shape = Shape { rows: 3, choices: 3 };
+        let ctx = context(&key, 1);
+        let (ballot, _) = EncryptedBallot::encrypt(&ctx, shape, &marks, &mut OsRng);
+        let full = ballot.to_bytes();
+        let short = compact::compact(&full, shape).unwrap();
+        prop_assert_eq!(short.len(), compact::compact_len(shape));
+        let back = compact::verify_compact(&short, &ctx, shape).unwrap();
+        prop_assert_eq!(&back.to_bytes(), &full);
+        prop_assert!(compact::verify_compact(&short, &context(&key, 2), shape).is_err());
+        let mut flipped = short.clone();
+        flipped[bit / 8] ^= 1 << (bit % 8);
+        prop_assert!(compact::verify_compact(&flipped, &ctx, shape).is_err(), "bit {} flipped and still accepted", bit);
+        prop_assert!(compact::compact(&full[1..], shape).is_none());
     }
 
     #[test]

@@ -80,8 +80,9 @@ pub async fn decrypt(
     body: JsonBody<PartialDecryption>,
 ) -> AppResult<web::Json<DecryptionProgress>> {
     let input = body.into_inner();
+    let key = signed.state().record_key.clone();
     signed
-        .run(move |conn, caller| decryption::decrypt(conn, caller, &vote, input))
+        .run(move |conn, caller| decryption::decrypt(conn, caller, &vote, input, &key))
         .await
         .map(web::Json)
 }

@@ -7,6 +7,7 @@
 pub mod canonical;
 pub mod chain;
 pub mod csv;
+pub mod encrypted;
 pub mod key;
 pub mod minutes;
 pub mod model;

@@ -15,6 +15,9 @@ pub const FORMAT_V2: &str = "tinnhiem-record/2";
 pub const FORMAT: &str = FORMAT_V2;
 /// `vote.secrecy` of a version 2 record of a vote whose ballots the server counted.
 pub const SERVER_SECRECY: &str = "server";
+/// `vote.secrecy` of a version 2 record of a vote whose ballots only its counting committee
+/// could decrypt, and only in total: the record carries [`Record::encryption`].
+pub const COMMITTEE_SECRECY: &str = "committee";
 /// The only signature algorithm.
 pub const ALGORITHM: &str = "ed25519";
 
@@ -42,6 +45,10 @@ pub struct Record {
     /// as strings (byte order).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ballots: Option<Vec<String>>,
+    /// Version 2 of a committee vote only: everything that proves its count from the record
+    /// alone (docs/verifiable.md §13).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<EncryptedCount>,
     pub electors: Electors,
     /// created, opened, closed: a hash chain.
     pub events: Vec<Event>,
@@ -80,6 +87,84 @@ pub struct VoteInfo {
     pub created_at: String,
     pub opened_at: String,
     pub closed_at: String,
+}
+
+/// A committee vote's count as its record proves it: the committee's key and how it was made,
+/// every cast ballot encrypted with its proofs, the sums of each cell, and each member's
+/// partial decryption of the sums. Binary values are lowercase hex, but each ballot (base64).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptedCount {
+    /// `tinnhiem-verifiable/1`.
+    pub protocol: String,
+    pub manifest_hash: String,
+    pub committee: CommitteeKey,
+    /// Every cast ballot, in the compact form, ordered by tracking code.
+    pub ballots: Vec<RecordedBallot>,
+    /// Each cell's sum over every ballot, row by row: α ‖ β.
+    pub sums: Vec<Vec<String>>,
+    /// The partial decryptions that made the tally, by position.
+    pub decryptions: Vec<RecordedDecryption>,
+}
+
+/// The counting committee and everything its members published in the key ceremony.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitteeKey {
+    pub id: String,
+    pub threshold: u32,
+    /// By position, 1 to n.
+    pub members: Vec<CommitteeSeat>,
+    /// Every value a member sealed to another, by sender, then recipient.
+    pub sealed: Vec<SealedValue>,
+    pub ceremony_hash: String,
+    pub joint_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitteeSeat {
+    pub position: u32,
+    pub full_name: String,
+    pub sealing_key: String,
+    pub sealing_proof: String,
+    pub commitment_hash: String,
+    pub commitments: Vec<String>,
+    pub proofs: Vec<String>,
+    /// The ceremony hash the member confirmed.
+    pub confirmation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SealedValue {
+    pub sender: u32,
+    pub recipient: u32,
+    pub sealed: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedBallot {
+    pub tracking_code: String,
+    pub ballot_id: String,
+    /// Base64 of the compact form (docs/verifiable.md §5.6).
+    pub ballot: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedDecryption {
+    pub position: u32,
+    /// Row by row, one per cell: M = z·A and its proof.
+    pub shares: Vec<Vec<DecryptionShare>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecryptionShare {
+    pub partial: String,
+    pub proof: String,
 }
 
 /// The eligible delegates, by whether they cast: names only, each list in Vietnamese

@@ -11,9 +11,12 @@ use std::fmt::Write as _;
 
 use super::canonical::{parse_strict, to_canonical};
 use super::chain::{self, hex, EventKind};
+use super::encrypted::{self, Depth};
 use super::key::{check_signature, parse_public_key};
 use super::model::utc_millis;
-use super::model::{Envelope, Record, ALGORITHM, FORMAT_V1, FORMAT_V2, SERVER_SECRECY};
+use super::model::{
+    Envelope, Record, ALGORITHM, COMMITTEE_SECRECY, FORMAT_V1, FORMAT_V2, SERVER_SECRECY,
+};
 use crate::domain::{tally, Marks, PercentBase, Tally, VoteKind};
 
 /// One thing checked, and what was found.
@@ -72,9 +75,19 @@ impl Verdict {
         }
         let failures = self.failures();
         if self.valid() {
-            let from = match self.record.as_ref().and_then(|r| r.ballots.as_ref()) {
-                Some(_) => "every count, percentage and outcome follows from the ballots listed",
-                None => {
+            let record = self.record.as_ref();
+            let from = match (
+                record.and_then(|r| r.ballots.as_ref()),
+                record.and_then(|r| r.encryption.as_ref()),
+            ) {
+                (Some(_), _) => {
+                    "every count, percentage and outcome follows from the ballots listed"
+                }
+                (None, Some(_)) => {
+                    "every encrypted ballot's proofs hold, the committee's decryption of their \
+                     sums gives the counts, and every percentage and outcome follows from them"
+                }
+                (None, None) => {
                     "every subject's counts add up to the ballots cast, and every percentage \
                      and outcome follows from them"
                 }
@@ -103,10 +116,10 @@ impl Verdict {
     }
 }
 
-struct Checks(Vec<Check>);
+pub(super) struct Checks(Vec<Check>);
 
 impl Checks {
-    fn add(&mut self, name: impl Into<String>, result: Result<String, String>) -> bool {
+    pub(super) fn add(&mut self, name: impl Into<String>, result: Result<String, String>) -> bool {
         let ok = result.is_ok();
         let detail = result.unwrap_or_else(|e| e);
         self.0.push(Check {
@@ -122,13 +135,18 @@ impl Checks {
 /// of those keys (an installation's current key and its earlier ones) and be signed by it;
 /// without it, by the key the record names (integrity only).
 pub fn verify(bytes: &[u8], trusted: Option<&[VerifyingKey]>) -> Verdict {
+    verify_to(bytes, trusted, Depth::Full)
+}
+
+/// [`verify`], checking a committee vote's encrypted count to `depth`.
+pub fn verify_to(bytes: &[u8], trusted: Option<&[VerifyingKey]>, depth: Depth) -> Verdict {
     let mut checks = Checks(Vec::new());
     let key_source = if trusted.is_some() {
         KeySource::Given
     } else {
         KeySource::Embedded
     };
-    let (record, digest) = verify_into(bytes, trusted, &mut checks);
+    let (record, digest) = verify_into(bytes, trusted, depth, &mut checks);
     Verdict {
         checks: checks.0,
         key_source,
@@ -140,6 +158,7 @@ pub fn verify(bytes: &[u8], trusted: Option<&[VerifyingKey]>) -> Verdict {
 fn verify_into(
     bytes: &[u8],
     trusted: Option<&[VerifyingKey]>,
+    depth: Depth,
     checks: &mut Checks,
 ) -> (Option<Record>, Option<String>) {
     let value = match parse_strict(bytes) {
@@ -283,7 +302,7 @@ fn verify_into(
             return (None, Some(digest));
         }
     };
-    check_record(&record, checks);
+    check_record(&record, depth, checks);
     (Some(record), Some(digest))
 }
 
@@ -295,8 +314,10 @@ fn version(r: &Record) -> Result<u8, String> {
                 Err(format!(
                     "a {FORMAT_V1} record lists ballot_codes and ballots; this one does not"
                 ))
-            } else if r.vote.secrecy.is_some() {
-                Err(format!("a {FORMAT_V1} record has no vote.secrecy"))
+            } else if r.vote.secrecy.is_some() || r.encryption.is_some() {
+                Err(format!(
+                    "a {FORMAT_V1} record has no vote.secrecy and no encryption"
+                ))
             } else {
                 Ok(1)
             }
@@ -308,13 +329,19 @@ fn version(r: &Record) -> Result<u8, String> {
                      of whole ballots lets a coercer find a dictated pattern of marks"
                 ))
             } else {
-                match r.vote.secrecy.as_deref() {
-                    Some(SERVER_SECRECY) => Ok(2),
-                    Some(other) => Err(format!(
-                        "vote.secrecy is \"{other}\": this verifier reads records of votes counted \
-                         by the server (\"{SERVER_SECRECY}\")"
+                match (r.vote.secrecy.as_deref(), &r.encryption) {
+                    (Some(SERVER_SECRECY), None) | (Some(COMMITTEE_SECRECY), Some(_)) => Ok(2),
+                    (Some(SERVER_SECRECY), Some(_)) => Err(
+                        "a vote counted by the server has no encrypted count (encryption)".into(),
+                    ),
+                    (Some(COMMITTEE_SECRECY), None) => Err(
+                        "a committee vote's record carries its encrypted count (encryption)".into(),
+                    ),
+                    (Some(other), _) => Err(format!(
+                        "vote.secrecy is \"{other}\": this verifier reads \"{SERVER_SECRECY}\" \
+                         and \"{COMMITTEE_SECRECY}\""
                     )),
-                    None => Err(format!("a {FORMAT_V2} record names vote.secrecy")),
+                    (None, _) => Err(format!("a {FORMAT_V2} record names vote.secrecy")),
                 }
             }
         }
@@ -325,7 +352,7 @@ fn version(r: &Record) -> Result<u8, String> {
 }
 
 /// Everything that must agree inside a record whose signature is already checked.
-fn check_record(r: &Record, checks: &mut Checks) {
+fn check_record(r: &Record, depth: Depth, checks: &mut Checks) {
     let version = match version(r) {
         Ok(v) => {
             checks.add("format", Ok(r.format.clone()));
@@ -447,6 +474,14 @@ fn check_record(r: &Record, checks: &mut Checks) {
             ))
         },
     );
+    // A committee vote: the counts its committee decrypted, from the record alone.
+    let decrypted = match &r.encryption {
+        Some(count) => match encrypted::check(r, count, kind, depth, checks) {
+            Some(counts) => Some(counts),
+            None => return,
+        },
+        None => None,
+    };
     if version == 1 {
         if readable {
             let recount = Tally::count(kind, subjects, expected_base, &marks);
@@ -467,12 +502,25 @@ fn check_record(r: &Record, checks: &mut Checks) {
             checks.add(
                 format!("subject {}", i + 1),
                 from_counts(kind, expected_base, cast, stated)
-                    .and_then(|counted| subject(stated, &counted))
+                    .and_then(|counted| {
+                        match decrypted.as_ref().and_then(|d| d.get(i)) {
+                            Some(row) => same_as_decrypted(kind, stated, row)?,
+                            None if decrypted.is_some() => {
+                                return Err(format!("{}: no decrypted counts", stated.full_name))
+                            }
+                            None => {}
+                        }
+                        subject(stated, &counted)
+                    })
                     .map(|()| {
                         format!(
-                            "{}: the counts add up to the ballots cast; percentages and \
-                             outcome follow from them",
-                            stated.full_name
+                            "{}: the counts {}; percentages and outcome follow from them",
+                            stated.full_name,
+                            if decrypted.is_some() {
+                                "are those decrypted and add up to the ballots cast"
+                            } else {
+                                "add up to the ballots cast"
+                            }
                         )
                     }),
             );
@@ -480,6 +528,25 @@ fn check_record(r: &Record, checks: &mut Checks) {
     }
     checks.add("event chain", event_chain(r));
     checks.add("events match the vote", events_match(r, subjects));
+}
+
+/// A committee vote's subject: each choice's count is the one its row decrypts to.
+fn same_as_decrypted(
+    kind: VoteKind,
+    stated: &super::model::SubjectResult,
+    decrypted: &[u64],
+) -> Result<(), String> {
+    for (choice, n) in kind.choices().iter().zip(decrypted) {
+        let said = stated.counts.get(choice.as_str()).copied().unwrap_or(0);
+        if said != *n {
+            return Err(format!(
+                "{}: {} is {said} in the tally but the committee's decryption gives {n}",
+                stated.full_name,
+                choice.as_str()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A version 2 subject's result as the rules make it from its own counts: each choice of the
@@ -569,6 +636,10 @@ fn tally_header(r: &Record) -> Result<String, String> {
     same("title", t.title == r.vote.title);
     same("kind", t.kind == r.vote.kind);
     same("percent_base", t.percent_base == r.vote.percent_base);
+    // Tallies published before the tally named its secrecy do not.
+    if let Some(secrecy) = t.other.get("secrecy") {
+        same("secrecy", secrecy.as_str() == r.vote.secrecy.as_deref());
+    }
     same("seats", t.seats == r.council.seats);
     same(
         "opened_at",

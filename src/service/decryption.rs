@@ -9,18 +9,19 @@ use base64::Engine;
 use tinnhiem_crypto::ballot::{EncryptedBallot, Shape};
 use tinnhiem_crypto::elgamal::Ciphertext;
 use tinnhiem_crypto::group::decode_point;
-use tinnhiem_crypto::proofs::{Context, Equality};
-use tinnhiem_crypto::threshold::{self, Counts};
+use tinnhiem_crypto::proofs::Equality;
+use tinnhiem_crypto::threshold;
 use tinnhiem_crypto::{hex, Point};
 
 use super::visible::{load_visible, LoadedVote};
-use super::{committees, tallies, Caller};
+use super::{committees, records, tallies, Caller};
 use crate::db::committees as committee_rows;
 use crate::db::encrypted;
 use crate::db::votes as vote_rows;
 use crate::db::{self, DbConn};
 use crate::domain::{Secrecy, VoteState};
 use crate::error::{AppError, AppResult};
+use crate::record::RecordKey;
 use crate::shapes::{DecryptionProgress, EncryptedBallots, PartialDecryption, StoredBallot};
 
 fn shape(conn: &mut DbConn, vote: &LoadedVote) -> AppResult<Shape> {
@@ -130,6 +131,7 @@ pub fn decrypt(
     caller: &Caller,
     vote_id: &str,
     input: PartialDecryption,
+    key: &RecordKey,
 ) -> AppResult<DecryptionProgress> {
     let (vote, ballots_cast, sums) = closed_committee_vote(conn, caller, vote_id)?;
     let committee_id = vote
@@ -160,6 +162,7 @@ pub fn decrypt(
     db::write_transaction(conn, |conn| {
         vote_rows::lock_state(conn, vote_id, vote_rows::Lock::Exclusive)?;
         let received = encrypted::partials_of(conn, vote_id)?;
+        let published = crate::db::ballots::tally_of(conn, vote_id)?.is_some();
         match received.iter().find(|(p, _)| *p as u32 == position) {
             Some((_, same)) if *same == stored => {}
             Some(_) => {
@@ -167,10 +170,18 @@ pub fn decrypt(
                     "You have already sent another partial decryption of this vote; it stands.",
                 ))
             }
+            // The signed record holds the decryptions that made the tally, and no other.
+            None if published => {
+                let by: Vec<String> = received.iter().map(|(p, _)| p.to_string()).collect();
+                return Err(AppError::invalid_state(format!(
+                    "The tally is already published, decrypted by the members at positions {}; \
+                     yours is not needed and was not recorded.",
+                    by.join(", ")
+                )));
+            }
             None => encrypted::save_partial(conn, vote_id, position as i32, &stored)?,
         }
         let received = encrypted::partials_of(conn, vote_id)?;
-        let published = crate::db::ballots::tally_of(conn, vote_id)?.is_some();
         if !published && received.len() as u32 >= threshold {
             let mut all = Vec::with_capacity(received.len());
             for (p, shares) in &received {
@@ -190,6 +201,7 @@ pub fn decrypt(
                 .closed_at
                 .ok_or_else(|| AppError::internal("a closed vote without its closing time"))?;
             tallies::publish(conn, &vote, closed_at, ballots_cast as u64, counts)?;
+            records::seal(conn, &vote, key)?;
         }
         Ok(DecryptionProgress {
             decrypted: received.len() as u32,
@@ -231,13 +243,10 @@ fn read_partials(
             let proof = hex::decode(&share.proof)
                 .and_then(|b| Equality::from_bytes(&b).ok())
                 .ok_or_else(|| invalid(format!("The proof of {cell} is not a proof in hex.")))?;
-            let fields = threshold::decryption_fields(manifest, position, i as u32, j as u32);
-            let refs: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
-            let context = Context {
-                tag: b"partial-decryption",
-                fields: &refs,
-            };
-            if !proof.verify(&context, share_key, &sum.alpha, &partial) {
+            let holds = threshold::partial_holds(
+                &proof, manifest, position, i as u32, j as u32, share_key, &sum.alpha, &partial,
+            );
+            if !holds {
                 return Err(invalid(format!(
                     "The proof of {cell} does not hold: this is not the decryption made with \
                      your share. Nothing was recorded."
@@ -272,26 +281,11 @@ fn combine(
     sums: &[Vec<Ciphertext>],
     ballots: u64,
 ) -> AppResult<Vec<Vec<u64>>> {
-    let table = Counts::up_to(ballots);
-    sums.iter()
-        .enumerate()
-        .map(|(i, row)| {
-            row.iter()
-                .enumerate()
-                .map(|(j, sum)| {
-                    let cell: Vec<(u32, Point)> =
-                        partials.iter().map(|(p, m)| (*p, m[i][j])).collect();
-                    let m = threshold::combine(&cell);
-                    table.of(&(sum.beta - m)).ok_or_else(|| {
-                        AppError::internal(format_args!(
-                            "the decrypted total of row {} choice {} is not a count of the \
-                             ballots cast",
-                            i + 1,
-                            j + 1
-                        ))
-                    })
-                })
-                .collect()
-        })
-        .collect()
+    threshold::decrypt_counts(partials, sums, ballots).map_err(|(i, j)| {
+        AppError::internal(format_args!(
+            "the decrypted total of row {} choice {} is not a count of the ballots cast",
+            i + 1,
+            j + 1
+        ))
+    })
 }

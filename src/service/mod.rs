@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod ballot_writer;
 pub mod ballots;
 pub mod casting;
+pub mod committee_record;
 pub mod committees;
 pub mod councils;
 pub mod decryption;

@@ -5,19 +5,22 @@
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
+use super::committee_record;
 use super::visible::{self, LoadedVote};
 use super::Caller;
 use crate::db::records::{self as rows, EventRow};
 use crate::db::{ballots, councils, DbConn};
-use crate::domain::{Role, VoteState};
+use crate::domain::{Role, Secrecy, VoteState};
 use crate::error::{AppError, AppResult, Problem};
 use crate::record::chain::{hex, Actor, Event, EventKind};
+use crate::record::encrypted::Depth;
 use crate::record::key::SigningKeys;
 use crate::record::model::{
     envelope_bytes, CouncilInfo, Electors, KeyInfo, Person, Record, RecordTally, VoteInfo,
-    ALGORITHM, FORMAT, FORMAT_V1, SERVER_SECRECY,
+    ALGORITHM, COMMITTEE_SECRECY, FORMAT, FORMAT_V1, SERVER_SECRECY,
 };
-use crate::record::{canonical, verify, RecordKey};
+use crate::record::verify::verify_to;
+use crate::record::{canonical, RecordKey};
 use crate::shapes::rfc3339;
 
 /// Appends the next event of the vote's log, hashed onto the one before. Called inside the
@@ -169,6 +172,16 @@ fn build(conn: &mut DbConn, vote: &LoadedVote, public_key: &str) -> Result<Built
             .or_default()
             .insert(c.choice, total);
     }
+    let encryption = match vote.secrecy {
+        Secrecy::Server => None,
+        Secrecy::Committee => Some(committee_record::build(conn, vote).map_err(|e| match e {
+            committee_record::Error::Db(e) => BuildError::Db(e.into()),
+            committee_record::Error::Unreadable(u) => BuildError::Unreadable {
+                part: u.part,
+                why: u.why,
+            },
+        })?),
+    };
     let record = Record {
         format: FORMAT.to_owned(),
         signing_key: KeyInfo {
@@ -185,7 +198,13 @@ fn build(conn: &mut DbConn, vote: &LoadedVote, public_key: &str) -> Result<Built
             title: row.title.clone(),
             kind: vote.kind.as_str().to_owned(),
             percent_base: vote.percent_base.as_str().to_owned(),
-            secrecy: Some(SERVER_SECRECY.to_owned()),
+            secrecy: Some(
+                match vote.secrecy {
+                    Secrecy::Server => SERVER_SECRECY,
+                    Secrecy::Committee => COMMITTEE_SECRECY,
+                }
+                .to_owned(),
+            ),
             created_at: rfc3339(row.created_at),
             opened_at,
             closed_at,
@@ -193,6 +212,7 @@ fn build(conn: &mut DbConn, vote: &LoadedVote, public_key: &str) -> Result<Built
         tally,
         ballot_codes: None,
         ballots: None,
+        encryption,
         electors: Electors { cast, not_cast },
         events,
     };
@@ -266,9 +286,7 @@ pub fn checked(conn: &mut DbConn, vote: &LoadedVote, keys: &SigningKeys) -> AppR
             ),
         ));
     }
-    if vote.secrecy == crate::domain::Secrecy::Committee
-        && rows::record_of(conn, vote_id)?.is_none()
-    {
+    if vote.secrecy == Secrecy::Committee && rows::record_of(conn, vote_id)?.is_none() {
         return Err(super::committees::awaiting_decryption());
     }
     let Some((body, signature)) = rows::record_of(conn, vote_id)? else {
@@ -286,7 +304,13 @@ pub fn checked(conn: &mut DbConn, vote: &LoadedVote, keys: &SigningKeys) -> AppR
         .and_then(|v| v["signing_key"]["public_key"].as_str().map(str::to_owned))
         .unwrap_or_default();
     let envelope = envelope_bytes(&body, &digest, &named, &signature);
-    let verdict = verify(envelope.as_bytes(), Some(&keys.verifying_keys()));
+    // Each ballot's proofs were checked as it was cast, and the ballots stored now are compared
+    // with those signed below; the rest of the count is checked in full.
+    let verdict = verify_to(
+        envelope.as_bytes(),
+        Some(&keys.verifying_keys()),
+        Depth::WithoutBallots,
+    );
     let stored = match (verdict.valid(), verdict.record) {
         (true, Some(record)) => record,
         (_, _) => {
@@ -361,6 +385,18 @@ fn differences(signed: &Record, now: &Built) -> Vec<String> {
         Some(i) => what.push(format!("the counts stored now (subject {})", i + 1)),
         None if extra => what.push("the counts stored now (a subject not in the record)".into()),
         None => {}
+    }
+    if signed.encryption != built.encryption {
+        let (a, b) = (signed.encryption.as_ref(), built.encryption.as_ref());
+        let part = match (a, b) {
+            (Some(a), Some(b)) if a.ballots != b.ballots => "the encrypted ballots stored now",
+            (Some(a), Some(b)) if a.decryptions != b.decryptions => {
+                "the partial decryptions stored now"
+            }
+            (Some(a), Some(b)) if a.sums != b.sums => "the sums stored now",
+            _ => "the committee and its key stored now",
+        };
+        what.push(part.to_owned());
     }
     if signed.electors != built.electors {
         what.push("the list of who cast stored now".to_owned());

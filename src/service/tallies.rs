@@ -34,6 +34,7 @@ pub fn publish(
         title: vote.row.title.clone(),
         kind: vote.kind,
         percent_base: vote.percent_base,
+        secrecy: vote.secrecy,
         base,
         seats: council.seats,
         eligible,

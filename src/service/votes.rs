@@ -253,11 +253,6 @@ pub fn tally(
         None if vote.secrecy == Secrecy::Committee => return Err(committees::awaiting_decryption()),
         None => return Err(AppError::internal("a closed vote has no stored tally")),
     };
-    // A committee vote's record (version 2 with its ciphertexts and proofs) is not written
-    // yet: its tally is checked against the counts its decryption stored, by the record
-    // check once that record exists.
-    if vote.secrecy == Secrecy::Server {
-        records::checked(conn, &vote, keys)?;
-    }
+    records::checked(conn, &vote, keys)?;
     Ok(body)
 }

@@ -1,0 +1,346 @@
+//! A committee vote's record (version 2 with its encrypted count): signed when the tally is
+//! published, served only while the database still holds what it was made from, and checked
+//! by `tinnhiem verify` from the record alone: every ballot's proofs, the sums, each partial
+//! decryption and the counts. A record changed in any of these and signed again with a valid
+//! key is refused by the check that the change breaks.
+
+use crate::committees::{marks, open_committee_vote, PASSPHRASE};
+use crate::common::*;
+use crate::records::{download, run_verify, write};
+use crate::verify::signed;
+use base64::Engine;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tinnhiem::committee_tool::{self, Session};
+use tinnhiem::record::key::RecordKey;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// The marks of the four delegates, two subjects each ("" for a blank row).
+const CAST: [[&str; 2]; 4] = [
+    ["low", "high"],
+    ["low", ""],
+    ["low", "medium"],
+    ["high", "high"],
+];
+
+struct Published {
+    app: TestApp,
+    council: Council,
+    vote_id: String,
+    tracking_codes: Vec<String>,
+}
+
+async fn member_decrypts(app: &TestApp, council: &Council, vote_id: &str, i: usize) -> Value {
+    let (base, vote_id) = (app.api.base.clone(), vote_id.to_owned());
+    let file = app.dir.path().join(format!("share-{i}.json"));
+    let username = format!("k{i}-{}", &council.id[..8]);
+    let progress = tokio::task::spawn_blocking(move || {
+        let session = Session::sign_in(&base, &username, PASSWORD).unwrap();
+        committee_tool::decrypt(&session, &vote_id, &file, PASSPHRASE, |_| {})
+    })
+    .await
+    .unwrap();
+    match progress {
+        Ok(p) => json!({"decrypted": p.decrypted, "published": p.published}),
+        Err(e) => json!({"error": e.to_string()}),
+    }
+}
+
+/// A committee vote cast by four delegates, closed, and decrypted by members 1 and 2 (member 3
+/// absent).
+async fn published_committee_vote() -> Published {
+    let app = TestApp::spawn().await;
+    let (council, vote) = open_committee_vote(&app, app.dir.path()).await;
+    let vote_id = vote["id"].as_str().unwrap().to_owned();
+    let path = format!("/votes/{vote_id}/ballot");
+    let mut tracking_codes = Vec::new();
+    for (i, choices) in CAST.iter().enumerate() {
+        let (_, ballot) = app.get(&path, &council.delegates[i]).await;
+        let sealed = tinnhiem::voter_tool::encrypt(&ballot, &marks(&ballot, choices)).unwrap();
+        let (status, body) = app
+            .post(
+                &path,
+                &council.delegates[i],
+                json!({"encrypted": sealed.cast}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        tracking_codes.push(body["tracking_code"].as_str().unwrap().to_owned());
+    }
+    let (status, _) = app
+        .post_empty(&format!("/votes/{vote_id}/close"), &council.chair)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Until the committee has decrypted, there is no record.
+    let early = download(&app, &vote_id, Some(&council.chair), "").await;
+    early.problem(409, "tally-not-published");
+    let first = member_decrypts(&app, &council, &vote_id, 1).await;
+    assert_eq!(first, json!({"decrypted": 1, "published": false}));
+    let second = member_decrypts(&app, &council, &vote_id, 2).await;
+    assert_eq!(second, json!({"decrypted": 2, "published": true}));
+    Published {
+        app,
+        council,
+        vote_id,
+        tracking_codes,
+    }
+}
+
+fn record_of(bytes: &[u8]) -> Value {
+    serde_json::from_slice::<Value>(bytes).unwrap()["record"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_committee_votes_record_proves_its_count_to_tinnhiem_verify() {
+    let Published {
+        app,
+        council,
+        vote_id,
+        tracking_codes,
+    } = published_committee_vote().await;
+    let (status, tally) = app
+        .get(&format!("/votes/{vote_id}/tally"), &council.chair)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{tally}");
+    assert_eq!(tally["secrecy"], "committee");
+    assert_eq!(
+        tally["results"][0]["counts"],
+        json!({"high": 1, "medium": 0, "low": 3, "blank": 0})
+    );
+
+    let auditor = &council.usernames[1];
+    let token = app.token(auditor, PASSWORD).await;
+    let got = download(&app, &vote_id, Some(&token), "").await;
+    assert_eq!(got.status, StatusCode::OK, "{}", got.text());
+    let record = record_of(&got.body);
+    assert_eq!(record["format"], "tinnhiem-record/2");
+    assert_eq!(record["vote"]["secrecy"], "committee");
+    assert!(record.get("ballots").is_none(), "no ballot in the clear");
+    let count = &record["encryption"];
+    let listed: Vec<&str> = count["ballots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["tracking_code"].as_str().unwrap())
+        .collect();
+    // Every delegate finds their tracking code, and the list says nothing of the order of casting.
+    let mut sorted = tracking_codes.clone();
+    sorted.sort();
+    assert_eq!(listed, sorted);
+    let positions: Vec<u64> = count["decryptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["position"].as_u64().unwrap())
+        .collect();
+    assert_eq!(positions, [1, 2]);
+    // Compact ballots: 2 subjects of 3 choices are 2 × (3 × 192 + 128) bytes.
+    let ballot = B64
+        .decode(count["ballots"][0]["ballot"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(ballot.len(), 2 * (3 * 192 + 128));
+
+    let file = write(app.dir.path(), "record.json", &got.body);
+    let (status, keys) = app
+        .call(reqwest::Method::GET, "/public-keys", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let keys_file = write(
+        app.dir.path(),
+        "keys.json",
+        serde_json::to_string(&keys).unwrap().as_bytes(),
+    );
+    let (code, out) = run_verify(&[&file, "--public-key", &keys_file]);
+    assert_eq!(code, 0, "{out}");
+    for check in [
+        "committee",
+        "manifest",
+        "ballot proofs",
+        "sums",
+        "decryptions",
+        "decrypted counts",
+    ] {
+        assert!(out.contains(&format!("[ok  ] {check}:")), "{check}: {out}");
+    }
+    assert!(out.contains("VALID"), "{out}");
+
+    // The absent member comes late: the tally stands as signed, and nothing is added to it.
+    let late = member_decrypts(&app, &council, &vote_id, 3).await;
+    let error = late["error"].as_str().unwrap_or_default();
+    assert!(error.contains("already published"), "{late}");
+    let again = download(&app, &vote_id, Some(&token), "").await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+    assert_eq!(again.body, got.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_committee_record_signed_again_is_refused_by_its_proofs() {
+    let Published {
+        app,
+        council,
+        vote_id,
+        ..
+    } = published_committee_vote().await;
+    let got = download(&app, &vote_id, Some(&council.chair), "").await;
+    assert_eq!(got.status, StatusCode::OK, "{}", got.text());
+    let genuine = record_of(&got.body);
+    // A forger with a valid key of their own: the signature holds, so only the count can
+    // refuse the record.
+    let forger = RecordKey::from_seed(&[5u8; 32]);
+    let mut base = genuine.clone();
+    base["signing_key"]["public_key"] = json!(forger.public_key());
+    let verdict = tinnhiem::record::verify(&signed(&base, &forger), None);
+    assert!(verdict.valid(), "{}", verdict.report());
+
+    let flip = |text: &str, at: usize| -> String {
+        let mut bytes = B64.decode(text).unwrap();
+        bytes[at] ^= 1;
+        B64.encode(bytes)
+    };
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let edits: Vec<(&str, Edit, &str)> = vec![
+        (
+            "a proof's response changed",
+            Box::new(move |r: &mut Value| {
+                let b = &mut r["encryption"]["ballots"][0]["ballot"];
+                *b = json!(flip(b.as_str().unwrap(), 64 + 100));
+            }),
+            "ballot proofs",
+        ),
+        (
+            "a ciphertext changed",
+            Box::new(move |r: &mut Value| {
+                let b = &mut r["encryption"]["ballots"][1]["ballot"];
+                *b = json!(flip(b.as_str().unwrap(), 3));
+            }),
+            "ballot proofs",
+        ),
+        (
+            "a ballot listed twice",
+            Box::new(|r: &mut Value| {
+                let copy = r["encryption"]["ballots"][0].clone();
+                r["encryption"]["ballots"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(copy);
+            }),
+            "encrypted ballots",
+        ),
+        (
+            "a ballot's tracking code changed",
+            Box::new(|r: &mut Value| {
+                let last = r["encryption"]["ballots"].as_array().unwrap().len() - 1;
+                r["encryption"]["ballots"][last]["tracking_code"] = json!("f".repeat(64));
+            }),
+            "ballot proofs",
+        ),
+        (
+            "a sum swapped with another cell's",
+            Box::new(|r: &mut Value| {
+                let other = r["encryption"]["sums"][0][1].clone();
+                r["encryption"]["sums"][0][0] = other;
+            }),
+            "sums",
+        ),
+        (
+            "a partial decryption replaced by another cell's",
+            Box::new(|r: &mut Value| {
+                let other = r["encryption"]["decryptions"][0]["shares"][0][1].clone();
+                r["encryption"]["decryptions"][0]["shares"][0][0] = other;
+            }),
+            "decryptions",
+        ),
+        (
+            "fewer decryptions than the threshold",
+            Box::new(|r: &mut Value| {
+                r["encryption"]["decryptions"].as_array_mut().unwrap().pop();
+            }),
+            "decryptions",
+        ),
+        (
+            "another joint key",
+            Box::new(|r: &mut Value| {
+                let c = r["encryption"]["committee"]["members"][0]["commitments"][0].clone();
+                r["encryption"]["committee"]["joint_key"] = c;
+            }),
+            "committee",
+        ),
+        (
+            "a member's commitment replaced",
+            Box::new(|r: &mut Value| {
+                let c = r["encryption"]["committee"]["members"][1]["commitments"][0].clone();
+                r["encryption"]["committee"]["members"][0]["commitments"][0] = c;
+            }),
+            "committee",
+        ),
+        (
+            "the subjects reordered in the tally",
+            Box::new(|r: &mut Value| {
+                r["tally"]["results"].as_array_mut().unwrap().swap(0, 1);
+            }),
+            "manifest",
+        ),
+        (
+            "a count moved from one choice to another, percentages and outcome made to match",
+            Box::new(|r: &mut Value| {
+                let row = &mut r["tally"]["results"][0];
+                row["counts"] = json!({"high": 2, "medium": 0, "low": 2, "blank": 0});
+                row["percents"] =
+                    json!({"high": "50.00", "medium": "0.00", "low": "50.00", "blank": "0.00"});
+                row["outcome"] = json!("may_resign");
+            }),
+            "subject 1",
+        ),
+    ];
+    for (what, edit, check) in edits {
+        let mut record = base.clone();
+        edit(&mut record);
+        let verdict = tinnhiem::record::verify(&signed(&record, &forger), None);
+        let failed: Vec<&str> = verdict.failures().iter().map(|c| c.name.as_str()).collect();
+        assert!(
+            failed.contains(&check),
+            "{what}: expected \"{check}\" to fail, failed: {failed:?}\n{}",
+            verdict.report()
+        );
+    }
+}
+
+/// The server serves a committee vote's record (and tally) only while its database holds the
+/// ballots and decryptions it was signed with.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_committee_vote_whose_stored_ballots_changed_is_not_served() {
+    use diesel::prelude::*;
+    use tinnhiem::db::schema::encrypted_ballots;
+    let Published {
+        app,
+        council,
+        vote_id,
+        ..
+    } = published_committee_vote().await;
+    let mut conn = app.db.connect();
+    let ids: Vec<String> = encrypted_ballots::table
+        .filter(encrypted_ballots::vote_id.eq(&vote_id))
+        .order(encrypted_ballots::id)
+        .select(encrypted_ballots::id)
+        .load(&mut conn)
+        .unwrap();
+    // One ballot's stored bytes replaced by another's.
+    let other: String = encrypted_ballots::table
+        .find(&ids[1])
+        .select(encrypted_ballots::ballot)
+        .first(&mut conn)
+        .unwrap();
+    diesel::update(encrypted_ballots::table.find(&ids[0]))
+        .set(encrypted_ballots::ballot.eq(other))
+        .execute(&mut conn)
+        .unwrap();
+    let detail = download(&app, &vote_id, Some(&council.chair), "")
+        .await
+        .problem(500, "record-integrity");
+    assert!(detail.contains("encrypted ballots stored now"), "{detail}");
+    let refused = app
+        .get(&format!("/votes/{vote_id}/tally"), &council.chair)
+        .await;
+    assert_problem(refused, 500, "record-integrity");
+}

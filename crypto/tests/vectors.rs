@@ -119,6 +119,7 @@ fn vectors() -> Value {
             .collect::<Vec<_>>(),
         "ballot": hex(&ballot.to_bytes()),
         "first_cell_compact_proof": hex(&first.proof.compact()),
+        "compact_ballot": hex(&tinnhiem_crypto::compact::compact(&ballot.to_bytes(), shape).unwrap()),
         "tracking_code": hex(&ballot.tracking_code(&manifest_hash, &ballot_id)),
     });
 
@@ -256,6 +257,10 @@ fn the_published_ballot_verifies_and_any_change_is_refused() {
     assert!(ballot
         .verify(&context, shape, &mut rand::rngs::OsRng)
         .is_ok());
+    // The record's compact form checks alone and gives back the same ballot.
+    let compact = unhex(&b["compact_ballot"]);
+    let back = tinnhiem_crypto::compact::verify_compact(&compact, &context, shape).unwrap();
+    assert_eq!(back.to_bytes(), bytes);
     for i in (0..bytes.len()).step_by(7) {
         let mut changed = bytes.clone();
         changed[i] ^= 0x01;

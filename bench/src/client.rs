@@ -43,6 +43,26 @@ impl Client {
         Ok((status, value))
     }
 
+    /// The body of a GET answered 200, as bytes.
+    pub async fn get_bytes(&self, path: &str, token: &str) -> Result<Vec<u8>, String> {
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| format!("{path}: {e}"))?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.map_err(|e| format!("{path}: {e}"))?;
+        if status != 200 {
+            return Err(format!(
+                "{path}: expected 200, got {status}: {}",
+                String::from_utf8_lossy(&bytes)
+            ));
+        }
+        Ok(bytes.to_vec())
+    }
+
     pub async fn expect(
         &self,
         method: reqwest::Method,

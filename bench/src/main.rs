@@ -2,6 +2,7 @@
 //! reports throughput and latency, then one JSON line (docs/performance.md).
 
 mod client;
+mod committee;
 mod database;
 mod play;
 mod server;
@@ -42,6 +43,13 @@ struct BenchArgs {
     /// Seconds the engine's own insert loop runs.
     #[arg(long, default_value_t = 3.0)]
     engine_secs: f64,
+    /// `server` (the server counts the marks) or `committee` (ballots encrypted under a
+    /// counting committee of 5 with threshold 3, which decrypts the totals).
+    #[arg(long, default_value = "server", value_parser = ["server", "committee"])]
+    secrecy: String,
+    /// Write a committee vote's signed record to this file.
+    #[arg(long)]
+    record_out: Option<PathBuf>,
     /// The `tinnhiem` binary to run as the server [default: `tinnhiem` beside this program,
     /// as `cargo build` leaves them].
     #[arg(long)]
@@ -61,6 +69,8 @@ fn main() -> ExitCode {
             scale: args.scale,
             engine_secs: args.engine_secs,
             server_binary,
+            committee: args.secrecy == "committee",
+            record_out: args.record_out,
         })
     });
     match result {

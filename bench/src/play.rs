@@ -13,6 +13,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::client::Client;
+use crate::committee::{self, CommitteeFigures};
 use crate::database::{self, Target};
 use crate::server::{cpu_secs_of, Server, ADMIN_PASSWORD};
 
@@ -35,10 +36,14 @@ pub struct BenchOptions {
     pub engine_secs: f64,
     /// The `tinnhiem` binary to run as the server.
     pub server_binary: std::path::PathBuf,
+    /// A committee vote (`crate::committee`) instead of a server vote.
+    pub committee: bool,
+    /// Where to write the committee vote's signed record.
+    pub record_out: Option<std::path::PathBuf>,
 }
 
 /// The password of every member of the bench council.
-const PASSWORD: &str = "bench-delegate-password";
+pub const PASSWORD: &str = "bench-delegate-password";
 
 /// Runs the benchmark; prints a report and, last, one JSON line.
 pub fn run(options: BenchOptions) -> Result<(), String> {
@@ -63,6 +68,7 @@ struct Figures {
     close_ms: f64,
     peak_rss_mb: f64,
     logins_per_s: f64,
+    committee: Option<CommitteeFigures>,
 }
 
 async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(), String> {
@@ -74,8 +80,26 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
         "setting up: {n} delegates, {} subjects, {} in flight",
         options.subjects, options.concurrency
     );
-    let council = Council::create(&client, &admin, n).await?;
+    let council = Council::create(&client, &admin, n, options.committee).await?;
     let (tokens, logins_per_s) = sign_in(&client, &council.usernames, options.concurrency).await?;
+    if options.committee {
+        let figures = committee::play(&client, &server, &council.id, &tokens, options, dir).await?;
+        let peak_rss_mb = server.peak_rss_mb().unwrap_or(0.0);
+        println!("server peak RSS: {peak_rss_mb:.1} MiB");
+        drop(server);
+        let engine = engine_limit(target, dir, options, figures.ballots_per_s)?;
+        report(&Figures {
+            ballots_per_s: figures.ballots_per_s,
+            engine_inserts_per_s: engine,
+            cast_p50_ms: figures.cast_p50_ms,
+            cast_p99_ms: figures.cast_p99_ms,
+            close_ms: figures.close_ms,
+            peak_rss_mb,
+            logins_per_s,
+            committee: Some(figures),
+        });
+        return Ok(());
+    }
     let chair = tokens[0].clone();
     let auditor = client.login("auditor", PASSWORD).await?;
     let votes = open_votes(&client, &council.id, &chair, options).await?;
@@ -110,6 +134,7 @@ async fn play(options: &BenchOptions, target: &Target, dir: &Path) -> Result<(),
         close_ms,
         peak_rss_mb,
         logins_per_s,
+        committee: None,
     });
     Ok(())
 }
@@ -136,7 +161,13 @@ struct Council {
 }
 
 impl Council {
-    async fn create(client: &Client, admin: &str, n: usize) -> Result<Council, String> {
+    /// With `committee`, the counting committee's members too (auditors, not delegates).
+    async fn create(
+        client: &Client,
+        admin: &str,
+        n: usize,
+        committee: bool,
+    ) -> Result<Council, String> {
         let council = client
             .expect(
                 reqwest::Method::POST,
@@ -155,6 +186,14 @@ impl Council {
                 + "\n";
         for i in 1..n {
             csv.push_str(&format!("d{i},Delegate {i},delegate,{PASSWORD}\n"));
+        }
+        if committee {
+            for (i, username) in committee::member_usernames().iter().enumerate() {
+                csv.push_str(&format!(
+                    "{username},Committee member {},auditor,{PASSWORD}\n",
+                    i + 1
+                ));
+            }
         }
         client.import_members(admin, &id, csv).await?;
         let usernames = std::iter::once("chair".to_owned())
@@ -263,10 +302,10 @@ async fn fetch_ballots(
 }
 
 /// One cast to send: the ballot's path, the delegate's token, the body serialized beforehand.
-struct Cast<'a> {
-    path: String,
-    token: &'a str,
-    body: Vec<u8>,
+pub struct Cast<'a> {
+    pub path: String,
+    pub token: &'a str,
+    pub body: Vec<u8>,
 }
 
 /// Every delegate's cast in every vote, interleaved across the votes, with marks drawn from a
@@ -369,7 +408,7 @@ async fn cast(
 
 /// Sends the casts, `concurrency` in flight; each one's milliseconds from send to answer, and
 /// the time all of them took.
-async fn send_casts(
+pub async fn send_casts(
     client: &Client,
     casts: &[Cast<'_>],
     concurrency: usize,
@@ -404,7 +443,7 @@ async fn sign_in_burst(
     (done.iter().filter(|r| r.is_ok()).count(), t.elapsed())
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -504,9 +543,7 @@ fn engine_limit(
 
 /// The report's last line: every figure, rounded to two decimals, as one JSON object.
 fn report(figures: &Figures) {
-    println!(
-        "{}",
-        json!({
+    let mut line = json!({
             "ballots_per_s": round2(figures.ballots_per_s),
             "engine_inserts_per_s": round2(figures.engine_inserts_per_s),
             "ratio": round2(figures.ballots_per_s / figures.engine_inserts_per_s),
@@ -515,8 +552,15 @@ fn report(figures: &Figures) {
             "close_ms": round2(figures.close_ms),
             "peak_rss_mb": round2(figures.peak_rss_mb),
             "logins_per_s": round2(figures.logins_per_s),
-        })
-    );
+    });
+    if let Some(c) = &figures.committee {
+        line["secrecy"] = json!("committee");
+        line["verify_ms_per_ballot"] = json!(round2(c.verify_ms_per_ballot));
+        line["encrypt_ms_per_ballot"] = json!(round2(c.encrypt_ms_per_ballot));
+        line["tally_ms"] = json!(round2(c.tally_ms));
+        line["record_mb"] = json!(round2(c.record_mb));
+    }
+    println!("{line}");
 }
 
 fn round2(x: f64) -> f64 {

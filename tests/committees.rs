@@ -1012,6 +1012,15 @@ async fn a_dictated_pattern_is_never_stored_or_published_in_a_committee_vote() {
             assert!(!body.to_string().contains(&form), "{path} holds {form}");
         }
     }
+    // The signed record, and the CSV and the minutes made from it: totals and ciphertexts only.
+    for query in ["", "?format=csv", "?format=html"] {
+        let got = crate::records::download(&app, &vote_id, Some(&council.auditor), query).await;
+        assert_eq!(got.status, StatusCode::OK, "record{query}: {}", got.text());
+        let text = got.text();
+        for form in spellings(SIGNATURE) {
+            assert!(!text.contains(&form), "record{query} holds {form}");
+        }
+    }
     let (_, tally) = app
         .get(&format!("/votes/{vote_id}/tally"), &council.auditor)
         .await;

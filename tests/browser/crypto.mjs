@@ -205,6 +205,8 @@ await check('vector transcript: the challenge', () => {
     assert(B.opens(key, unhex(v.ballot), rows, v.choices, given), 'the opening does not open it');
     assert(!B.opens(key, unhex(v.ballot), rows, v.choices, { ...given, marks: [1, null] }), 'another mark opens it');
     assert(!B.opens(key, unhex(v.ballot), rows, v.choices, { ...given, marks: [2, 0] }), 'a mark on the blank row opens it');
+    const high = given.randomness.map((row) => row.map(() => new Uint8Array(32).fill(0xff)));
+    assert(!B.opens(key, unhex(v.ballot), rows, v.choices, { ...given, randomness: high }), 'a non-canonical r opens it');
   });
 }
 

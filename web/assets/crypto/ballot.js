@@ -64,6 +64,15 @@ export function fromHex(text) {
   return out;
 }
 
+function throwsOn(body) {
+  try {
+    body();
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 function bytesEqual(a, b) {
   if (a.length !== b.length) return false;
   let diff = 0;
@@ -468,7 +477,10 @@ export function opens(key, bytes, rows, choices, opening) {
     if (!Array.isArray(randomness[i]) || randomness[i].length !== choices) return false;
     for (let j = 0; j < choices; j++) {
       let r = randomness[i][j];
-      if (r instanceof Uint8Array) r = R.scalarFromBytesLE(r);
+      if (r instanceof Uint8Array) {
+        // A non-canonical r (32 bytes at or above ℓ) opens nothing: refused like a wrong one.
+        if (r.length !== 32 || throwsOn(() => (r = R.scalarFromBytesLE(r)))) return false;
+      }
       if (typeof r !== 'bigint' || r < 0n || r >= R.ORDER) return false;
       if (!bytesEqual(encrypt(key, mark === j ? 1 : 0, r).bytes, row.cells[j][0])) return false;
     }

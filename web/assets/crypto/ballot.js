@@ -309,7 +309,8 @@ export function encryptBallot({ key, manifestHash, ballotId, choices, marks, dra
     rs.forEach((r, j) => {
       const m = mark === j ? 1 : 0;
       const ct = encrypt(key, m, r);
-      const proof = proveZeroOrOne(key, ct, m, r, 'cell', cellFields(manifestHash, ballotId, i, j), draw);
+      const fields = cellFields(manifestHash, ballotId, i, j);
+      const proof = proveZeroOrOne(key, ct, m, r, 'cell', fields, draw);
       parts.push(ct.bytes, proofBytes(proof));
       cells.push(ct);
     });
@@ -319,7 +320,8 @@ export function encryptBallot({ key, manifestHash, ballotId, choices, marks, dra
     );
     const rSum = R.scalarMod(rs.reduce((a, b) => a + b, 0n));
     const mSum = mark === null ? 0 : 1;
-    const proof = proveZeroOrOne(key, sum, mSum, rSum, 'row', rowFields(manifestHash, ballotId, i), draw);
+    const fields = rowFields(manifestHash, ballotId, i);
+    const proof = proveZeroOrOne(key, sum, mSum, rSum, 'row', fields, draw);
     parts.push(proofBytes(proof));
     randomness.push(rs);
   });
@@ -343,10 +345,8 @@ function* layout(bytes, rows, choices) {
 function checkSize(bytes, rows, choices) {
   if (!(bytes instanceof Uint8Array) || bytes.length !== ballotSize(rows, choices)) {
     const n = bytes && bytes.length;
-    throw refusal(
-      'form',
-      `${n} bytes, where a ballot of ${rows} rows of ${choices} choices has ${ballotSize(rows, choices)}`,
-    );
+    const want = ballotSize(rows, choices);
+    throw refusal('form', `${n} bytes, where a ballot of ${rows} rows of ${choices} choices has ${want}`);
   }
 }
 
@@ -415,7 +415,8 @@ export function verifyBallot({ key, manifestHash, ballotId, rows, choices, bytes
   for (const [ct, proof, tag, fields, where] of proofs) {
     if (!verifyZeroOrOne(key, ct, proof, tag, fields)) {
       if (tag === 'cell') {
-        throw refusal('cell', `the proof of row ${where.row + 1} choice ${where.col + 1} does not hold`, where);
+        const at = `row ${where.row + 1} choice ${where.col + 1}`;
+        throw refusal('cell', `the proof of ${at} does not hold`, where);
       }
       throw refusal('row', `the proof of row ${where.row + 1} does not hold`, where);
     }
@@ -497,9 +498,12 @@ export function opens(key, bytes, rows, choices, opening) {
  * u32be(number of subjects), each subject id in ballot order, the committee id, u32be(t),
  * u32be(n) and the joint key's 32 bytes. Ids are their text (36 ASCII characters).
  */
-export function manifestHash({ voteId, councilId, kind, choices, subjectIds, committeeId, threshold, size, jointKey: key }) {
-  const keyBytes = key instanceof Uint8Array ? key : key.encoded;
-  if (!(keyBytes instanceof Uint8Array) || keyBytes.length !== 32) throw new Error('a joint key is 32 bytes');
+export function manifestHash(manifest) {
+  const { voteId, councilId, kind, choices, subjectIds, committeeId, threshold, size } = manifest;
+  const keyBytes = manifest.jointKey instanceof Uint8Array ? manifest.jointKey : manifest.jointKey.encoded;
+  if (!(keyBytes instanceof Uint8Array) || keyBytes.length !== 32) {
+    throw new Error('a joint key is 32 bytes');
+  }
   return sha256(
     framed([
       PROTOCOL,

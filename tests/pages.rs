@@ -45,15 +45,16 @@ fn assert_not_found_problem(status: StatusCode, headers: &HeaderMap, body: &str,
 }
 
 /// The `/assets/...` names a page or module refers to: `src="/assets/x"`, `href="/assets/x"`,
-/// and `from './x'` in modules.
-fn references(text: &str) -> Vec<String> {
+/// and `from './x'` in modules, the last relative to the module's folder `dir` (`crypto/` for
+/// `crypto/ballot.js`, empty at the top).
+fn references(text: &str, dir: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for marker in ["\"/assets/", "from './"] {
+    for (marker, base) in [("\"/assets/", ""), ("from './", dir)] {
         let mut rest = text;
         while let Some(at) = rest.find(marker) {
             rest = &rest[at + marker.len()..];
             let end = rest.find(['"', '\'']).expect("closing quote");
-            found.push(rest[..end].to_owned());
+            found.push(format!("{base}{}", &rest[..end]));
             rest = &rest[end..];
         }
     }
@@ -127,13 +128,17 @@ async fn every_asset_is_served_with_its_type_and_every_reference_resolves() {
     }
 
     let names: Vec<&str> = ASSETS.iter().map(|a| a.name).collect();
+    // Each text with the folder its relative imports start from.
     let texts = pages()
         .iter()
-        .map(|(p, a)| (p.to_string(), a.body))
-        .chain(ASSETS.iter().map(|a| (a.name.to_owned(), a.body)));
+        .map(|(p, a)| (p.to_string(), a.body, ""))
+        .chain(ASSETS.iter().map(|a| {
+            let dir = a.name.rfind('/').map_or("", |at| &a.name[..=at]);
+            (a.name.to_owned(), a.body, dir)
+        }));
     let mut referenced = 0;
-    for (from, text) in texts {
-        for name in references(text) {
+    for (from, text, dir) in texts {
+        for name in references(text, dir) {
             assert!(
                 names.contains(&name.as_str()),
                 "{from} refers to {name}, which is not embedded"
@@ -186,6 +191,8 @@ async fn unknown_assets_and_methods_answer_problem_details() {
     for path in [
         "/assets/nope.js",
         "/assets/",
+        "/assets/crypto/",
+        "/assets/crypto/nope.js",
         "/assets/style.css.map",
         "/assets/%2e%2e%2fCargo.toml",
         "/assets/..%2f..%2fCargo.toml",

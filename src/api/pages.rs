@@ -86,13 +86,18 @@ pub const ASSETS: &[Asset] = &[
     asset!("ballot.js", JS),
     asset!("chair.js", JS),
     asset!("audit.js", JS),
+    // The committee vote's cryptography (docs/verifiable.md §13), for the tablet and auditors.
+    asset!("crypto/ristretto255.js", JS),
+    asset!("crypto/sha2.js", JS),
+    asset!("crypto/ballot.js", JS),
     // The words, embedded once for the pages and the printed minutes alike.
     asset!("vi.json", JSON, crate::words::VI_JSON),
     asset!("en.json", JSON, crate::words::EN_JSON),
 ];
 
-/// Registers `GET /`, `/chair`, `/audit` and `/assets/{file}`. Call before the app's default
-/// service, so that other paths still get the problem+json 404.
+/// Registers `GET /`, `/chair`, `/audit` and `/assets/{file}`, where a file's name may have a
+/// folder (`crypto/ballot.js`). Call before the app's default service, so that other paths still
+/// get the problem+json 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for (index, (path, _)) in pages().iter().enumerate() {
         cfg.service(
@@ -103,7 +108,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
     }
     cfg.service(
-        web::resource("/assets/{file}")
+        // Any name is looked up among the embedded files and nowhere else: no path reaches
+        // the disk.
+        web::resource("/assets/{file:.+}")
             .route(web::get().to(asset))
             .route(web::head().to(asset))
             .default_service(web::to(|| async { super::method_not_allowed("GET, HEAD") })),

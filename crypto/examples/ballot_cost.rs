@@ -32,7 +32,9 @@ fn main() {
     let mut encrypt_ms = Vec::with_capacity(runs);
     let mut verify_ms = Vec::with_capacity(runs);
     let mut decode_ms = Vec::with_capacity(runs);
+    let mut compact_ms = Vec::with_capacity(runs);
     let mut size = 0;
+    let mut compact_size = 0;
     for _ in 0..runs {
         let start = Instant::now();
         let (ballot, _) = EncryptedBallot::encrypt(&context, shape, &marks, &mut OsRng);
@@ -45,15 +47,21 @@ fn main() {
         let start = Instant::now();
         EncryptedBallot::verify_encoded(&bytes, &context, shape, &mut OsRng).expect("verifies");
         verify_ms.push(start.elapsed().as_secs_f64() * 1e3);
+        let short = tinnhiem_crypto::compact::compact(&bytes, shape).expect("a ballot");
+        compact_size = short.len();
+        let start = Instant::now();
+        tinnhiem_crypto::compact::verify_compact(&short, &context, shape).expect("verifies");
+        compact_ms.push(start.elapsed().as_secs_f64() * 1e3);
     }
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let (e, v, d) = (
+    let (e, v, d, c) = (
         median(&mut encrypt_ms),
         median(&mut verify_ms),
         median(&mut decode_ms),
+        median(&mut compact_ms),
     );
     println!(
         "ballot: {} subjects x {} choices, {runs} runs",
@@ -63,7 +71,12 @@ fn main() {
     println!("decode and verify (batch): {v:.2} ms (median), of which decoding {d:.2} ms");
     println!("size: {size} bytes ({} base64)", size.div_ceil(3) * 4);
     println!(
-        "{{\"subjects\":{},\"choices\":{},\"encrypt_ms\":{e:.2},\"verify_ms\":{v:.2},\"decode_ms\":{d:.2},\"bytes\":{size}}}",
+        "compact form (the record's): {compact_size} bytes ({} base64), decoded and verified in \
+         {c:.2} ms (median)",
+        compact_size.div_ceil(3) * 4
+    );
+    println!(
+        "{{\"subjects\":{},\"choices\":{},\"encrypt_ms\":{e:.2},\"verify_ms\":{v:.2},\"decode_ms\":{d:.2},\"bytes\":{size},\"compact_verify_ms\":{c:.2},\"compact_bytes\":{compact_size}}}",
         shape.rows, shape.choices
     );
 }

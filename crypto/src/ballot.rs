@@ -300,6 +300,34 @@ impl EncryptedBallot {
         Ok(EncryptedBallot { rows })
     }
 
+    /// Only the ciphertexts of a ballot's bytes (§5.2), row by row, without decoding its proofs:
+    /// what a sum needs from a ballot already verified.
+    pub fn ciphertexts_of(bytes: &[u8], shape: Shape) -> Result<Vec<Vec<Ciphertext>>, Refusal> {
+        let row_bytes = shape.choices * CELL_BYTES + ROW_PROOF_BYTES;
+        if bytes.len() != shape.rows * row_bytes {
+            return Err(Refusal::Form(format!(
+                "{} bytes, where a ballot of {} rows of {} choices has {}",
+                bytes.len(),
+                shape.rows,
+                shape.choices,
+                shape.rows * row_bytes
+            )));
+        }
+        bytes
+            .chunks(row_bytes)
+            .enumerate()
+            .map(|(i, row)| {
+                row[..shape.choices * CELL_BYTES]
+                    .chunks(CELL_BYTES)
+                    .map(|cell| {
+                        Ciphertext::from_bytes(&cell[..64])
+                            .map_err(|e| Refusal::Form(format!("row {}: a ciphertext {e}", i + 1)))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     /// SHA-256 over the protocol, the vote, the ballot id and every ciphertext in order: what
     /// a delegate looks up in the record. It says nothing about what the ballot holds.
     pub fn tracking_code(&self, manifest_hash: &[u8; 32], ballot_id: &[u8; 16]) -> [u8; 32] {

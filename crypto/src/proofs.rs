@@ -262,7 +262,7 @@ fn challenge(
 }
 
 /// The challenge from the encodings themselves, as received: no point is compressed again.
-fn challenge_of_encodings(
+pub(crate) fn challenge_of_encodings(
     context: &Context,
     key: &JointKey,
     ciphertext: &[u8],

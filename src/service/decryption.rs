@@ -31,22 +31,29 @@ fn shape(conn: &mut DbConn, vote: &LoadedVote) -> AppResult<Shape> {
     })
 }
 
-/// Sums each cell over every ballot stored, as the committee vote closes.
+/// Sums each cell over every ballot stored, as the committee vote closes: only the
+/// ciphertexts are decoded (every proof was checked as the ballot was cast), on every core.
 pub fn sum_at_close(conn: &mut DbConn, vote: &LoadedVote) -> AppResult<()> {
     let shape = shape(conn, vote)?;
     let stored = encrypted::of_vote(conn, &vote.row.id)?;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = stored.len().div_ceil(threads).max(1);
+    let parts: Vec<AppResult<Vec<Vec<Ciphertext>>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = stored
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || sum_of(part, shape)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(AppError::internal("a summing thread stopped")))
+            })
+            .collect()
+    });
     let mut sums = vec![vec![Ciphertext::zero(); shape.choices]; shape.rows];
-    for row in &stored {
-        let bytes = BASE64
-            .decode(row.ballot.as_bytes())
-            .map_err(|_| AppError::internal("a stored encrypted ballot is not base64"))?;
-        let ballot = EncryptedBallot::from_bytes(&bytes, shape)
-            .map_err(|e| AppError::internal(format_args!("a stored encrypted ballot: {e}")))?;
-        for (sum_row, row) in sums.iter_mut().zip(&ballot.rows) {
-            for (sum, cell) in sum_row.iter_mut().zip(&row.cells) {
-                *sum = sum.add(&cell.ciphertext);
-            }
-        }
+    for part in parts {
+        add_into(&mut sums, &part?);
     }
     let text: Vec<Vec<String>> = sums
         .iter()
@@ -55,6 +62,27 @@ pub fn sum_at_close(conn: &mut DbConn, vote: &LoadedVote) -> AppResult<()> {
     let json = serde_json::to_string(&text).map_err(AppError::internal)?;
     encrypted::save_sums(conn, &vote.row.id, stored.len() as i32, &json)?;
     Ok(())
+}
+
+fn add_into(sums: &mut [Vec<Ciphertext>], more: &[Vec<Ciphertext>]) {
+    for (sum_row, row) in sums.iter_mut().zip(more) {
+        for (sum, cell) in sum_row.iter_mut().zip(row) {
+            *sum = sum.add(cell);
+        }
+    }
+}
+
+fn sum_of(rows: &[encrypted::EncryptedRow], shape: Shape) -> AppResult<Vec<Vec<Ciphertext>>> {
+    let mut sums = vec![vec![Ciphertext::zero(); shape.choices]; shape.rows];
+    for row in rows {
+        let bytes = BASE64
+            .decode(row.ballot.as_bytes())
+            .map_err(|_| AppError::internal("a stored encrypted ballot is not base64"))?;
+        let cells = EncryptedBallot::ciphertexts_of(&bytes, shape)
+            .map_err(|e| AppError::internal(format_args!("a stored encrypted ballot: {e}")))?;
+        add_into(&mut sums, &cells);
+    }
+    Ok(sums)
 }
 
 /// A closed committee vote the caller may see, with its stored sums.

@@ -341,11 +341,25 @@ pub struct EncryptedBallots {
     pub vote_id: String,
     pub manifest_hash: String,
     pub ballots_cast: u32,
+    /// This page's ballots, by ballot id.
     pub ballots: Vec<StoredBallot>,
+    /// The `after` of the next page; `null` on the last.
+    pub next: Option<String>,
     /// Row by row, each cell's α ‖ β summed over every ballot (hex).
     pub sums: Vec<Vec<String>>,
     /// The positions of the members whose partial decryptions are in.
     pub decrypted_by: Vec<u32>,
+}
+
+/// Which page of a committee vote's ballots: those whose ids follow `after`, at most `limit`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BallotPage {
+    /// The `next` of the page before; none for the first page.
+    pub after: Option<String>,
+    /// Ballots per page: 1 to 500, 100 by default.
+    pub limit: Option<u32>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -344,3 +344,58 @@ async fn a_committee_vote_whose_stored_ballots_changed_is_not_served() {
         .await;
     assert_problem(refused, 500, "record-integrity");
 }
+
+/// A committee vote's ballots come a page at a time, every one exactly once, with the same
+/// sums on every page; a page size or a cursor that is not one is refused and says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_committee_votes_ballots_come_a_page_at_a_time() {
+    let Published {
+        app,
+        council,
+        vote_id,
+        tracking_codes,
+    } = published_committee_vote().await;
+    let base = format!("/votes/{vote_id}/ballots");
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    let mut sums = None;
+    loop {
+        let path = match &after {
+            Some(a) => format!("{base}?limit=3&after={a}"),
+            None => format!("{base}?limit=3"),
+        };
+        let (status, page) = app.get(&path, &council.chair).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(page["ballots_cast"], 4);
+        assert!(page["ballots"].as_array().unwrap().len() <= 3);
+        match &sums {
+            None => sums = Some(page["sums"].clone()),
+            Some(s) => assert_eq!(s, &page["sums"]),
+        }
+        for b in page["ballots"].as_array().unwrap() {
+            seen.push(b["tracking_code"].as_str().unwrap().to_owned());
+        }
+        match page["next"].as_str() {
+            Some(next) => after = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    seen.sort();
+    let mut cast = tracking_codes.clone();
+    cast.sort();
+    assert_eq!(seen, cast, "every ballot once");
+    for (query, says) in [
+        ("?limit=0", "limit"),
+        ("?limit=501", "limit"),
+        ("?after=nope", "after"),
+    ] {
+        let refused = app.get(&format!("{base}{query}"), &council.chair).await;
+        let problem = assert_problem(refused, 422, "validation-failed");
+        assert!(
+            problem["detail"].as_str().unwrap().contains(says),
+            "{query}: {problem}"
+        );
+    }
+    let unknown = app.get(&format!("{base}?page=2"), &council.chair).await;
+    assert_problem(unknown, 400, "malformed-request");
+}

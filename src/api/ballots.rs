@@ -8,9 +8,11 @@ use super::responses::{
     SignedIn as Signed, Validation,
 };
 use crate::error::AppResult;
+use crate::error::ProblemBody;
 use crate::service::{ballots, decryption};
 use crate::shapes::{
-    Ballot, CastRequest, CastResponse, DecryptionProgress, EncryptedBallots, PartialDecryption,
+    Ballot, BallotPage, CastRequest, CastResponse, DecryptionProgress, EncryptedBallots,
+    PartialDecryption,
 };
 
 /// The caller's ballot, and whether it is already cast (eligible delegates; 403 for anyone
@@ -55,15 +57,22 @@ pub async fn cast(
     }))
 }
 
-/// Every cast ballot of a closed committee vote, each cell's sum over them, and which members
-/// have decrypted (admin, its council's members): what each member's tool checks before it
-/// decrypts the sums, and what anyone can recount from.
+/// The cast ballots of a closed committee vote, a page at a time in the order of their ids,
+/// each cell's sum over all of them, and which members have decrypted (admin, its council's
+/// members): what each member's tool checks before it decrypts the sums.
 #[utoipa::path(get, path = "/api/v1/votes/{vote_id}/ballots", tag = "ballots",
-    security(("bearer" = [])), params(VoteId),
-    responses((status = 200, body = EncryptedBallots), Signed, NotFound, InvalidState))]
-pub async fn encrypted(signed: SignedIn, vote: VoteId) -> AppResult<web::Json<EncryptedBallots>> {
+    security(("bearer" = [])), params(VoteId, BallotPage),
+    responses((status = 200, body = EncryptedBallots),
+        (status = 400, description = "malformed-request: an unknown query parameter", body = ProblemBody, content_type = "application/problem+json"),
+        Signed, NotFound, InvalidState, Validation))]
+pub async fn encrypted(
+    signed: SignedIn,
+    vote: VoteId,
+    page: web::Query<BallotPage>,
+) -> AppResult<web::Json<EncryptedBallots>> {
+    let page = page.into_inner();
     signed
-        .run(move |conn, caller| decryption::ballots(conn, caller, &vote))
+        .run(move |conn, caller| decryption::ballots(conn, caller, &vote, &page))
         .await
         .map(web::Json)
 }

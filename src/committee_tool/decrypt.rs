@@ -86,53 +86,62 @@ pub fn decrypt(
         rows: subject_ids.len(),
         choices: choices as usize,
     };
-    say("Downloading every ballot of the vote.");
-    let record: EncryptedBallots = session.get(&format!("/votes/{vote_id}/ballots"))?;
-    if record.manifest_hash != hex::encode(&manifest) {
-        return Err(distrust(
-            "the ballots are bound to another vote than the one the server describes",
-        ));
-    }
-    if record.ballots.len() != record.ballots_cast as usize {
-        return Err(distrust(format!(
-            "{} ballots are given for {} cast",
-            record.ballots.len(),
-            record.ballots_cast
-        )));
-    }
-    say(&format!(
-        "Checking the proofs of {} ballots.",
-        record.ballots.len()
-    ));
+    say("Downloading every ballot of the vote, a page at a time, checking each.");
     let key = JointKey::new(joint);
     let mut sums = vec![vec![Ciphertext::zero(); shape.choices]; shape.rows];
     let mut seen_ids = HashSet::new();
     let mut seen_cells = HashSet::new();
-    for stored in &record.ballots {
-        let id: [u8; 16] = hex::decode(&stored.ballot_id)
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| distrust("a ballot id that is not 16 bytes"))?;
-        let bytes = BASE64
-            .decode(stored.ballot.as_bytes())
-            .map_err(|_| distrust("a ballot that is not base64"))?;
-        let context = BallotContext {
-            manifest_hash: manifest,
-            key: &key,
-            ballot_id: id,
+    let mut first: Option<EncryptedBallots> = None;
+    let mut after: Option<String> = None;
+    let mut checked = 0usize;
+    loop {
+        let path = match &after {
+            Some(a) => format!("/votes/{vote_id}/ballots?after={a}"),
+            None => format!("/votes/{vote_id}/ballots"),
         };
-        let ballot = EncryptedBallot::verify_encoded(&bytes, &context, shape, &mut OsRng)
-            .map_err(|e| distrust(format!("ballot {}: {e}", stored.tracking_code)))?;
-        if hex::encode(&ballot.tracking_code(&manifest, &id)) != stored.tracking_code {
-            return Err(distrust("a ballot's tracking code is not its own"));
+        let page: EncryptedBallots = session.get(&path)?;
+        if page.manifest_hash != hex::encode(&manifest) {
+            return Err(distrust(
+                "the ballots are bound to another vote than the one the server describes",
+            ));
         }
-        if !seen_ids.insert(id) || !seen_cells.insert(ballot.cells_hash()) {
-            return Err(distrust("a ballot is given twice"));
-        }
-        for (sum_row, row) in sums.iter_mut().zip(&ballot.rows) {
-            for (sum, cell) in sum_row.iter_mut().zip(&row.cells) {
-                *sum = sum.add(&cell.ciphertext);
+        if let Some(f) = &first {
+            if (f.ballots_cast, &f.sums) != (page.ballots_cast, &page.sums) {
+                return Err(distrust("the server changed the sums between two pages"));
             }
         }
+        for (id, cells, part) in check_page(&page, &manifest, &key, shape)? {
+            if !seen_ids.insert(id) || !seen_cells.insert(cells) {
+                return Err(distrust("a ballot is given twice"));
+            }
+            for (sum_row, row) in sums.iter_mut().zip(&part) {
+                for (sum, cell) in sum_row.iter_mut().zip(row) {
+                    *sum = sum.add(cell);
+                }
+            }
+        }
+        checked += page.ballots.len();
+        say(&format!(
+            "{checked} of {} ballots checked.",
+            page.ballots_cast
+        ));
+        after = page.next.clone();
+        if first.is_none() {
+            first = Some(EncryptedBallots {
+                ballots: Vec::new(),
+                ..page
+            });
+        }
+        if after.is_none() {
+            break;
+        }
+    }
+    let record = first.ok_or_else(|| distrust("no page of ballots was given"))?;
+    if checked != record.ballots_cast as usize {
+        return Err(distrust(format!(
+            "{checked} ballots are given for {} cast",
+            record.ballots_cast
+        )));
     }
     let ours: Vec<Vec<String>> = sums
         .iter()
@@ -166,8 +175,7 @@ pub fn decrypt(
         }
     }
     say(&format!(
-        "{} ballots, every one checked; the sums are theirs. Decrypting the sums only.",
-        record.ballots.len()
+        "{checked} ballots, every one checked; the sums are theirs. Decrypting the sums only."
     ));
     let shares: Vec<Vec<Value>> = sums
         .iter()
@@ -200,4 +208,73 @@ pub fn decrypt(
         &format!("/votes/{vote_id}/decryptions"),
         &json!({ "shares": shares }),
     )
+}
+
+/// What a checked ballot adds: its id, the hash of its ciphertexts, and its ciphertexts.
+type Checked = ([u8; 16], [u8; 32], Vec<Vec<Ciphertext>>);
+
+/// Checks every ballot of a page (proofs, tracking code), on every core of this device.
+fn check_page(
+    page: &EncryptedBallots,
+    manifest: &[u8; 32],
+    key: &JointKey,
+    shape: Shape,
+) -> Result<Vec<Checked>, ToolError> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let chunk = page.ballots.len().div_ceil(threads).max(1);
+    let parts: Vec<Result<Vec<Checked>, ToolError>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = page
+            .ballots
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|stored| check_ballot(stored, manifest, key, shape))
+                        .collect()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(distrust("a checking thread stopped")))
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(page.ballots.len());
+    for part in parts {
+        out.extend(part?);
+    }
+    Ok(out)
+}
+
+fn check_ballot(
+    stored: &crate::shapes::StoredBallot,
+    manifest: &[u8; 32],
+    key: &JointKey,
+    shape: Shape,
+) -> Result<Checked, ToolError> {
+    let id: [u8; 16] = hex::decode(&stored.ballot_id)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| distrust("a ballot id that is not 16 bytes"))?;
+    let bytes = BASE64
+        .decode(stored.ballot.as_bytes())
+        .map_err(|_| distrust("a ballot that is not base64"))?;
+    let context = BallotContext {
+        manifest_hash: *manifest,
+        key,
+        ballot_id: id,
+    };
+    let ballot = EncryptedBallot::verify_encoded(&bytes, &context, shape, &mut OsRng)
+        .map_err(|e| distrust(format!("ballot {}: {e}", stored.tracking_code)))?;
+    if hex::encode(&ballot.tracking_code(manifest, &id)) != stored.tracking_code {
+        return Err(distrust("a ballot's tracking code is not its own"));
+    }
+    let cells = ballot
+        .rows
+        .iter()
+        .map(|r| r.cells.iter().map(|c| c.ciphertext).collect())
+        .collect();
+    Ok((id, ballot.cells_hash(), cells))
 }

@@ -103,6 +103,26 @@ pub fn of_vote(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<EncryptedRow
         .load(conn)
 }
 
+/// Up to `limit` ballots of the vote whose ids follow `after`, by id.
+pub fn page_of(
+    conn: &mut DbConn,
+    vote_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<EncryptedRow>> {
+    let mut query = encrypted_ballots::table
+        .filter(encrypted_ballots::vote_id.eq(vote_id))
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(encrypted_ballots::id.gt(after));
+    }
+    query
+        .order(encrypted_ballots::id)
+        .limit(limit)
+        .select(EncryptedRow::as_select())
+        .load(conn)
+}
+
 pub fn set_manifest_hash(conn: &mut DbConn, vote_id: &str, hash: &str) -> QueryResult<()> {
     diesel::update(votes::table.find(vote_id))
         .set(votes::manifest_hash.eq(hash))

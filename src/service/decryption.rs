@@ -22,7 +22,9 @@ use crate::db::{self, DbConn};
 use crate::domain::{Secrecy, VoteState};
 use crate::error::{AppError, AppResult};
 use crate::record::RecordKey;
-use crate::shapes::{DecryptionProgress, EncryptedBallots, PartialDecryption, StoredBallot};
+use crate::shapes::{
+    BallotPage, DecryptionProgress, EncryptedBallots, PartialDecryption, StoredBallot,
+};
 
 fn shape(conn: &mut DbConn, vote: &LoadedVote) -> AppResult<Shape> {
     Ok(Shape {
@@ -121,10 +123,41 @@ fn closed_committee_vote(
     Ok((vote, ballots, sums))
 }
 
-/// Every cast ballot of a closed committee vote, the sums, and who has decrypted.
-pub fn ballots(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<EncryptedBallots> {
+/// Ballots per page of `GET /votes/{id}/ballots`, by default and at most.
+const PAGE: u32 = 100;
+const MAX_PAGE: u32 = 500;
+
+/// A page of the cast ballots of a closed committee vote, the sums, and who has decrypted.
+pub fn ballots(
+    conn: &mut DbConn,
+    caller: &Caller,
+    vote_id: &str,
+    page: &BallotPage,
+) -> AppResult<EncryptedBallots> {
     let (vote, ballots_cast, sums) = closed_committee_vote(conn, caller, vote_id)?;
-    let ballots = encrypted::of_vote(conn, vote_id)?
+    let limit = page.limit.unwrap_or(PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(AppError::validation(format!(
+            "limit is {limit}: ask for 1 to {MAX_PAGE} ballots a page."
+        )));
+    }
+    if let Some(after) = &page.after {
+        if hex::decode(after).is_none_or(|b| b.len() != 16) {
+            return Err(AppError::validation(
+                "after must be a ballot id (32 lowercase hex characters): the next of the page \
+                 before.",
+            ));
+        }
+    }
+    // One more than asked: whether another page follows.
+    let mut rows = encrypted::page_of(conn, vote_id, page.after.as_deref(), i64::from(limit) + 1)?;
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.id.clone())
+    } else {
+        None
+    };
+    let ballots = rows
         .into_iter()
         .map(|row| StoredBallot {
             ballot_id: row.id,
@@ -137,6 +170,7 @@ pub fn ballots(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<E
         manifest_hash: vote.row.manifest_hash.clone().unwrap_or_default(),
         ballots_cast: ballots_cast as u32,
         ballots,
+        next,
         sums: sums
             .iter()
             .map(|row| row.iter().map(|c| hex::encode(&c.to_bytes())).collect())

@@ -10,6 +10,7 @@ use crate::record::key::SigningKeys;
 use crate::record::RecordKey;
 use crate::service::accounts;
 use crate::service::casting::Casting;
+use crate::service::record_cache::VerifiedRecords;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -22,6 +23,9 @@ pub struct AppState {
     pub record_key: RecordKey,
     /// Every key that has signed this installation's records, `record_key` first.
     pub record_keys: SigningKeys,
+    /// The records this process has verified (each still compared with the database on every
+    /// download).
+    pub verified_records: VerifiedRecords,
     /// Failed sign-ins per username and address (in memory, per replica).
     pub throttle: Throttle,
     pub config: Config,
@@ -74,6 +78,7 @@ impl AppState {
             database,
             record_key,
             record_keys,
+            verified_records: VerifiedRecords::default(),
             throttle: Throttle::new(config.login_limits),
             config,
         };

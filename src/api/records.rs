@@ -77,19 +77,20 @@ pub async fn record(
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
     let keys = signed.state().record_keys.clone();
+    let verified = signed.state().verified_records.clone();
     let vote_id = vote.into_inner();
     let (content_type, disposition, body) = signed
         .run(move |conn, caller| {
             // Who may ask comes first; what they asked for, second.
             let vote = records::allowed(conn, caller, &vote_id)?;
             let format = format(query)?;
-            let served = records::checked(conn, &vote, &keys)?;
+            let served = records::checked(conn, &vote, &keys, &verified)?;
             let name = format!("record-{vote_id}");
             Ok(match format {
                 Format::Json => (
                     "application/json",
                     format!("attachment; filename=\"{name}.json\""),
-                    served.envelope,
+                    served.envelope(),
                 ),
                 Format::Csv => (
                     "text/csv; charset=utf-8",

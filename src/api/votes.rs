@@ -93,8 +93,9 @@ pub async fn close(signed: SignedIn, vote: VoteId) -> AppResult<web::Json<Vote>>
     responses((status = 200, body = Tally), Signed, NotFound, TallyNotPublished, RecordIntegrity))]
 pub async fn tally(signed: SignedIn, vote: VoteId) -> AppResult<HttpResponse> {
     let keys = signed.state().record_keys.clone();
+    let verified = signed.state().verified_records.clone();
     let body = signed
-        .run(move |conn, caller| votes::tally(conn, caller, &vote, &keys))
+        .run(move |conn, caller| votes::tally(conn, caller, &vote, &keys, &verified))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/json"))

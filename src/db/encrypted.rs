@@ -123,6 +123,27 @@ pub fn page_of(
         .load(conn)
 }
 
+/// Up to `limit` ballots of the vote whose tracking codes follow `after`, by tracking code:
+/// the order of a record's ballots.
+pub fn page_by_tracking_code(
+    conn: &mut DbConn,
+    vote_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<EncryptedRow>> {
+    let mut query = encrypted_ballots::table
+        .filter(encrypted_ballots::vote_id.eq(vote_id))
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(encrypted_ballots::tracking_code.gt(after));
+    }
+    query
+        .order(encrypted_ballots::tracking_code)
+        .limit(limit)
+        .select(EncryptedRow::as_select())
+        .load(conn)
+}
+
 pub fn set_manifest_hash(conn: &mut DbConn, vote_id: &str, hash: &str) -> QueryResult<()> {
     diesel::update(votes::table.find(vote_id))
         .set(votes::manifest_hash.eq(hash))

@@ -152,6 +152,35 @@ pub struct RecordedBallot {
     pub ballot: String,
 }
 
+/// SHA-256 over a list of recorded ballots, each as its tracking code, id and ballot, each
+/// framed by its length: what a record's ballots and those a database holds are compared by,
+/// without holding either list whole.
+#[derive(Default)]
+pub struct BallotsDigest(sha2::Sha256);
+
+impl BallotsDigest {
+    pub fn add(&mut self, tracking_code: &str, ballot_id: &str, ballot: &str) {
+        use sha2::Digest;
+        for part in [tracking_code, ballot_id, ballot] {
+            self.0.update((part.len() as u64).to_be_bytes());
+            self.0.update(part.as_bytes());
+        }
+    }
+
+    pub fn of(ballots: &[RecordedBallot]) -> [u8; 32] {
+        let mut digest = BallotsDigest::default();
+        for b in ballots {
+            digest.add(&b.tracking_code, &b.ballot_id, &b.ballot);
+        }
+        digest.finish()
+    }
+
+    pub fn finish(self) -> [u8; 32] {
+        use sha2::Digest;
+        self.0.finalize().into()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecordedDecryption {

@@ -12,7 +12,7 @@ use super::visible::LoadedVote;
 use crate::db::committees as committee_rows;
 use crate::db::{encrypted, votes as vote_rows, DbConn};
 use crate::record::model::{
-    CommitteeKey, CommitteeSeat, DecryptionShare, EncryptedCount, RecordedBallot,
+    BallotsDigest, CommitteeKey, CommitteeSeat, DecryptionShare, EncryptedCount, RecordedBallot,
     RecordedDecryption, SealedValue,
 };
 
@@ -46,8 +46,26 @@ impl From<Unreadable> for Error {
     }
 }
 
-/// The encrypted count of a committee vote whose tally is published.
-pub fn build(conn: &mut DbConn, vote: &LoadedVote) -> Result<EncryptedCount, Error> {
+/// Whether to list the ballots in the count built, or only to digest them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Ballots {
+    /// Every ballot, as the record signed at publication holds them.
+    List,
+    /// None listed: their [`BallotsDigest`], read a page at a time, to compare with a record
+    /// already verified without holding every ballot twice.
+    Digest,
+}
+
+/// Ballots read at once while digesting.
+const PAGE: i64 = 100;
+
+/// The encrypted count of a committee vote whose tally is published, and the digest of its
+/// ballots (listed or not).
+pub fn build(
+    conn: &mut DbConn,
+    vote: &LoadedVote,
+    ballots: Ballots,
+) -> Result<(EncryptedCount, [u8; 32]), Error> {
     let row = &vote.row;
     let committee_id = row
         .committee_id
@@ -94,23 +112,38 @@ pub fn build(conn: &mut DbConn, vote: &LoadedVote) -> Result<EncryptedCount, Err
         rows: vote_rows::subject_ids_of(conn, &row.id)?.len(),
         choices: vote.kind.choices().len(),
     };
-    let mut ballots = encrypted::of_vote(conn, &row.id)?
-        .into_iter()
-        .map(|b| {
+    // Read by tracking code, the record's order: nothing here says when a ballot came.
+    let mut listed = Vec::new();
+    let mut digest = BallotsDigest::default();
+    let mut after: Option<String> = None;
+    loop {
+        let page = encrypted::page_by_tracking_code(conn, &row.id, after.as_deref(), PAGE)?;
+        let last = page.len() < PAGE as usize;
+        after = page.last().map(|b| b.tracking_code.clone());
+        for b in page {
             let full = BASE64
                 .decode(b.ballot.as_bytes())
                 .map_err(|e| unreadable("encrypted ballots", e))?;
             let short = compact(&full, shape)
                 .ok_or_else(|| unreadable("encrypted ballots", "a ballot of another shape"))?;
-            Ok(RecordedBallot {
+            let recorded = RecordedBallot {
                 tracking_code: b.tracking_code,
                 ballot_id: b.id,
                 ballot: BASE64.encode(short),
-            })
-        })
-        .collect::<Result<Vec<_>, Unreadable>>()?;
-    // Stored by id; published by tracking code. Neither says when a ballot came in.
-    ballots.sort_by(|a, b| a.tracking_code.cmp(&b.tracking_code));
+            };
+            digest.add(
+                &recorded.tracking_code,
+                &recorded.ballot_id,
+                &recorded.ballot,
+            );
+            if ballots == Ballots::List {
+                listed.push(recorded);
+            }
+        }
+        if last {
+            break;
+        }
+    }
     let (_, sums) = encrypted::sums_of(conn, &row.id)?
         .ok_or_else(|| unreadable("sums", "a closed committee vote has no sums"))?;
     let sums = serde_json::from_str(&sums).map_err(|e| unreadable("sums", e))?;
@@ -125,7 +158,7 @@ pub fn build(conn: &mut DbConn, vote: &LoadedVote) -> Result<EncryptedCount, Err
             })
         })
         .collect::<Result<Vec<_>, Unreadable>>()?;
-    Ok(EncryptedCount {
+    let count = EncryptedCount {
         protocol: String::from_utf8_lossy(PROTOCOL).into_owned(),
         manifest_hash: row
             .manifest_hash
@@ -141,8 +174,9 @@ pub fn build(conn: &mut DbConn, vote: &LoadedVote) -> Result<EncryptedCount, Err
                 .joint_key
                 .ok_or_else(|| unreadable("committee", "a committee without its key"))?,
         },
-        ballots,
+        ballots: listed,
         sums,
         decryptions,
-    })
+    };
+    Ok((count, digest.finish()))
 }

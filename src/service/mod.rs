@@ -12,6 +12,7 @@ pub mod decryption;
 pub mod eligibility;
 pub mod encrypted_ballots;
 pub mod layouts;
+pub mod record_cache;
 pub mod records;
 pub mod tallies;
 pub mod visible;

@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 use super::committee_record;
+use super::record_cache::{Verified, VerifiedRecords};
 use super::visible::{self, LoadedVote};
 use super::Caller;
 use crate::db::records::{self as rows, EventRow};
@@ -16,8 +17,8 @@ use crate::record::chain::{hex, Actor, Event, EventKind};
 use crate::record::encrypted::Depth;
 use crate::record::key::SigningKeys;
 use crate::record::model::{
-    envelope_bytes, CouncilInfo, Electors, KeyInfo, Person, Record, RecordTally, VoteInfo,
-    ALGORITHM, COMMITTEE_SECRECY, FORMAT, FORMAT_V1, SERVER_SECRECY,
+    envelope_bytes, BallotsDigest, CouncilInfo, Electors, KeyInfo, Person, Record, RecordTally,
+    VoteInfo, ALGORITHM, COMMITTEE_SECRECY, FORMAT, FORMAT_V1, SERVER_SECRECY,
 };
 use crate::record::verify::verify_to;
 use crate::record::{canonical, RecordKey};
@@ -121,11 +122,18 @@ fn unreadable(part: &'static str, why: impl ToString) -> BuildError {
 struct Built {
     record: Record,
     counts: BTreeMap<String, BTreeMap<String, u64>>,
+    /// A committee vote's encrypted ballots, digested.
+    ballots: Option<[u8; 32]>,
 }
 
 /// The record of a closed vote as the database holds it now, with the counts kept in place of
 /// its ballots. The close signs the record; each download builds it again and compares.
-fn build(conn: &mut DbConn, vote: &LoadedVote, public_key: &str) -> Result<Built, BuildError> {
+fn build(
+    conn: &mut DbConn,
+    vote: &LoadedVote,
+    public_key: &str,
+    ballots: committee_record::Ballots,
+) -> Result<Built, BuildError> {
     let row = &vote.row;
     let council = councils::find(conn, &row.council_id)?
         .ok_or_else(|| unreadable("council", "the vote's council is missing"))?;
@@ -172,15 +180,19 @@ fn build(conn: &mut DbConn, vote: &LoadedVote, public_key: &str) -> Result<Built
             .or_default()
             .insert(c.choice, total);
     }
-    let encryption = match vote.secrecy {
-        Secrecy::Server => None,
-        Secrecy::Committee => Some(committee_record::build(conn, vote).map_err(|e| match e {
-            committee_record::Error::Db(e) => BuildError::Db(e.into()),
-            committee_record::Error::Unreadable(u) => BuildError::Unreadable {
-                part: u.part,
-                why: u.why,
-            },
-        })?),
+    let (encryption, ballots) = match vote.secrecy {
+        Secrecy::Server => (None, None),
+        Secrecy::Committee => {
+            let (count, digest) =
+                committee_record::build(conn, vote, ballots).map_err(|e| match e {
+                    committee_record::Error::Db(e) => BuildError::Db(e.into()),
+                    committee_record::Error::Unreadable(u) => BuildError::Unreadable {
+                        part: u.part,
+                        why: u.why,
+                    },
+                })?;
+            (Some(count), Some(digest))
+        }
     };
     let record = Record {
         format: FORMAT.to_owned(),
@@ -216,19 +228,28 @@ fn build(conn: &mut DbConn, vote: &LoadedVote, public_key: &str) -> Result<Built
         electors: Electors { cast, not_cast },
         events,
     };
-    Ok(Built { record, counts })
+    Ok(Built {
+        record,
+        counts,
+        ballots,
+    })
 }
 
 /// Builds, signs and stores the record of the vote being closed: in the closing transaction,
 /// after the tally and the "closed" event.
 pub fn seal(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResult<()> {
-    let Built { record, counts: _ } =
-        build(conn, vote, &key.public_key()).map_err(|e| match e {
-            BuildError::Db(e) => e,
-            BuildError::Unreadable { part, why } => {
-                AppError::internal(format_args!("building the record, {part}: {why}"))
-            }
-        })?;
+    let Built { record, .. } = build(
+        conn,
+        vote,
+        &key.public_key(),
+        committee_record::Ballots::List,
+    )
+    .map_err(|e| match e {
+        BuildError::Db(e) => e,
+        BuildError::Unreadable { part, why } => {
+            AppError::internal(format_args!("building the record, {part}: {why}"))
+        }
+    })?;
     let value = serde_json::to_value(&record).map_err(AppError::internal)?;
     let body = canonical::to_canonical(&value).map_err(AppError::internal)?;
     let signature = key.sign(body.as_bytes());
@@ -238,12 +259,26 @@ pub fn seal(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResult<
 
 /// A record checked and ready to serve.
 pub struct Served {
-    /// The download: `{"algorithm","digest","public_key","record","signature"}`, the record's
-    /// stored bytes verbatim inside.
-    pub envelope: String,
+    /// The stored canonical record.
+    body: String,
+    /// The record (a committee vote's without its encrypted ballots, which only the
+    /// [`Served::envelope`] carries).
     pub record: Record,
     pub digest: String,
     pub signature: String,
+}
+
+impl Served {
+    /// The download: `{"algorithm","digest","public_key","record","signature"}`, the record's
+    /// stored bytes verbatim inside.
+    pub fn envelope(&self) -> String {
+        envelope_bytes(
+            &self.body,
+            &self.digest,
+            &self.record.signing_key.public_key,
+            &self.signature,
+        )
+    }
 }
 
 fn integrity(vote_id: &str, what: &[String]) -> AppError {
@@ -275,7 +310,12 @@ pub fn allowed(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<L
 /// one in its history), that its counts, percentages and outcomes follow the rules, and
 /// that the tally, the counts kept in place of the ballots, the electors and the event log in
 /// the database are still those it was made from.
-pub fn checked(conn: &mut DbConn, vote: &LoadedVote, keys: &SigningKeys) -> AppResult<Served> {
+pub fn checked(
+    conn: &mut DbConn,
+    vote: &LoadedVote,
+    keys: &SigningKeys,
+    verified: &VerifiedRecords,
+) -> AppResult<Served> {
     let vote_id = vote.row.id.as_str();
     if vote.state != VoteState::Closed {
         return Err(AppError::new(
@@ -286,32 +326,77 @@ pub fn checked(conn: &mut DbConn, vote: &LoadedVote, keys: &SigningKeys) -> AppR
             ),
         ));
     }
-    if vote.secrecy == Secrecy::Committee && rows::record_of(conn, vote_id)?.is_none() {
-        return Err(super::committees::awaiting_decryption());
-    }
     let Some((body, signature)) = rows::record_of(conn, vote_id)? else {
+        if vote.secrecy == Secrecy::Committee {
+            return Err(super::committees::awaiting_decryption());
+        }
         return Err(integrity(
             vote_id,
             &["anything: no record was stored for it".to_owned()],
         ));
     };
     let digest = hex(&Sha256::digest(body.as_bytes()));
+    let signed = match verified.get(vote_id, &digest, &signature) {
+        Some(signed) => signed,
+        None => verified.insert(
+            vote_id,
+            verify_stored(vote_id, &body, &digest, &signature, keys)?,
+        ),
+    };
+    let now = match build(
+        conn,
+        vote,
+        &signed.record.signing_key.public_key,
+        committee_record::Ballots::Digest,
+    ) {
+        Ok(record) => record,
+        Err(BuildError::Db(e)) => return Err(e),
+        Err(BuildError::Unreadable { part, why: _ }) => {
+            return Err(integrity(
+                vote_id,
+                &[format!("the {part} stored now, which cannot be read")],
+            ))
+        }
+    };
+    let mut what = differences(&signed.record, &now);
+    if signed.ballots != now.ballots {
+        what.push("the encrypted ballots stored now".to_owned());
+    }
+    if !what.is_empty() {
+        return Err(integrity(vote_id, &what));
+    }
+    Ok(Served {
+        body,
+        record: signed.record.clone(),
+        digest,
+        signature,
+    })
+}
+
+/// Verifies the stored record with the installation's keys: a committee vote's to
+/// [`Depth::WithoutBallots`], since each ballot's proofs were checked as it was cast and the
+/// ballots stored are compared with the record on every download.
+fn verify_stored(
+    vote_id: &str,
+    body: &str,
+    digest: &str,
+    signature: &str,
+    keys: &SigningKeys,
+) -> AppResult<Verified> {
     // The envelope names the key the record names: the current key, or an earlier one for a
     // record signed before the key was changed. Which keys are this installation's is the
     // history's to say, not the record's.
-    let named = serde_json::from_str::<serde_json::Value>(&body)
+    let named = serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v["signing_key"]["public_key"].as_str().map(str::to_owned))
         .unwrap_or_default();
-    let envelope = envelope_bytes(&body, &digest, &named, &signature);
-    // Each ballot's proofs were checked as it was cast, and the ballots stored now are compared
-    // with those signed below; the rest of the count is checked in full.
+    let envelope = envelope_bytes(body, digest, &named, signature);
     let verdict = verify_to(
         envelope.as_bytes(),
         Some(&keys.verifying_keys()),
         Depth::WithoutBallots,
     );
-    let stored = match (verdict.valid(), verdict.record) {
+    let mut record = match (verdict.valid(), verdict.record) {
         (true, Some(record)) => record,
         (_, _) => {
             let failed: Vec<String> = verdict
@@ -323,25 +408,16 @@ pub fn checked(conn: &mut DbConn, vote: &LoadedVote, keys: &SigningKeys) -> AppR
             return Err(integrity(vote_id, &failed));
         }
     };
-    let now = match build(conn, vote, &named) {
-        Ok(record) => record,
-        Err(BuildError::Db(e)) => return Err(e),
-        Err(BuildError::Unreadable { part, why: _ }) => {
-            return Err(integrity(
-                vote_id,
-                &[format!("the {part} stored now, which cannot be read")],
-            ))
-        }
-    };
-    let what = differences(&stored, &now);
-    if !what.is_empty() {
-        return Err(integrity(vote_id, &what));
-    }
-    Ok(Served {
-        envelope,
-        record: stored,
-        digest,
-        signature,
+    let ballots = record.encryption.as_mut().map(|count| {
+        let digest = BallotsDigest::of(&count.ballots);
+        count.ballots = Vec::new();
+        digest
+    });
+    Ok(Verified {
+        digest: digest.to_owned(),
+        signature: signature.to_owned(),
+        record,
+        ballots,
     })
 }
 
@@ -389,7 +465,6 @@ fn differences(signed: &Record, now: &Built) -> Vec<String> {
     if signed.encryption != built.encryption {
         let (a, b) = (signed.encryption.as_ref(), built.encryption.as_ref());
         let part = match (a, b) {
-            (Some(a), Some(b)) if a.ballots != b.ballots => "the encrypted ballots stored now",
             (Some(a), Some(b)) if a.decryptions != b.decryptions => {
                 "the partial decryptions stored now"
             }

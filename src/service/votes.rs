@@ -1,5 +1,6 @@
 //! Votes: created in draft, opened and closed by the chair; the tally is made at close.
 
+use super::record_cache::VerifiedRecords;
 use super::visible::{load_visible, subjects, view, LoadedVote};
 use super::{committees, decryption, encrypted_ballots, records, tallies, text, Caller};
 use crate::db::votes::{self as vote_rows, Lock, SubjectRow, VoteRow};
@@ -237,6 +238,7 @@ pub fn tally(
     caller: &Caller,
     vote_id: &str,
     keys: &SigningKeys,
+    verified: &VerifiedRecords,
 ) -> AppResult<String> {
     let vote = load_visible(conn, caller, vote_id)?;
     if vote.state != VoteState::Closed {
@@ -253,6 +255,6 @@ pub fn tally(
         None if vote.secrecy == Secrecy::Committee => return Err(committees::awaiting_decryption()),
         None => return Err(AppError::internal("a closed vote has no stored tally")),
     };
-    records::checked(conn, &vote, keys)?;
+    records::checked(conn, &vote, keys, verified)?;
     Ok(body)
 }

@@ -7,6 +7,7 @@ pub mod ballots;
 pub mod casting;
 pub mod committees;
 pub mod councils;
+pub mod csv_import;
 pub mod decryption;
 pub mod eligibility;
 pub mod encrypted_ballots;

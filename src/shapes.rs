@@ -290,6 +290,14 @@ pub struct Vote {
     pub secrecy: Secrecy,
     /// The counting committee, in a committee vote; null otherwise.
     pub committee: Option<VoteCommittee>,
+    /// In a follow-up confidence vote: the rating vote it follows; null otherwise.
+    pub follow_up_of: Option<String>,
+    /// In a rating vote: its follow-up confidence vote, once created; null otherwise.
+    pub follow_up: Option<String>,
+    /// Whether the chair has made the published tally public (no sign-in needed to read it).
+    pub public: bool,
+    /// When the tally was made public; null while it is not.
+    pub public_at: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

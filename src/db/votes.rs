@@ -24,6 +24,10 @@ pub struct VoteRow {
     pub committee_id: Option<String>,
     /// In a committee vote, from its opening: the hash every ballot's proofs are bound to.
     pub manifest_hash: Option<String>,
+    /// In a follow-up confidence vote: the rating vote it follows.
+    pub follow_up_of: Option<String>,
+    /// When the chair made its published tally public.
+    pub public_at: Option<chrono::NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -64,6 +68,15 @@ pub fn list_by_council(conn: &mut DbConn, council_id: &str) -> QueryResult<Vec<V
         .order((votes::created_at, votes::id))
         .select(VoteRow::as_select())
         .load(conn)
+}
+
+/// The id of the follow-up vote of `vote_id`, if one was created.
+pub fn follow_up_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Option<String>> {
+    votes::table
+        .filter(votes::follow_up_of.eq(vote_id))
+        .select(votes::id)
+        .first(conn)
+        .optional()
 }
 
 /// The vote's subjects in ballot order.

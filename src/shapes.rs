@@ -130,6 +130,15 @@ pub struct NewSubject {
     pub positions: Vec<String>,
 }
 
+/// A draft vote's whole subject list, replacing the one it has.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetSubjects {
+    /// In ballot order; one entry per person, as in vote creation.
+    #[schema(min_items = 1, max_items = 500)]
+    pub subjects: Vec<NewSubject>,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewVote {

@@ -11,6 +11,7 @@ pub mod pages;
 pub mod records;
 pub mod responses;
 pub mod signin;
+pub mod subjects;
 pub mod system;
 pub mod votes;
 
@@ -159,6 +160,16 @@ pub fn routes() -> Vec<(Method, &'static str, Route)> {
             Method::GET,
             "/public-keys",
             web::get().to(records::public_keys),
+        ),
+        (
+            Method::PUT,
+            "/votes/{vote_id}/subjects",
+            web::put().to(subjects::replace),
+        ),
+        (
+            Method::POST,
+            "/votes/{vote_id}/subjects/import",
+            web::post().to(subjects::import),
         ),
         (Method::GET, "/healthz", web::get().to(system::healthz)),
         (

@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
-use super::schema::{electors, subjects, votes};
+use super::schema::{electors, subjects, vote_events, votes};
 use super::DbConn;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -77,6 +77,28 @@ pub fn follow_up_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Option<Stri
         .select(votes::id)
         .first(conn)
         .optional()
+}
+
+/// Replaces a draft's subjects, in ballot order.
+pub fn replace_subjects(
+    conn: &mut DbConn,
+    vote_id: &str,
+    subject_rows: &[SubjectRow],
+) -> QueryResult<()> {
+    diesel::delete(subjects::table.filter(subjects::vote_id.eq(vote_id))).execute(conn)?;
+    for subject in subject_rows {
+        diesel::insert_into(subjects::table)
+            .values(subject)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Deletes a draft's event log, to be written again (see `service::drafts`).
+pub fn delete_events(conn: &mut DbConn, vote_id: &str) -> QueryResult<()> {
+    diesel::delete(vote_events::table.filter(vote_events::vote_id.eq(vote_id)))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// The vote's subjects in ballot order.

@@ -9,6 +9,7 @@ pub mod committees;
 pub mod councils;
 pub mod csv_import;
 pub mod decryption;
+pub mod drafts;
 pub mod eligibility;
 pub mod encrypted_ballots;
 pub mod layouts;

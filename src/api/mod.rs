@@ -5,6 +5,7 @@ pub mod ballots;
 pub mod committees;
 pub mod councils;
 pub mod extract;
+pub mod follow_up;
 pub mod members;
 pub mod openapi;
 pub mod pages;
@@ -170,6 +171,11 @@ pub fn routes() -> Vec<(Method, &'static str, Route)> {
             Method::POST,
             "/votes/{vote_id}/subjects/import",
             web::post().to(subjects::import),
+        ),
+        (
+            Method::POST,
+            "/votes/{vote_id}/follow-up",
+            web::post().to(follow_up::create),
         ),
         (Method::GET, "/healthz", web::get().to(system::healthz)),
         (

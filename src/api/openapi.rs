@@ -4,7 +4,9 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{ballots, committees, councils, members, records, signin, subjects, system, votes};
+use super::{
+    ballots, committees, councils, follow_up, members, records, signin, subjects, system, votes,
+};
 use crate::domain::{
     CommitteeState, Outcome, PercentBase, Role, Secrecy, Step, VoteKind, VoteState,
 };
@@ -29,7 +31,7 @@ use crate::shapes::*;
         committees::get, committees::join, committees::reveal, committees::shares,
         committees::confirm,
         records::record, records::public_key, records::public_keys,
-        subjects::replace, subjects::import,
+        subjects::replace, subjects::import, follow_up::create,
         system::healthz, openapi,
     ),
     components(schemas(

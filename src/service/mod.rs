@@ -12,6 +12,7 @@ pub mod decryption;
 pub mod drafts;
 pub mod eligibility;
 pub mod encrypted_ballots;
+pub mod follow_up;
 pub mod layouts;
 pub mod records;
 pub mod tallies;

@@ -466,6 +466,15 @@ pub struct Tally {
     pub results: Vec<SubjectTally>,
 }
 
+/// A public tally, from `GET /public/councils/{council_id}/results`: the Tally as
+/// `GET /votes/{vote_id}/tally` answers it, with the council's name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicTally {
+    pub council_name: String,
+    #[serde(flatten)]
+    pub tally: Tally,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubjectTally {
     pub subject_id: String,

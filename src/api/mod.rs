@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod pages;
 pub mod records;
 pub mod responses;
+pub mod results;
 pub mod signin;
 pub mod subjects;
 pub mod system;
@@ -176,6 +177,16 @@ pub fn routes() -> Vec<(Method, &'static str, Route)> {
             Method::POST,
             "/votes/{vote_id}/follow-up",
             web::post().to(follow_up::create),
+        ),
+        (
+            Method::POST,
+            "/votes/{vote_id}/publish",
+            web::post().to(results::publish),
+        ),
+        (
+            Method::GET,
+            "/public/councils/{council_id}/results",
+            web::get().to(results::public_results),
         ),
         (Method::GET, "/healthz", web::get().to(system::healthz)),
         (

@@ -101,6 +101,28 @@ pub fn delete_events(conn: &mut DbConn, vote_id: &str) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// Marks the vote's tally public at `at`, unless it already is (the first time stays).
+pub fn make_public(conn: &mut DbConn, vote_id: &str, at: chrono::NaiveDateTime) -> QueryResult<()> {
+    diesel::update(
+        votes::table
+            .filter(votes::id.eq(vote_id))
+            .filter(votes::public_at.is_null()),
+    )
+    .set(votes::public_at.eq(at))
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// The council's votes whose tally is public, the most recently closed first.
+pub fn public_in_council(conn: &mut DbConn, council_id: &str) -> QueryResult<Vec<VoteRow>> {
+    votes::table
+        .filter(votes::council_id.eq(council_id))
+        .filter(votes::public_at.is_not_null())
+        .order((votes::closed_at.desc(), votes::id))
+        .select(VoteRow::as_select())
+        .load(conn)
+}
+
 /// The vote's subjects in ballot order.
 pub fn subjects_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<SubjectRow>> {
     subjects::table

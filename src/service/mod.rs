@@ -14,6 +14,7 @@ pub mod eligibility;
 pub mod encrypted_ballots;
 pub mod follow_up;
 pub mod layouts;
+pub mod publication;
 pub mod records;
 pub mod tallies;
 pub mod visible;

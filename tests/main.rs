@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod committees;
 mod concurrency;
+mod council_office;
 mod durability;
 mod limits;
 mod migrations;

@@ -938,3 +938,86 @@ async fn a_committee_votes_follow_up_and_publication_wait_for_the_decryption() {
     assert_eq!(list[0]["vote_id"], vote_id.as_str());
     assert_eq!(list[0]["results"][0]["outcome"], "dismissal_required");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_at_the_same_moment_make_one_follow_up_and_edit_a_draft_before_it_opens_or_not_at_all(
+) {
+    let app = TestApp::spawn().await;
+    let council = app.council(7, 7).await;
+    let subjects = ["Người Một", "Người Hai", "Người Ba", "Người Bốn"];
+    let rating = closed_vote(
+        &app,
+        &council,
+        "rating",
+        &subjects,
+        "ballots",
+        &seven_ballots(),
+    )
+    .await;
+    let path = format!("/votes/{}/follow-up", rating["id"].as_str().unwrap());
+    let asks = (0..6).map(|i| {
+        let token = if i % 2 == 0 {
+            &council.chair
+        } else {
+            &council.admin
+        };
+        app.post_empty(&path, token)
+    });
+    let answers = futures::future::join_all(asks).await;
+    let created = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    assert_eq!(created, 1, "{answers:?}");
+    for answer in answers
+        .into_iter()
+        .filter(|(s, _)| *s != StatusCode::CREATED)
+    {
+        assert_problem(answer, 409, "invalid-state");
+    }
+    let (_, list) = app
+        .get(&format!("/councils/{}/votes", council.id), &council.chair)
+        .await;
+    let follow_ups = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["follow_up_of"] == rating["id"])
+        .count();
+    assert_eq!(follow_ups, 1, "{list}");
+
+    // An edit racing the opening lands before it or is refused; the ballot, the tally and
+    // the signed record all carry the list the vote opened with.
+    for round in 0..4 {
+        let vote = app.vote(&council, "rating", 2, None).await;
+        let id = vote["id"].as_str().unwrap().to_owned();
+        let new_list = json!({"subjects": people(&["Mới Một", "Mới Hai", "Mới Ba"])});
+        let open_path = format!("/votes/{id}/open");
+        let (edit, opened) = tokio::join!(
+            put_subjects(&app, &id, Some(&council.chair), new_list),
+            app.post_empty(&open_path, &council.chair),
+        );
+        assert_eq!(opened.0, StatusCode::OK, "{}", opened.1);
+        let expected: Vec<String> = match edit.0 {
+            StatusCode::OK => vec!["Mới Một".into(), "Mới Hai".into(), "Mới Ba".into()],
+            _ => {
+                assert_problem(edit, 409, "invalid-state");
+                names(&vote)
+            }
+        };
+        let (_, ballot) = app
+            .get(&format!("/votes/{id}/ballot"), &council.delegates[1])
+            .await;
+        assert_eq!(names(&ballot), expected, "round {round}");
+        close(&app, &council, &id).await;
+        let (status, record) = app
+            .get(&format!("/votes/{id}/record"), &council.auditor)
+            .await;
+        assert_eq!(status, StatusCode::OK, "round {round}: {record}");
+        assert_eq!(
+            record["record"]["events"][0]["counts"]["subjects"],
+            expected.len(),
+            "round {round}"
+        );
+    }
+}

@@ -384,6 +384,23 @@ async fn subjects_are_imported_from_csv_every_line_or_none() {
         422,
         "validation-failed",
     );
+    // More people than a ballot holds: refused as at creation.
+    let mut long = String::from("full_name,positions\n");
+    for i in 0..501 {
+        long.push_str(&format!("Người {i},Ủy viên\n"));
+    }
+    let problem = assert_problem(
+        import_subjects(&app, id, Some(&council.chair), "text/csv", &long).await,
+        422,
+        "validation-failed",
+    );
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("between 1 and 500"),
+        "{problem}"
+    );
     assert_problem(
         import_subjects(
             &app,

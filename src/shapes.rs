@@ -130,6 +130,15 @@ pub struct NewSubject {
     pub positions: Vec<String>,
 }
 
+/// A draft vote's whole subject list, replacing the one it has.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetSubjects {
+    /// In ballot order; one entry per person, as in vote creation.
+    #[schema(min_items = 1, max_items = 500)]
+    pub subjects: Vec<NewSubject>,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewVote {
@@ -290,6 +299,14 @@ pub struct Vote {
     pub secrecy: Secrecy,
     /// The counting committee, in a committee vote; null otherwise.
     pub committee: Option<VoteCommittee>,
+    /// In a follow-up confidence vote: the rating vote it follows; null otherwise.
+    pub follow_up_of: Option<String>,
+    /// In a rating vote: its follow-up confidence vote, once created; null otherwise.
+    pub follow_up: Option<String>,
+    /// Whether the chair has made the published tally public (no sign-in needed to read it).
+    pub public: bool,
+    /// When the tally was made public; null while it is not.
+    pub public_at: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -464,6 +481,15 @@ pub struct Tally {
     pub closed_at: Option<String>,
     /// In ballot order.
     pub results: Vec<SubjectTally>,
+}
+
+/// A public tally, from `GET /public/councils/{council_id}/results`: the Tally as
+/// `GET /votes/{vote_id}/tally` answers it, with the council's name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicTally {
+    pub council_name: String,
+    #[serde(flatten)]
+    pub tally: Tally,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -10,7 +10,7 @@ use crate::record::key::SigningKeys;
 use crate::record::RecordKey;
 use crate::service::accounts;
 use crate::service::casting::Casting;
-use crate::service::record_cache::VerifiedRecords;
+use crate::service::records::RecordCheck;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -21,11 +21,9 @@ pub struct AppState {
     pub casting: Casting,
     /// Signs the records of closed votes.
     pub record_key: RecordKey,
-    /// Every key that has signed this installation's records, `record_key` first.
-    pub record_keys: SigningKeys,
-    /// The records this process has verified (each still compared with the database on every
-    /// download).
-    pub verified_records: VerifiedRecords,
+    /// Every key that has signed this installation's records (`record_key` first), and the
+    /// records this process has verified with them.
+    pub records: RecordCheck,
     /// Failed sign-ins per username and address (in memory, per replica).
     pub throttle: Throttle,
     pub config: Config,
@@ -77,8 +75,7 @@ impl AppState {
             })?,
             database,
             record_key,
-            record_keys,
-            verified_records: VerifiedRecords::default(),
+            records: RecordCheck::new(record_keys),
             throttle: Throttle::new(config.login_limits),
             config,
         };

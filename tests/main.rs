@@ -10,6 +10,7 @@ mod audit;
 mod committee_records;
 mod committees;
 mod concurrency;
+mod council_office;
 mod durability;
 mod limits;
 mod migrations;

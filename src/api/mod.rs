@@ -5,12 +5,15 @@ pub mod ballots;
 pub mod committees;
 pub mod councils;
 pub mod extract;
+pub mod follow_up;
 pub mod members;
 pub mod openapi;
 pub mod pages;
 pub mod records;
 pub mod responses;
+pub mod results;
 pub mod signin;
+pub mod subjects;
 pub mod system;
 pub mod votes;
 
@@ -159,6 +162,31 @@ pub fn routes() -> Vec<(Method, &'static str, Route)> {
             Method::GET,
             "/public-keys",
             web::get().to(records::public_keys),
+        ),
+        (
+            Method::PUT,
+            "/votes/{vote_id}/subjects",
+            web::put().to(subjects::replace),
+        ),
+        (
+            Method::POST,
+            "/votes/{vote_id}/subjects/import",
+            web::post().to(subjects::import),
+        ),
+        (
+            Method::POST,
+            "/votes/{vote_id}/follow-up",
+            web::post().to(follow_up::create),
+        ),
+        (
+            Method::POST,
+            "/votes/{vote_id}/publish",
+            web::post().to(results::publish),
+        ),
+        (
+            Method::GET,
+            "/public/councils/{council_id}/results",
+            web::get().to(results::public_results),
         ),
         (Method::GET, "/healthz", web::get().to(system::healthz)),
         (

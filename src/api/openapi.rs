@@ -4,7 +4,10 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{ballots, committees, councils, members, records, signin, system, votes};
+use super::{
+    ballots, committees, councils, follow_up, members, records, results, signin, subjects, system,
+    votes,
+};
 use crate::domain::{
     CommitteeState, Outcome, PercentBase, Role, Secrecy, Step, VoteKind, VoteState,
 };
@@ -29,6 +32,8 @@ use crate::shapes::*;
         committees::get, committees::join, committees::reveal, committees::shares,
         committees::confirm,
         records::record, records::public_key, records::public_keys,
+        subjects::replace, subjects::import, follow_up::create, results::publish,
+        results::public_results,
         system::healthz, openapi,
     ),
     components(schemas(
@@ -40,7 +45,7 @@ use crate::shapes::*;
         VoteCommittee, Committee, CommitteeSeat, SealedValue, JoinCeremony, RevealCommitments,
         SendShares, SealedTo, ConfirmCeremony, Secrecy, CommitteeState, Step, Encryption,
         EncryptedCast, EncryptedBallots, StoredBallot, PartialDecryption, DecryptionShare,
-        DecryptionProgress,
+        DecryptionProgress, SetSubjects, PublicTally,
     )),
     modifiers(&BearerAuth),
 )]

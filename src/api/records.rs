@@ -76,15 +76,14 @@ pub async fn record(
     query: web::Query<RecordQuery>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let keys = signed.state().record_keys.clone();
-    let verified = signed.state().verified_records.clone();
+    let check = signed.state().records.clone();
     let vote_id = vote.into_inner();
     let (content_type, disposition, body) = signed
         .run(move |conn, caller| {
             // Who may ask comes first; what they asked for, second.
             let vote = records::allowed(conn, caller, &vote_id)?;
             let format = format(query)?;
-            let served = records::checked(conn, &vote, &keys, &verified)?;
+            let served = records::checked(conn, &vote, &check)?;
             let name = format!("record-{vote_id}");
             Ok(match format {
                 Format::Json => (
@@ -134,7 +133,7 @@ pub async fn public_key(state: web::Data<AppState>) -> web::Json<PublicKey> {
 #[utoipa::path(get, path = "/api/v1/public-keys", tag = "records",
     responses((status = 200, body = PublicKeys)))]
 pub async fn public_keys(state: web::Data<AppState>) -> web::Json<PublicKeys> {
-    let keys = state.record_keys.all();
+    let keys = state.records.keys.all();
     web::Json(PublicKeys {
         keys: keys
             .iter()

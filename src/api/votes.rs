@@ -92,10 +92,9 @@ pub async fn close(signed: SignedIn, vote: VoteId) -> AppResult<web::Json<Vote>>
     params(VoteId),
     responses((status = 200, body = Tally), Signed, NotFound, TallyNotPublished, RecordIntegrity))]
 pub async fn tally(signed: SignedIn, vote: VoteId) -> AppResult<HttpResponse> {
-    let keys = signed.state().record_keys.clone();
-    let verified = signed.state().verified_records.clone();
+    let check = signed.state().records.clone();
     let body = signed
-        .run(move |conn, caller| votes::tally(conn, caller, &vote, &keys, &verified))
+        .run(move |conn, caller| votes::tally(conn, caller, &vote, &check))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/json"))

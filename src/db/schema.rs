@@ -40,6 +40,8 @@ diesel::table! {
         secrecy -> Text,
         committee_id -> Nullable<Text>,
         manifest_hash -> Nullable<Text>,
+        follow_up_of -> Nullable<Text>,
+        public_at -> Nullable<Timestamp>,
     }
 }
 

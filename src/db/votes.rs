@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
-use super::schema::{electors, subjects, votes};
+use super::schema::{electors, subjects, vote_events, votes};
 use super::DbConn;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -24,6 +24,10 @@ pub struct VoteRow {
     pub committee_id: Option<String>,
     /// In a committee vote, from its opening: the hash every ballot's proofs are bound to.
     pub manifest_hash: Option<String>,
+    /// In a follow-up confidence vote: the rating vote it follows.
+    pub follow_up_of: Option<String>,
+    /// When the chair made its published tally public.
+    pub public_at: Option<chrono::NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -62,6 +66,59 @@ pub fn list_by_council(conn: &mut DbConn, council_id: &str) -> QueryResult<Vec<V
     votes::table
         .filter(votes::council_id.eq(council_id))
         .order((votes::created_at, votes::id))
+        .select(VoteRow::as_select())
+        .load(conn)
+}
+
+/// The id of the follow-up vote of `vote_id`, if one was created.
+pub fn follow_up_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Option<String>> {
+    votes::table
+        .filter(votes::follow_up_of.eq(vote_id))
+        .select(votes::id)
+        .first(conn)
+        .optional()
+}
+
+/// Replaces a draft's subjects, in ballot order.
+pub fn replace_subjects(
+    conn: &mut DbConn,
+    vote_id: &str,
+    subject_rows: &[SubjectRow],
+) -> QueryResult<()> {
+    diesel::delete(subjects::table.filter(subjects::vote_id.eq(vote_id))).execute(conn)?;
+    for subject in subject_rows {
+        diesel::insert_into(subjects::table)
+            .values(subject)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Deletes a draft's event log, to be written again (see `service::drafts`).
+pub fn delete_events(conn: &mut DbConn, vote_id: &str) -> QueryResult<()> {
+    diesel::delete(vote_events::table.filter(vote_events::vote_id.eq(vote_id)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Marks the vote's tally public at `at`, unless it already is (the first time stays).
+pub fn make_public(conn: &mut DbConn, vote_id: &str, at: chrono::NaiveDateTime) -> QueryResult<()> {
+    diesel::update(
+        votes::table
+            .filter(votes::id.eq(vote_id))
+            .filter(votes::public_at.is_null()),
+    )
+    .set(votes::public_at.eq(at))
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// The council's votes whose tally is public, the most recently closed first.
+pub fn public_in_council(conn: &mut DbConn, council_id: &str) -> QueryResult<Vec<VoteRow>> {
+    votes::table
+        .filter(votes::council_id.eq(council_id))
+        .filter(votes::public_at.is_not_null())
+        .order((votes::closed_at.desc(), votes::id))
         .select(VoteRow::as_select())
         .load(conn)
 }

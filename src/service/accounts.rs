@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::csv_import::CsvImport;
 use super::{text, Caller};
 use crate::db::members::{self, MemberRow};
 use crate::db::{self, councils, DbConn};
@@ -161,117 +162,30 @@ pub fn list_members(
 /// Reads a CSV import (header `username,full_name,roles,password`, roles split by `;`).
 /// Every bad line is reported at once, named by its line number (the header is line 1).
 pub fn parse_import(body: &[u8]) -> AppResult<Vec<(usize, ValidMember)>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::Headers)
-        .from_reader(body);
-    let headers = reader.headers().map_err(|e| {
-        AppError::malformed(format!(
-            "The CSV header could not be read ({e}); send UTF-8 CSV."
-        ))
-    })?;
-    let column = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(u), Some(f), Some(r), Some(p)) = (
-        column("username"),
-        column("full_name"),
-        column("roles"),
-        column("password"),
-    ) else {
-        return Err(AppError::malformed(
-            "The first line must be the header username,full_name,roles,password.",
-        ));
+    let import = CsvImport {
+        columns: ["username", "full_name", "roles", "password"],
+        one: "member",
+        many: "members",
+        max_rows: MAX_IMPORT_ROWS,
     };
-
-    let mut members = Vec::new();
-    let mut errors = Vec::new();
     let mut first_line: HashMap<String, usize> = HashMap::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize);
-                errors.push(FieldError {
-                    line,
-                    message: format!("not a well-formed CSV row: {}", csv_error_kind(&e)),
-                });
-                continue;
-            }
+    import.read(body, |line, [u, f, r, p]| {
+        let roles: Vec<&str> = r.split(';').filter(|s| !s.trim().is_empty()).collect();
+        let member = ValidMember {
+            username: username(u)?,
+            full_name: text("full_name", f, 200)?,
+            password: password(p)?,
+            roles: council_roles(&roles)?,
         };
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        if members.len() + errors.len() >= MAX_IMPORT_ROWS {
-            return Err(AppError::new(
-                Problem::PayloadTooLarge,
-                format!("An import holds at most {MAX_IMPORT_ROWS} members; split the file."),
-            ));
+        if let Some(earlier) = first_line.get(&member.username) {
+            return Err(AppError::validation(format!(
+                "username \"{}\" already appears on line {earlier}",
+                member.username
+            )));
         }
-        let field = |i: usize| record.get(i).unwrap_or("");
-        let roles: Vec<&str> = field(r)
-            .split(';')
-            .filter(|s| !s.trim().is_empty())
-            .collect();
-        let checked = username(field(u)).and_then(|username| {
-            Ok(ValidMember {
-                username,
-                full_name: text("full_name", field(f), 200)?,
-                password: password(field(p))?,
-                roles: council_roles(&roles)?,
-            })
-        });
-        match checked {
-            Ok(member) => {
-                if let Some(earlier) = first_line.insert(member.username.clone(), line) {
-                    errors.push(FieldError {
-                        line: Some(line),
-                        message: format!(
-                            "username \"{}\" already appears on line {earlier}",
-                            member.username
-                        ),
-                    });
-                } else {
-                    members.push((line, member));
-                }
-            }
-            Err(e) => errors.push(FieldError {
-                line: Some(line),
-                message: e.detail,
-            }),
-        }
-    }
-    if members.is_empty() && errors.is_empty() {
-        return Err(AppError::validation(
-            "The file has a header but no members; add one line per member.",
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(rejected_import(errors));
-    }
-    Ok(members)
-}
-
-fn csv_error_kind(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
-            format!("it has {len} fields where the header has {expected_len}")
-        }
-        csv::ErrorKind::Utf8 { .. } => "it is not valid UTF-8".to_owned(),
-        _ => "it could not be parsed".to_owned(),
-    }
-}
-
-fn rejected_import(errors: Vec<FieldError>) -> AppError {
-    let lines: Vec<String> = errors
-        .iter()
-        .map(|e| match e.line {
-            Some(l) => format!("line {l}: {}", e.message),
-            None => e.message.clone(),
-        })
-        .collect();
-    AppError::validation(format!(
-        "Nothing was imported; fix these lines and send the whole file again. {}",
-        lines.join("; ")
-    ))
-    .with_errors(errors)
+        first_line.insert(member.username.clone(), line);
+        Ok(member)
+    })
 }
 
 /// Inserts every imported member or none: a taken username rolls the whole file back.

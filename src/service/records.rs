@@ -310,12 +310,8 @@ pub fn allowed(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<L
 /// one in its history), that its counts, percentages and outcomes follow the rules, and
 /// that the tally, the counts kept in place of the ballots, the electors and the event log in
 /// the database are still those it was made from.
-pub fn checked(
-    conn: &mut DbConn,
-    vote: &LoadedVote,
-    keys: &SigningKeys,
-    verified: &VerifiedRecords,
-) -> AppResult<Served> {
+pub fn checked(conn: &mut DbConn, vote: &LoadedVote, check: &RecordCheck) -> AppResult<Served> {
+    let (keys, verified) = (&check.keys, &check.verified);
     let vote_id = vote.row.id.as_str();
     if vote.state != VoteState::Closed {
         return Err(AppError::new(
@@ -371,6 +367,23 @@ pub fn checked(
         digest,
         signature,
     })
+}
+
+/// What checks a stored record before it is served: the installation's signing keys, and the
+/// records this process has already verified.
+#[derive(Clone)]
+pub struct RecordCheck {
+    pub keys: SigningKeys,
+    verified: VerifiedRecords,
+}
+
+impl RecordCheck {
+    pub fn new(keys: SigningKeys) -> RecordCheck {
+        RecordCheck {
+            keys,
+            verified: VerifiedRecords::default(),
+        }
+    }
 }
 
 /// Verifies the stored record with the installation's keys: a committee vote's to

@@ -67,6 +67,7 @@ pub fn view(conn: &mut DbConn, vote: LoadedVote) -> AppResult<Vote> {
         Some(id) => Some(committees::summary(conn, id)?),
         None => None,
     };
+    let follow_up = vote_rows::follow_up_of(conn, &vote.row.id)?;
     let row = vote.row;
     Ok(Vote {
         subjects,
@@ -82,5 +83,9 @@ pub fn view(conn: &mut DbConn, vote: LoadedVote) -> AppResult<Vote> {
         title: row.title,
         secrecy: vote.secrecy,
         committee,
+        follow_up_of: row.follow_up_of,
+        follow_up,
+        public: row.public_at.is_some(),
+        public_at: row.public_at.map(rfc3339),
     })
 }

@@ -1,6 +1,6 @@
 //! Votes: created in draft, opened and closed by the chair; the tally is made at close.
 
-use super::record_cache::VerifiedRecords;
+use super::records::RecordCheck;
 use super::visible::{load_visible, subjects, view, LoadedVote};
 use super::{committees, decryption, encrypted_ballots, records, tallies, text, Caller};
 use crate::db::votes::{self as vote_rows, Lock, SubjectRow, VoteRow};
@@ -8,9 +8,8 @@ use crate::db::{self, ballots, councils, members, DbConn};
 use crate::domain::{Marks, PercentBase, Role, Secrecy, Tally, Transition, VoteKind, VoteState};
 use crate::error::{AppError, AppResult};
 use crate::record::chain::EventKind;
-use crate::record::key::SigningKeys;
 use crate::record::RecordKey;
-use crate::shapes::{NewVote, Vote};
+use crate::shapes::{NewSubject, NewVote, Vote};
 
 pub const MAX_SUBJECTS: usize = 500;
 pub const MAX_POSITIONS: usize = 20;
@@ -42,11 +41,6 @@ pub fn create(
         })?,
     };
     let (secrecy, committee) = committees::requested(input.secrecy.as_deref(), input.committee)?;
-    if input.subjects.is_empty() || input.subjects.len() > MAX_SUBJECTS {
-        return Err(AppError::validation(format!(
-            "subjects must list between 1 and {MAX_SUBJECTS} people, one entry per person."
-        )));
-    }
     let vote = VoteRow {
         id: uuid::Uuid::new_v4().to_string(),
         council_id: council_id.to_owned(),
@@ -60,30 +54,10 @@ pub fn create(
         secrecy: secrecy.as_str().to_owned(),
         committee_id: None,
         manifest_hash: None,
+        follow_up_of: None,
+        public_at: None,
     };
-    let mut subject_rows = Vec::with_capacity(input.subjects.len());
-    for (i, s) in input.subjects.iter().enumerate() {
-        let row = i + 1;
-        let full_name = text(&format!("subjects[{i}].full_name"), &s.full_name, 200)?;
-        if s.positions.is_empty() || s.positions.len() > MAX_POSITIONS {
-            return Err(AppError::validation(format!(
-                "subjects[{i}] ({full_name}) must list between 1 and {MAX_POSITIONS} positions."
-            )));
-        }
-        let positions = s
-            .positions
-            .iter()
-            .enumerate()
-            .map(|(j, p)| text(&format!("subjects[{i}].positions[{j}]"), p, 300))
-            .collect::<AppResult<Vec<_>>>()?;
-        subject_rows.push(SubjectRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            vote_id: vote.id.clone(),
-            ordinal: row as i32,
-            full_name,
-            positions: serde_json::to_string(&positions).map_err(AppError::internal)?,
-        });
-    }
+    let subject_rows = subject_rows(&vote.id, &input.subjects)?;
     let subject_count = subject_rows.len() as u64;
     let mut vote = vote;
     db::write_transaction(conn, |conn| {
@@ -101,6 +75,58 @@ pub fn create(
         )
     })?;
     view(conn, LoadedVote::new(vote)?)
+}
+
+/// The subject rows of `vote_id` from a request's list, in ballot order, each checked.
+pub fn subject_rows(vote_id: &str, subjects: &[NewSubject]) -> AppResult<Vec<SubjectRow>> {
+    if subjects.is_empty() || subjects.len() > MAX_SUBJECTS {
+        return Err(AppError::validation(format!(
+            "subjects must list between 1 and {MAX_SUBJECTS} people, one entry per person."
+        )));
+    }
+    let mut rows = Vec::with_capacity(subjects.len());
+    for (i, s) in subjects.iter().enumerate() {
+        let (full_name, positions) =
+            checked_subject(&format!("subjects[{i}]"), &s.full_name, &s.positions)?;
+        rows.push(SubjectRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            vote_id: vote_id.to_owned(),
+            ordinal: i as i32 + 1,
+            full_name,
+            positions: serde_json::to_string(&positions).map_err(AppError::internal)?,
+        });
+    }
+    Ok(rows)
+}
+
+/// One person on the ballot: the name and each position trimmed and within their limits.
+/// `entry` names the person in an error (`subjects[2]`); empty for a line of CSV, which the
+/// error names instead.
+pub fn checked_subject(
+    entry: &str,
+    full_name: &str,
+    positions: &[String],
+) -> AppResult<(String, Vec<String>)> {
+    let field = |name: &str| match entry {
+        "" => name.to_owned(),
+        _ => format!("{entry}.{name}"),
+    };
+    let full_name = text(&field("full_name"), full_name, 200)?;
+    if positions.is_empty() || positions.len() > MAX_POSITIONS {
+        let who = match entry {
+            "" => full_name,
+            _ => format!("{entry} ({full_name})"),
+        };
+        return Err(AppError::validation(format!(
+            "{who} must list between 1 and {MAX_POSITIONS} positions."
+        )));
+    }
+    let positions = positions
+        .iter()
+        .enumerate()
+        .map(|(j, p)| text(&field(&format!("positions[{j}]")), p, 300))
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok((full_name, positions))
 }
 
 pub fn list(conn: &mut DbConn, caller: &Caller, council_id: &str) -> AppResult<Vec<Vote>> {
@@ -237,8 +263,7 @@ pub fn tally(
     conn: &mut DbConn,
     caller: &Caller,
     vote_id: &str,
-    keys: &SigningKeys,
-    verified: &VerifiedRecords,
+    check: &RecordCheck,
 ) -> AppResult<String> {
     let vote = load_visible(conn, caller, vote_id)?;
     if vote.state != VoteState::Closed {
@@ -255,6 +280,6 @@ pub fn tally(
         None if vote.secrecy == Secrecy::Committee => return Err(committees::awaiting_decryption()),
         None => return Err(AppError::internal("a closed vote has no stored tally")),
     };
-    records::checked(conn, &vote, keys, verified)?;
+    records::checked(conn, &vote, check)?;
     Ok(body)
 }

@@ -64,6 +64,10 @@ enum Command {
         /// row you mark. A row left out is blank.
         #[arg(long = "mark")]
         marks: Vec<String>,
+        /// The ceremony fingerprint the counting committee read out (e.g. "3f2a 9c01 77be
+        /// 04d5"): the ballot is not cast unless the committee this machine checked has it.
+        #[arg(long)]
+        fingerprint: Option<String>,
     },
 }
 
@@ -216,7 +220,8 @@ fn main() -> ExitCode {
             member,
             vote,
             marks,
-        } => cast_encrypted(&member, &vote, &marks),
+            fingerprint,
+        } => cast_encrypted(&member, &vote, &marks, fingerprint.as_deref()),
         Command::Committee(CommitteeCommand::Decrypt {
             member,
             vote,
@@ -397,7 +402,12 @@ fn committee_ceremony(
     }
 }
 
-fn cast_encrypted(member: &MemberArgs, vote: &str, marks: &[String]) -> Result<(), String> {
+fn cast_encrypted(
+    member: &MemberArgs,
+    vote: &str,
+    marks: &[String],
+    fingerprint: Option<&str>,
+) -> Result<(), String> {
     let password = read_secret_line(&format!("Password for {}:", member.username))?;
     let session =
         tinnhiem::committee_tool::Session::sign_in(&member.server, &member.username, &password)
@@ -418,6 +428,30 @@ fn cast_encrypted(member: &MemberArgs, vote: &str, marks: &[String]) -> Result<(
             .and_then(|s| s["id"].as_str())
             .ok_or_else(|| format!("--mark {mark}: the ballot has rows 1 to {}", subjects.len()))?;
         chosen.insert(subject.to_owned(), choice.trim().to_owned());
+    }
+    let vote_shown: serde_json::Value = session
+        .get(&format!("/votes/{vote}"))
+        .map_err(|e| e.to_string())?;
+    let committee_id = vote_shown["committee"]["id"]
+        .as_str()
+        .ok_or("this is not a committee vote: its ballots are not encrypted")?;
+    let committee: tinnhiem::shapes::Committee = session
+        .get(&format!("/committees/{committee_id}"))
+        .map_err(|e| e.to_string())?;
+    let checked = tinnhiem::voter_tool::check_encryption(&vote_shown, &ballot, &committee)
+        .map_err(|e| format!("not cast: {e}"))?;
+    let spaced = |f: &str| f.split_whitespace().collect::<String>().to_lowercase();
+    match fingerprint {
+        Some(expected) if spaced(expected) != spaced(&checked) => {
+            return Err(format!(
+                "not cast: the committee this machine was shown has the fingerprint {checked}, \
+                 not {expected}. Tell the chair."
+            ))
+        }
+        Some(_) => eprintln!("Ceremony fingerprint {checked}: the one the committee read out."),
+        None => eprintln!(
+            "Ceremony fingerprint {checked}: check it is the one the counting committee read out."
+        ),
     }
     let encrypted = tinnhiem::voter_tool::encrypt(&ballot, &chosen)?;
     let _: serde_json::Value = session

@@ -115,7 +115,7 @@ pub fn check_encryption(
                 .into(),
         );
     }
-    Ok(crate::committee_tool::ceremony::fingerprint(&ceremony_hash))
+    Ok(crate::domain::committee::fingerprint(&ceremony_hash))
 }
 
 /// Encrypts `marks` (subject id → choice name; a subject left out is blank) for `ballot`, the

@@ -310,7 +310,9 @@ fn committee(c: &CommitteeKey) -> Result<(Key, String), String> {
         },
         format!(
             "{n} members, threshold {t}: every proof of the ceremony holds, every member \
-             confirmed its hash, and the joint key is made of their commitments"
+             confirmed its hash (fingerprint {}: compare it with the one the members read out \
+             and signed in the minutes), and the joint key is made of their commitments",
+            crate::domain::committee::fingerprint(&ceremony)
         ),
     ))
 }

@@ -14,6 +14,7 @@ pub mod encrypted_ballots;
 pub mod layouts;
 pub mod records;
 pub mod tallies;
+pub mod tracking_codes;
 pub mod visible;
 pub mod votes;
 

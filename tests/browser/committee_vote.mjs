@@ -6,7 +6,9 @@
 // and reloads; the chair casts from a terminal (`tinnhiem cast`) and closes; two members
 // decrypt with `tinnhiem committee decrypt`; every tablet then says "Phiếu của bạn đã được
 // tính"; the auditor downloads the record and `tinnhiem verify` accepts it. The ballot posts
-// read from the tablets carry no mark and no randomness. Screenshots go to $TINNHIEM_SCREENS.
+// read from the tablets carry no mark and no randomness; axe-core (WCAG 2.1 A and AA) finds no
+// violation on the ballot page in each committee-vote state nor on the checker page.
+// Screenshots go to $TINNHIEM_SCREENS.
 //
 //   node committee_vote.mjs [path/to/tinnhiem]      (default: ../../target/debug/tinnhiem)
 //
@@ -297,6 +299,23 @@ async function readDownload(download) {
   return { name: download.suggestedFilename(), file, text: readFileSync(file, 'utf8') };
 }
 
+const AXE = readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+/** axe-core (WCAG 2 A and AA rules) finds no violation on the page as it is now. */
+async function accessible(page, what) {
+  // Evaluated by the browser's debugger protocol: the page's policy, which allows no inline
+  // script, does not apply, and the page itself is not changed.
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  equal(found, [], `${what}: axe-core violations`);
+  axeChecked.push(what);
+}
+
+const axeChecked = [];
+
 /** The tablet's done screen: the code it shows. */
 async function doneCode(page) {
   const code = page.locator('#done #tracking-code');
@@ -377,6 +396,7 @@ async function run() {
     equal(await reviewedMarks(page), CHECKED.map((m) => m || 'blank'), 'review');
     const first = await reviewCode(page);
     await checkTargets(page, 'committee review');
+    await accessible(page, 'the ballot, marked');
     await shot(page, 'committee-review.png', { fullPage: true });
     await page.getByRole('button', { name: 'Kiểm tra phiếu' }).click();
     await page.getByRole('heading', { name: 'Phiếu đã mở để kiểm tra' }).waitFor();
@@ -392,6 +412,7 @@ async function run() {
     check(saved.name.startsWith('opened-ballot-') && saved.name.endsWith('.json'), `file name ${saved.name}`);
     writeFileSync(path.join(dir, 'opened.json'), saved.text);
     await checkTargets(page, 'checked ballot');
+    await accessible(page, 'the ballot opened for a check');
     await shot(page, 'committee-checked.png', { fullPage: true });
   });
 
@@ -427,12 +448,14 @@ async function run() {
     await page.locator('#result[data-verdict="matches"]').waitFor();
     const rows = await page.locator('#result .rows li').evaluateAll((n) => n.map((x) => x.dataset.choice));
     equal(rows, CHECKED.map((m) => m || 'blank'), 'the rows the page reads');
+    await accessible(page, 'the saved checker page, matching');
     await shot(page, 'verify-ballot.png', { fullPage: true });
     const tampered = { ...opened, randomness: opened.randomness.map((row) => [...row]) };
     tampered.randomness[2][1] = tampered.randomness[2][0];
     await page.getByLabel(/Hoặc dán JSON/).fill(JSON.stringify(tampered));
     await page.locator('#check').click();
     await page.locator('#result[data-verdict="differs"]').waitFor();
+    await accessible(page, 'the saved checker page, not matching');
     await page.getByLabel(/Hoặc dán JSON/).fill('{"protocol": "x"}');
     await page.locator('#check').click();
     await page.locator('#result[data-verdict="unreadable"]').waitFor();
@@ -463,6 +486,7 @@ async function run() {
     equal(await doneCode(page), cast, 'the cast screen keeps the code');
     codes.daibieu1 = cast;
     await page.getByText('Khi kết quả được công bố').waitFor();
+    await accessible(page, 'the cast ballot with its code');
     await shot(page, 'committee-cast.png', { fullPage: true });
     equal(await ballotsCast(vote.id, tokens.chutoa), 1, 'ballots cast (API)');
     const kept = await page.evaluate(() => ({ local: { ...localStorage }, session: { ...sessionStorage } }));
@@ -489,6 +513,7 @@ async function run() {
     await page.locator('#net-banner').filter({ hasText: 'Mất kết nối mạng' }).waitFor();
     equal(await ballotsCast(vote.id, tokens.chutoa), 1, 'nothing cast while offline (API)');
     await sleep(1500);
+    await accessible(page, 'the ballot, offline at the cast');
     await shot(page, 'committee-offline.png', { fullPage: true });
     await context.setOffline(false);
     await page.locator('#done').waitFor();
@@ -634,6 +659,7 @@ async function run() {
       await page.locator('#done .receipt[data-status="counted"]').waitFor({ timeout: 30_000 });
       await page.locator('#done .code-status.counted').filter({ hasText: 'Phiếu của bạn đã được tính' }).waitFor();
     }
+    await accessible(tablets.daibieu4.page, 'the cast ballot, counted');
     await shot(tablets.daibieu4.page, 'committee-counted.png', { fullPage: true });
     // Delegate 1 reloads: no vote is open; the page lists the ballot cast on this tablet.
     const { page } = tablets.daibieu1;
@@ -642,6 +668,7 @@ async function run() {
     const receipt = page.locator(`.receipt[data-vote-id="${vote.id}"]`);
     await receipt.locator('[data-status="counted"], .code-status.counted').first().waitFor({ timeout: 30_000 });
     equal(await receipt.locator('#tracking-code').getAttribute('data-code'), codes.daibieu1, 'its code');
+    await accessible(page, 'the codes cast on the tablet, after a reload');
     await shot(page, 'committee-counted-reload.png', { fullPage: true });
     for (const t of Object.values(tablets)) await t.context.close();
   });
@@ -672,6 +699,7 @@ async function run() {
 
   await step('no script error and no refused resource on any page', async () => {
     equal(pageErrors, [], 'errors in the pages');
+    console.log(`# axe-core found no violation on: ${axeChecked.join('; ')}`);
   });
 }
 

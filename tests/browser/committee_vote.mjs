@@ -2,7 +2,8 @@
 // of three (t = 2) makes its key with `tinnhiem committee ceremony`; four delegates mark on
 // tablet-sized screens and their tablets encrypt; one checks a ballot first (the opened ballot
 // passes `tinnhiem check-ballot` and the saved checker page, offline), then casts a fresh one;
-// one loses the network at the cast, one loses the server's answer, one uses the keyboard only
+// one loses the server and reloads, then the network, at the cast; one loses the server's
+// answer; one uses the keyboard only
 // and reloads; the chair casts from a terminal (`tinnhiem cast`) and closes; two members
 // decrypt with `tinnhiem committee decrypt`; every tablet then says "Phiếu của bạn đã được
 // tính"; the auditor downloads the record and `tinnhiem verify` accepts it. The ballot posts
@@ -498,7 +499,7 @@ async function run() {
     check(!Object.keys(kept.session).some((k) => /marks|sealed|pending/.test(k)), 'nothing of the ballot left in the tab');
   });
 
-  await step('delegate 2 (portrait): the network drops at the cast; the same ballot lands once', async () => {
+  await step('delegate 2 (portrait): no server, a reload, then the network drops at the cast; the same ballot lands once', async () => {
     const t = await tablet(PORTRAIT, 'daibieu2');
     tablets.daibieu2 = t;
     const { page, context } = t;
@@ -508,13 +509,29 @@ async function run() {
     await markByTouch(page, MARKS.daibieu2);
     await page.getByRole('button', { name: 'Xem lại phiếu' }).click();
     const code = await reviewCode(page);
+    // First the server cannot be reached and the tablet reloads while the cast is under way:
+    // the same encrypted ballot is back under review, and it can no longer be opened.
+    const blocked = '**/api/v1/votes/*/ballot';
+    await page.route(blocked, (route) =>
+      route.request().method() === 'POST' ? route.abort('internetdisconnected') : route.continue(),
+    );
+    await page.getByRole('button', { name: 'Bỏ phiếu', exact: true }).click();
+    await page.locator('#net-banner').filter({ hasText: 'Mất kết nối mạng' }).waitFor();
+    check(await page.getByRole('button', { name: 'Kiểm tra phiếu' }).isDisabled(), 'a ballot sent cannot be checked');
+    await page.reload();
+    await page.getByText('Phiếu trước đó chưa đến máy chủ').waitFor();
+    equal(await reviewCode(page), code, 'after the reload, the same ballot');
+    check(await page.getByRole('button', { name: 'Kiểm tra phiếu' }).isDisabled(), 'nor after a reload');
+    await page.unroute(blocked);
+    // Then the network drops at the cast, and comes back.
     await context.setOffline(true);
     await page.getByRole('button', { name: 'Bỏ phiếu', exact: true }).click();
     await page.locator('#net-banner').filter({ hasText: 'Mất kết nối mạng' }).waitFor();
     equal(await ballotsCast(vote.id, tokens.chutoa), 1, 'nothing cast while offline (API)');
     await sleep(1500);
     await accessible(page, 'the ballot, offline at the cast');
-    await shot(page, 'committee-offline.png', { fullPage: true });
+    await page.locator('#cast-button').scrollIntoViewIfNeeded();
+    await shot(page, 'committee-offline.png');
     await context.setOffline(false);
     await page.locator('#done').waitFor();
     equal(await doneCode(page), code, 'the code of the ballot that landed');

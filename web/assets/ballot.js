@@ -177,7 +177,7 @@ async function seal() {
 /** Kiểm tra phiếu: the sealed ballot is opened, shown, and never cast. */
 async function checkBallot() {
   const sealed = state.sealed;
-  if (!sealed || !sealer) return;
+  if (!sealed || sealed.sent || !sealer) return;
   state.sealed = null;
   sealGeneration++;
   try {
@@ -289,7 +289,7 @@ function loadPendingSealed() {
   try {
     const kept = JSON.parse(sessionStorage.getItem(key('sealed')) || 'null');
     if (!kept) return null;
-    return { ballot: fromBase64(kept.ballot), trackingCode: kept.code, key: kept.key };
+    return { ballot: fromBase64(kept.ballot), trackingCode: kept.code, key: kept.key, sent: true };
   } catch {
     return null;
   }
@@ -691,7 +691,8 @@ function committeeReviewView() {
           type: 'button',
           class: 'secondary',
           id: 'check-button',
-          disabled: sending || !ready,
+          // A ballot once sent may be in: opening it would make a receipt.
+          disabled: sending || !ready || state.sealed.sent,
           dataset: { focusKey: 'check' },
           onclick: checkBallot,
         },
@@ -937,6 +938,10 @@ async function cast() {
   if (sealed) {
     body = { encrypted: { ballot_id: state.ballot.encryption.ballot_id, ballot: toBase64(sealed.ballot) } };
     savePendingSealed(sealed);
+    // Sent, it may be in: it can no longer be opened, and the worker forgets its randomness
+    // now, so that no later ballot shares a row with it.
+    sealed.sent = true;
+    sealer?.wipe().catch(() => {});
   }
   let attempt = 0;
   for (;;) {

@@ -265,7 +265,7 @@ async function reviewedMarks(page) {
 
 /** The review's tracking code (whole, hex) once the tablet has encrypted the ballot. */
 async function reviewCode(page) {
-  const code = page.locator('.review-page #tracking-code');
+  const code = page.locator('.review-page .tracking-code');
   await code.waitFor();
   const whole = await code.getAttribute('data-code');
   check(/^[0-9a-f]{64}$/.test(whole), `a tracking code: ${whole}`);
@@ -319,7 +319,7 @@ const axeChecked = [];
 
 /** The tablet's done screen: the code it shows. */
 async function doneCode(page) {
-  const code = page.locator('#done #tracking-code');
+  const code = page.locator('#done .tracking-code');
   await code.waitFor();
   return code.getAttribute('data-code');
 }
@@ -684,7 +684,7 @@ async function run() {
     await page.getByRole('heading', { name: 'Phiếu bạn đã bỏ trên máy này' }).waitFor();
     const receipt = page.locator(`.receipt[data-vote-id="${vote.id}"]`);
     await receipt.locator('[data-status="counted"], .code-status.counted').first().waitFor({ timeout: 30_000 });
-    equal(await receipt.locator('#tracking-code').getAttribute('data-code'), codes.daibieu1, 'its code');
+    equal(await receipt.locator('.tracking-code').getAttribute('data-code'), codes.daibieu1, 'its code');
     await accessible(page, 'the codes cast on the tablet, after a reload');
     await shot(page, 'committee-counted-reload.png', { fullPage: true });
     for (const t of Object.values(tablets)) await t.context.close();

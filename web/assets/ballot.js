@@ -351,7 +351,7 @@ function dropOtherMembersMarks() {
 }
 
 function noOpenView() {
-  const receipts = state.receipts.filter((r) => r.status !== 'gone');
+  const receipts = state.receipts;
   return el(
     'div',
     {},
@@ -394,7 +394,7 @@ function codeBlock(code) {
     'div',
     { class: 'tracking' },
     el('p', { class: 'tracking-label' }, t('tracking_code')),
-    el('p', { class: 'tracking-code', id: 'tracking-code', dataset: { code } }, shortCode(code)),
+    el('p', { class: 'tracking-code', dataset: { code } }, shortCode(code)),
     el('p', { class: 'tracking-full' }, t('tracking_code_whole', { code })),
   );
 }

@@ -422,6 +422,8 @@ export function verifyBallot({ key, manifestHash, ballotId, rows, choices, bytes
       try {
         ct = ciphertextFromBytes(ctBytes);
         proof = proofFromBytes(proofBytes_);
+        // No randomness: anyone could read the mark, and it would be a receipt (§5.3).
+        if (R.equals(ct.alpha, R.IDENTITY)) throw new Error('a ciphertext made with no randomness');
       } catch (e) {
         throw refusal('form', `row ${i + 1}, choice ${j + 1}: ${e.message}`);
       }

@@ -3,12 +3,14 @@
 // tablet-sized screens and their tablets encrypt; one checks a ballot first (the opened ballot
 // passes `tinnhiem check-ballot` and the saved checker page, offline), then casts a fresh one;
 // one loses the server and reloads, then the network, at the cast; one loses the server's
-// answer; one uses the keyboard only
-// and reloads; the chair casts from a terminal (`tinnhiem cast`) and closes; two members
-// decrypt with `tinnhiem committee decrypt`; every tablet then says "Phiếu của bạn đã được
-// tính"; the auditor downloads the record and `tinnhiem verify` accepts it. The ballot posts
-// read from the tablets carry no mark and no randomness; axe-core (WCAG 2.1 A and AA) finds no
-// violation on the ballot page in each committee-vote state nor on the checker page.
+// answer; one uses the keyboard only and reloads; the chair casts from a terminal (`tinnhiem
+// cast`) and closes; the chair's console follows the decryption (0, then 1 of 2) as two members
+// decrypt with `tinnhiem committee decrypt`, then shows the tally; every tablet then says
+// "Phiếu của bạn đã được tính"; the auditor downloads the record, `tinnhiem verify` accepts
+// it, and the audit page finds a delegate's code as the tablet shows it. The ballot posts read
+// from the tablets carry no mark and no randomness; axe-core (WCAG 2.1 A and AA) finds no
+// violation on the ballot page in each committee-vote state, the checker page, the chair's
+// console and the audit page of a committee vote.
 // Screenshots go to $TINNHIEM_SCREENS.
 //
 //   node committee_vote.mjs [path/to/tinnhiem]      (default: ../../target/debug/tinnhiem)
@@ -638,6 +640,19 @@ async function run() {
     equal(early.status, 409, 'no code is confirmed before the tally is published');
   });
 
+  let chairPage = null;
+  await step("chair's console: the committee's decryption, 0 of 2, before any member decrypts", async () => {
+    const { page } = await tablet(LANDSCAPE, 'chair console');
+    chairPage = page;
+    await page.goto(`${base}/chair`);
+    await signIn(page, 'chutoa');
+    const card = page.locator(`[data-vote-id="${vote.id}"]`);
+    await card.getByText('Giải mã kết quả: 0/2 thành viên Ban kiểm phiếu đã gửi phần giải mã').waitFor();
+    equal(await card.getByRole('button', { name: 'Xem kết quả' }).count(), 0, 'no tally to show yet');
+    await shot(page, 'chair-committee-decrypting.png');
+    await accessible(page, 'the chair console, a committee vote decrypting');
+  });
+
   await step('the posts of the tablets carried ciphertexts only: no mark, no randomness', async () => {
     const posts = ballotPosts.filter((p) => p.who.startsWith('daibieu'));
     check(posts.length >= 5, `ballot posts read: ${posts.length}`);
@@ -658,7 +673,16 @@ async function run() {
         `${PASSWORD}\n${PASSPHRASE}\n`,
       );
       equal(r.code, 0, `decrypt by kiemphieu${i}: ${r.stderr}`);
+      if (i === 1) {
+        // The chair's console follows the decryption as it polls.
+        await chairPage.getByText('Giải mã kết quả: 1/2 thành viên Ban kiểm phiếu đã gửi phần giải mã').waitFor();
+      }
     }
+    // Once published, the console shows the tally and how the ballots were kept secret.
+    const card = chairPage.locator(`[data-vote-id="${vote.id}"]`);
+    await card.locator('.tally').waitFor();
+    await card.getByText('Phiếu được mã hóa; kết quả do 2/3 thành viên Ban kiểm phiếu cùng giải mã.').waitFor();
+    await shot(chairPage, 'chair-committee-published.png');
     const tally = await call('GET', `/votes/${vote.id}/tally`, tokens.chutoa);
     equal(tally.status, 200, `tally ${JSON.stringify(tally.body)}`);
     equal(tally.body.ballots_cast, 5, 'ballots cast');
@@ -711,6 +735,19 @@ async function run() {
     writeFileSync(path.join(dir, 'record.json'), saved.text);
     const verified = await tool(['verify', path.join(dir, 'record.json'), '--public-key', path.join(dir, 'key.json')]);
     equal(verified.code, 0, `tinnhiem verify: ${verified.stdout}${verified.stderr}`);
+    // Who checked the proofs, and a delegate's code looked up as the tablet shows it.
+    const section = page.locator('.committee-audit');
+    await section.getByText('5 phiếu mã hóa. Máy chủ đã kiểm tra bằng chứng của từng phiếu khi nhận phiếu.').waitFor();
+    await section.getByText(/Đinh Thị Lan Anh, Vũ Văn Toàn\.$/).waitFor();
+    const shortForm = codes.daibieu1.slice(0, 16).toUpperCase().match(/.{4}/g).join(' ');
+    await page.getByLabel('Mã theo dõi phiếu').fill(shortForm);
+    await page.getByRole('button', { name: 'Tra cứu' }).click();
+    await section.getByText(`Phiếu mang mã ${codes.daibieu1} có trong bản ghi và đã được tính.`).waitFor();
+    await shot(page, 'audit-committee-lookup.png', { fullPage: true });
+    await accessible(page, 'the audit page of a committee vote, a code found');
+    await page.getByLabel('Mã theo dõi phiếu').fill(opened.tracking_code.slice(0, 16));
+    await page.getByRole('button', { name: 'Tra cứu' }).click();
+    await section.getByText('Không có phiếu nào mang mã này trong bản ghi.').waitFor();
     await context.close();
   });
 

@@ -1,6 +1,6 @@
-//! The pages (`/`, `/chair`, `/audit`) and their assets, over real HTTP: content types, the
-//! Content-Security-Policy, caching, nothing from outside this origin, and problem+json for
-//! anything unknown.
+//! The pages (`/`, `/chair`, `/audit`, `/admin`, `/display`, `/results`) and their assets, over
+//! real HTTP: content types, the Content-Security-Policy, caching, nothing from outside this
+//! origin, and problem+json for anything unknown.
 
 use crate::common::*;
 use reqwest::header::{HeaderMap, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG};
@@ -243,4 +243,32 @@ async fn api_answers_do_not_carry_the_page_policy() {
     let (status, headers, _) = get(&app, "/api/v1/nothing-here").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_ne!(header(&headers, CONTENT_SECURITY_POLICY), PAGE_CSP);
+}
+
+#[tokio::test]
+async fn the_office_pages_are_served_without_a_token() {
+    // The secretariat's page, the hall screen and the public results: each the one document
+    // with its own script; what they show comes from the API (the public results with no token).
+    let app = TestApp::spawn().await;
+    for (path, script) in [
+        ("/admin", "admin"),
+        ("/display", "display"),
+        ("/results", "results"),
+    ] {
+        let (status, headers, body) = get(&app, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(
+            header(&headers, CONTENT_SECURITY_POLICY),
+            PAGE_CSP,
+            "{path}"
+        );
+        assert!(
+            body.contains(&format!(r#"src="/assets/{script}.js""#)),
+            "{path}: {body}"
+        );
+        assert!(
+            body.contains(&format!(r#"class="page-{script}""#)),
+            "{path}"
+        );
+    }
 }

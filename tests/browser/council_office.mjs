@@ -359,7 +359,7 @@ async function run() {
     await login('thuky', `${PASSWORD}-2`);
     await checkTargets(page, '/admin members');
     await page.evaluate(() => window.scrollTo(0, 0));
-    await shot(page, 'office-members.png');
+    await shot(page, 'office-members.png', { fullPage: true });
     for (const [u] of MEMBERS) tokens[u] = await login(u);
   });
 

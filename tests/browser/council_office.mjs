@@ -375,11 +375,6 @@ async function run() {
     await page.getByRole('button', { name: 'Tạo cuộc bỏ phiếu (chưa mở)' }).click();
     check((await fieldError(page, 'vote-title')).startsWith('title must not be empty'), 'the title error');
 
-    await page.getByLabel('Tên cuộc bỏ phiếu').fill(TITLE);
-    await page.getByLabel('Số thành viên cần để giải mã').fill('3');
-    await page.getByRole('button', { name: 'Tạo cuộc bỏ phiếu (chưa mở)' }).click();
-    check((await fieldError(page, 'committee-threshold')).startsWith('committee.threshold must be between 1 and the 2'), 'the threshold error');
-
     // The rows of the form: three typed, the third moved up, the second removed.
     await page.locator('#new-name-0').fill('Nguyễn Văn An');
     await page.locator('#new-pos-0').fill('Chủ tịch HĐND tỉnh');
@@ -394,11 +389,16 @@ async function run() {
     equal(await page.locator('.subject-row').count(), 2, 'rows after removing one');
     equal(await page.locator('#new-name-1').inputValue(), 'Lê Văn Cường', 'the row moved up');
 
+    await page.getByLabel('Tên cuộc bỏ phiếu').fill(TITLE);
+    await page.getByLabel('Số thành viên cần để giải mã').fill('3');
+    await page.getByRole('button', { name: 'Tạo cuộc bỏ phiếu (chưa mở)' }).click();
+    check((await fieldError(page, 'committee-threshold')).startsWith('committee.threshold must be between 1 and the 2'), 'the threshold error');
+    await shot(page, 'office-vote-form.png', { fullPage: true });
+
     await page.locator('#secrecy-server').check();
     await page.getByRole('button', { name: 'Tạo cuộc bỏ phiếu (chưa mở)' }).click();
     check((await fieldError(page, 'new-pos-1')).startsWith('subjects[1] (Lê Văn Cường) must list between 1 and'), 'the row error');
     await page.locator('#new-pos-1').fill('Trưởng Ban Kinh tế - Ngân sách HĐND tỉnh');
-    await shot(page, 'office-vote-form.png', { fullPage: true });
     await page.getByRole('button', { name: 'Tạo cuộc bỏ phiếu (chưa mở)' }).click();
     await page.getByRole('heading', { name: TITLE, level: 2 }).waitFor();
     const votes = (await call('GET', `/councils/${councilId}/votes`, tokens.admin)).body;

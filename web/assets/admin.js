@@ -854,7 +854,7 @@ function voteMeta(vote) {
   const parts = [
     t(`kind_${vote.kind}`),
     t('subjects_n', { n: vote.subjects.length }),
-    t(vote.percent_base === 'seats' ? 'base_seats_word' : 'base_ballots_word'),
+    `${t('base')}: ${t(vote.percent_base === 'seats' ? 'base_seats_word' : 'base_ballots_word')}`,
     t(SECRECY_WORDS[vote.secrecy] || 'secrecy_server'),
   ];
   if (vote.committee) {
@@ -924,7 +924,7 @@ function voteCard(vote) {
       ? el('p', { class: 'meta' }, `${t('turnout')}: ${t('turnout_of', { cast: vote.ballots_cast, eligible: vote.eligible ?? 0 })}`)
       : null,
     notes.map((n) => el('p', { class: 'note' }, n)),
-    vote.public ? el('p', {}, el('a', { href: `/results?council=${vote.council_id}` }, t('nav_results'))) : null,
+    vote.public ? el('p', { class: 'links' }, el('a', { href: `/results?council=${vote.council_id}` }, t('nav_results'))) : null,
     errors.top,
     actions,
   );

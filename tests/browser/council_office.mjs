@@ -429,6 +429,10 @@ async function run() {
     await page.keyboard.press('Enter');
     equal(await page.locator('#edit-name-3').inputValue(), 'Đặng Văn Hùng', 'moved up by keyboard');
     equal(await page.evaluate(() => document.activeElement.dataset.focusKey), 'edit-up-3', 'focus follows the row moved');
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await page.getByRole('button', { name: 'Move Đặng Văn Hùng up' }).waitFor();
+    await page.getByRole('button', { name: 'Chuyển sang tiếng Việt' }).click();
+    equal(await page.locator('#edit-name-3').inputValue(), 'Đặng Văn Hùng', 'an unsaved edit survives a language switch');
     await page.getByRole('button', { name: 'Xóa Trần Văn Bình, con khỏi danh sách' }).click();
     await page.getByRole('button', { name: 'Lưu danh sách' }).click();
     await page.locator('.done-note').filter({ hasText: 'Đã lưu danh sách: 5 người.' }).waitFor();

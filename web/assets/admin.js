@@ -33,6 +33,7 @@ const { state, main, show, render, start } = pageShell({
     tab: 'votes',
     editing: null,
     voteForm: null,
+    draftRows: {},
   },
   views: { office: officeView },
   mayUse: (who) => (who.roles || []).some((r) => r === 'admin' || r === 'chair'),
@@ -235,6 +236,7 @@ function officeView() {
 }
 
 function goTo(tab, editing = null) {
+  if (editing !== state.editing) state.draftRows = {};
   state.tab = tab;
   state.editing = editing;
   render(false);
@@ -973,7 +975,9 @@ function draftEditor() {
   const vote = state.votes.find((v) => v.id === state.editing);
   if (!vote) return votesSection();
   const errors = formErrors('draft');
-  const rows = rowsOf(vote.subjects);
+  // Kept while the page is drawn again (a language switch), until saved or left.
+  state.draftRows ||= {};
+  const rows = (state.draftRows[vote.id] ||= rowsOf(vote.subjects));
   const back = el('button', { type: 'button', class: 'secondary', onclick: () => goTo('votes') }, t('back_to_votes'));
   if (vote.state !== 'draft') {
     return el('section', { class: 'office-section' }, el('h2', {}, vote.title), el('p', { class: 'card' }, t('list_fixed')), back);
@@ -1067,6 +1071,7 @@ function draftEditor() {
 }
 
 function replaceVote(vote) {
+  if (state.draftRows) delete state.draftRows[vote.id];
   const i = state.votes.findIndex((v) => v.id === vote.id);
   if (i >= 0) state.votes[i] = vote;
   else state.votes.push(vote);

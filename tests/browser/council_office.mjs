@@ -7,6 +7,9 @@
 // then the results with comma decimals after the close, a page at a time on a small screen; the
 // follow-up confidence vote is created on /admin from the closed vote, and the results are
 // made public; the public page (/results) shows them, and not a closed vote left unpublished.
+// Last, a committee vote (the page's default) is created on /admin, its key made by the two
+// auditors with `tinnhiem committee ceremony`, cast with `tinnhiem cast`, and after the close
+// the hall screen waits for `tinnhiem committee decrypt` before showing its results.
 // Screenshots go to $TINNHIEM_SCREENS (default docs/screens/).
 //
 //   node council_office.mjs [path/to/tinnhiem]      (default: ../../target/debug/tinnhiem)
@@ -35,6 +38,7 @@ const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
 const PASSWORD = 'mat-khau-thu-nghiem';
 const COUNCIL = 'HĐND tỉnh Thử Nghiệm';
 const TITLE = 'Lấy phiếu tín nhiệm giữa nhiệm kỳ 2021–2026';
+const COMMITTEE_TITLE = 'Bỏ phiếu tín nhiệm thử, phiếu mã hóa';
 
 const MEMBERS = [
   ['chutoa', 'Nguyễn Thị Minh Khai', 'chair;delegate'],
@@ -177,6 +181,28 @@ async function call(method, p, token, body) {
     json = text;
   }
   return { status: res.status, body: json };
+}
+
+/** Runs the binary's own tool (`committee ceremony`, `cast`…), each of `lines` one line of its
+ * standard input; resolves when it exits 0 within two minutes. */
+function tool(args, lines) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`tinnhiem ${args.slice(0, 2).join(' ')} exited ${code}: ${output}`));
+    });
+    child.stdin.end(lines.map((l) => `${l}\n`).join(''));
+  });
 }
 
 async function login(username, password = PASSWORD) {
@@ -593,6 +619,54 @@ async function run() {
     await context.close();
     const anonymous = await call('GET', `/public/councils/${councilId}/results`);
     equal(anonymous.body.map((x) => x.vote_id), [vote.id], 'the API agrees');
+  });
+
+  await step("committee vote (the page's default): the key ceremony, encrypted casts, the hall waits for the decryption", async () => {
+    // Created on /admin with the committee ticked by default (both auditors, a majority of 2).
+    await page.goto(`${base}/admin`);
+    await page.getByRole('button', { name: 'Tạo cuộc bỏ phiếu', exact: true }).click();
+    await page.getByLabel('Tên cuộc bỏ phiếu').fill(COMMITTEE_TITLE);
+    await page.locator('#kind-confidence').check();
+    await page.locator('#new-name-0').fill('Người thử mã hóa');
+    await page.locator('#new-pos-0').fill('Ủy viên UBND tỉnh');
+    await page.getByRole('button', { name: 'Tạo cuộc bỏ phiếu (chưa mở)' }).click();
+    await page.getByRole('heading', { name: COMMITTEE_TITLE, level: 2 }).waitFor();
+    await page.getByText('khóa đang được tạo').waitFor();
+    const secret = (await call('GET', `/councils/${councilId}/votes`, tokens.admin)).body.find((v) => v.title === COMMITTEE_TITLE);
+    equal([secret.secrecy, secret.committee.threshold, secret.committee.members.length], ['committee', 2, 2], 'the committee vote (API)');
+
+    const shares = mkdtempSync(path.join(os.tmpdir(), 'tinnhiem-shares-'));
+    try {
+      const members = [['kiemphieu', PASSWORD], ['thuky', `${PASSWORD}-2`]];
+      await Promise.all(
+        members.map(([u, pw]) =>
+          tool(['committee', 'ceremony', '--server', base, '--username', u, '--committee', secret.committee.id, '--share-file', path.join(shares, `${u}.share`)], [pw, `cum-tu-bi-mat-${u}`]),
+        ),
+      );
+      await page.reload();
+      await page.locator(`[data-vote-id="${secret.id}"]`).getByText('khóa đã sẵn sàng').waitFor();
+      equal((await call('POST', `/votes/${secret.id}/open`, tokens.chutoa)).status, 200, 'opened (API)');
+      for (const [u, choice] of [['daibieu1', 'confidence'], ['daibieu2', 'no_confidence']]) {
+        await tool(['cast', '--server', base, '--username', u, '--vote', secret.id, '--mark', `1=${choice}`], [PASSWORD]);
+      }
+      await hall.page.locator(`.hall[data-mode="turnout"][data-vote-id="${secret.id}"] .hall-turnout`).filter({ hasText: '2 / 5' }).waitFor({ timeout: 10_000 });
+      equal((await call('POST', `/votes/${secret.id}/close`, tokens.chutoa)).status, 200, 'closed (API)');
+      await hall.page.locator(`.hall[data-mode="counting"][data-vote-id="${secret.id}"]`).waitFor({ timeout: 10_000 });
+      await hall.page.getByText('Đang chờ Ban kiểm phiếu giải mã kết quả.').waitFor();
+      await shot(hall.page, 'hall-counting.png');
+      await Promise.all(
+        members.map(([u, pw]) =>
+          tool(['committee', 'decrypt', '--server', base, '--username', u, '--vote', secret.id, '--share-file', path.join(shares, `${u}.share`)], [pw, `cum-tu-bi-mat-${u}`]),
+        ),
+      );
+      const table = hall.page.locator(`.hall[data-mode="results"][data-vote-id="${secret.id}"] table.hall-results`);
+      await table.waitFor({ timeout: 10_000 });
+      equal(await table.locator('td[data-key="confidence"] .pct').allTextContents(), ['50,00%'], 'the decrypted result, as printed');
+    } finally {
+      rmSync(shares, { recursive: true, force: true });
+    }
+    const anonymous = await call('GET', `/public/councils/${councilId}/results`);
+    equal(anonymous.body.map((x) => x.vote_id), [vote.id], 'still only the published vote in public');
   });
 
   await step('no script error and no refused resource on any page', async () => {

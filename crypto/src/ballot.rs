@@ -261,16 +261,7 @@ impl EncryptedBallot {
     }
 
     pub fn from_bytes(bytes: &[u8], shape: Shape) -> Result<EncryptedBallot, Refusal> {
-        let row_bytes = shape.choices * CELL_BYTES + ROW_PROOF_BYTES;
-        if bytes.len() != shape.rows * row_bytes {
-            return Err(Refusal::Form(format!(
-                "{} bytes, where a ballot of {} rows of {} choices has {}",
-                bytes.len(),
-                shape.rows,
-                shape.choices,
-                shape.rows * row_bytes
-            )));
-        }
+        let row_bytes = full_length(bytes, shape)?;
         let bad = |what: &str, i: usize, e: DecodeError| {
             Refusal::Form(format!("row {}: {what} {e}", i + 1))
         };
@@ -303,16 +294,7 @@ impl EncryptedBallot {
     /// Only the ciphertexts of a ballot's bytes (§5.2), row by row, without decoding its proofs:
     /// what a sum needs from a ballot already verified.
     pub fn ciphertexts_of(bytes: &[u8], shape: Shape) -> Result<Vec<Vec<Ciphertext>>, Refusal> {
-        let row_bytes = shape.choices * CELL_BYTES + ROW_PROOF_BYTES;
-        if bytes.len() != shape.rows * row_bytes {
-            return Err(Refusal::Form(format!(
-                "{} bytes, where a ballot of {} rows of {} choices has {}",
-                bytes.len(),
-                shape.rows,
-                shape.choices,
-                shape.rows * row_bytes
-            )));
-        }
+        let row_bytes = full_length(bytes, shape)?;
         bytes
             .chunks(row_bytes)
             .enumerate()
@@ -368,6 +350,21 @@ impl Opening {
                     })
             })
     }
+}
+
+/// The bytes of a row of a ballot of `shape`, once `bytes` is checked to be such a ballot's.
+fn full_length(bytes: &[u8], shape: Shape) -> Result<usize, Refusal> {
+    let row_bytes = shape.choices * CELL_BYTES + ROW_PROOF_BYTES;
+    if bytes.len() != shape.rows * row_bytes {
+        return Err(Refusal::Form(format!(
+            "{} bytes, where a ballot of {} rows of {} choices has {}",
+            bytes.len(),
+            shape.rows,
+            shape.choices,
+            shape.rows * row_bytes
+        )));
+    }
+    Ok(row_bytes)
 }
 
 /// What a committee vote's ballots are bound to, fixed when the vote opens.

@@ -188,6 +188,13 @@ fn nonidentity(what: &str, text: &str) -> Result<Point, String> {
     decode_nonidentity(&bytes(what, text)?).map_err(|e| format!("{what} {e}"))
 }
 
+/// Checks a committee's ceremony (every proof and hash in it, every member's confirmation of
+/// its hash) and returns the joint key it makes: what a delegate's own machine checks before
+/// it encrypts under that key.
+pub fn check_committee(c: &CommitteeKey) -> Result<Point, String> {
+    committee(c).map(|(key, _)| key.joint.point)
+}
+
 /// The committee's ceremony, every proof and hash in it, and the joint key it makes.
 fn committee(c: &CommitteeKey) -> Result<(Key, String), String> {
     let n = c.members.len() as u32;
@@ -303,7 +310,9 @@ fn committee(c: &CommitteeKey) -> Result<(Key, String), String> {
         },
         format!(
             "{n} members, threshold {t}: every proof of the ceremony holds, every member \
-             confirmed its hash, and the joint key is made of their commitments"
+             confirmed its hash (fingerprint {}: compare it with the one the members read out \
+             and signed in the minutes), and the joint key is made of their commitments",
+            crate::domain::committee::fingerprint(&ceremony)
         ),
     ))
 }

@@ -1,6 +1,6 @@
-//! The pages (`/`, `/chair`, `/audit`) and their assets, over real HTTP: content types, the
-//! Content-Security-Policy, caching, nothing from outside this origin, and problem+json for
-//! anything unknown.
+//! The pages (`/`, `/chair`, `/audit`, `/admin`, `/display`, `/results`) and their assets, over
+//! real HTTP: content types, the Content-Security-Policy, caching, nothing from outside this
+//! origin, and problem+json for anything unknown.
 
 use crate::common::*;
 use reqwest::header::{HeaderMap, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG};
@@ -344,4 +344,32 @@ async fn the_ballot_checker_is_one_document_that_needs_nothing_else() {
         .await
         .expect("sent");
     assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn the_office_pages_are_served_without_a_token() {
+    // The secretariat's page, the hall screen and the public results: each the one document
+    // with its own script; what they show comes from the API (the public results with no token).
+    let app = TestApp::spawn().await;
+    for (path, script) in [
+        ("/admin", "admin"),
+        ("/display", "display"),
+        ("/results", "results"),
+    ] {
+        let (status, headers, body) = get(&app, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(
+            header(&headers, CONTENT_SECURITY_POLICY),
+            PAGE_CSP,
+            "{path}"
+        );
+        assert!(
+            body.contains(&format!(r#"src="/assets/{script}.js""#)),
+            "{path}: {body}"
+        );
+        assert!(
+            body.contains(&format!(r#"class="page-{script}""#)),
+            "{path}"
+        );
+    }
 }

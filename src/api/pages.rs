@@ -1,4 +1,5 @@
-//! The pages for delegates' tablets (`/`), the chair (`/chair`) and auditors (`/audit`): plain
+//! The pages for delegates' tablets (`/`), the chair (`/chair`), auditors (`/audit`), the
+//! council's office (`/admin`), the hall's projector (`/display`) and the public (`/results`): plain
 //! HTML, CSS and JavaScript modules from `web/`, embedded in the binary and built on the
 //! `/api/v1` API alone. Nothing is fetched from anywhere else, at build or run time. And the
 //! ballot checker (`/verify-ballot`), one self-contained document that works saved, offline.
@@ -34,10 +35,18 @@ pub struct Asset {
 /// The one document every page is: `{page}` names the page's script and its body class.
 const DOCUMENT: &str = include_str!("../../web/page.html");
 
-/// Each page's path and the name it fills the document with.
-const PAGE_NAMES: [(&str, &str); 3] = [("/", "ballot"), ("/chair", "chair"), ("/audit", "audit")];
+/// Each page's path and the name it fills the document with: the ballot, the chair's console,
+/// the audit page, the secretariat's page, the hall screen and the public results.
+const PAGE_NAMES: [(&str, &str); 6] = [
+    ("/", "ballot"),
+    ("/chair", "chair"),
+    ("/audit", "audit"),
+    ("/admin", "admin"),
+    ("/display", "display"),
+    ("/results", "results"),
+];
 
-/// The three pages, by path: the document filled in for each, once, and kept for the life of
+/// The pages, by path: the document filled in for each, once, and kept for the life of
 /// the process like the embedded files.
 pub fn pages() -> &'static [(&'static str, Asset)] {
     static PAGES: OnceLock<Vec<(&'static str, Asset)>> = OnceLock::new();
@@ -88,6 +97,11 @@ pub const ASSETS: &[Asset] = &[
     asset!("sealer.js", JS),
     asset!("chair.js", JS),
     asset!("audit.js", JS),
+    // The secretariat's page, the hall screen and the public results, and what the last two share.
+    asset!("admin.js", JS),
+    asset!("display.js", JS),
+    asset!("results.js", JS),
+    asset!("published.js", JS),
     // The committee vote's cryptography (docs/verifiable.md §13), for the tablet and auditors.
     asset!("crypto/ristretto255.js", JS),
     asset!("crypto/sha2.js", JS),
@@ -245,7 +259,7 @@ pub fn bundle(modules: &[(&str, &str)]) -> String {
     out
 }
 
-/// Registers `GET /`, `/chair`, `/audit` and `/assets/{file}`, where a file's name may have a
+/// Registers `GET /`, `/chair`, `/audit`, `/admin`, `/display`, `/results` and `/assets/{file}`, where a file's name may have a
 /// folder (`crypto/ballot.js`). Call before the app's default service, so that other paths still
 /// get the problem+json 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {

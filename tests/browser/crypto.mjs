@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 import * as R from '../../web/assets/crypto/ristretto255.js';
 import * as B from '../../web/assets/crypto/ballot.js';
+import * as C from '../../web/assets/crypto/committee.js';
 import { sha256, sha512 } from '../../web/assets/crypto/sha2.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -393,6 +394,118 @@ console.log(
   `time ${SHAPE.rows}×${SHAPE.choices} ballot in node ${process.version}: encrypt with proofs ${median(encryptMs).toFixed(0)} ms, ` +
     `verify ${median(verifyMs).toFixed(0)} ms (medians of 5; ${ballot.bytes.length} bytes)`,
 );
+
+// ---------------------------------------------------------------------------------------------
+// The committee's cryptography (committee.js): the `ceremony` and `partial_decryption` vectors
+
+await check('ceremony vector: commitments, coefficient proofs, the sealed value and its opening, byte for byte', () => {
+  const v = VECTORS.ceremony;
+  const draw = B.nonceGenerator(v.nonce_seed);
+  const coefficients = Array.from({ length: v.threshold }, () => draw());
+  const fields = v.context.map(unhex);
+  const commitments = C.commitments(coefficients);
+  assertEq(commitments.map(hex).join(','), v.commitments.join(','), 'commitments');
+  const proofs = C.coefficientProofs(fields, coefficients, draw);
+  assertEq(proofs.map(hex).join(','), v.proofs.join(','), 'proofs');
+  const points = commitments.map(R.decode);
+  assert(C.coefficientsProven(fields, points, proofs), 'the proofs do not verify');
+  const recipient = draw();
+  assertEq(scalarHex(recipient), v.recipient_secret, 'recipient secret');
+  assertEq(hex(R.encode(R.mulBase(recipient))), v.recipient_key, 'recipient key');
+  const value = C.valueAt(coefficients, 3);
+  assertEq(scalarHex(value), v.value_at_3, 'f(3)');
+  const sealingFields = v.sealing_context.map(unhex);
+  const sealed = C.seal(sealingFields, R.mulBase(recipient), value, draw);
+  assertEq(hex(sealed), v.sealed.ephemeral + v.sealed.masked, 'sealed value');
+  assertEq(C.open(sealingFields, sealed, recipient), value, 'opened value');
+  assert(C.valueMatches(points, 3, value), 'the Feldman check refuses f(3)');
+  assert(!C.valueMatches(points, 3, R.scalarMod(value + 1n)), 'the Feldman check accepts f(3) + 1');
+  assert(!C.valueMatches(points, 2, value), 'the Feldman check accepts f(3) at 2');
+  const other = [...fields];
+  other[1] = B.u32be(2);
+  assert(!C.coefficientsProven(other, points, proofs), 'a proof holds for another member');
+  assert(!C.coefficientsProven(fields, [...points].reverse(), proofs), 'proofs hold for swapped commitments');
+});
+
+await check('ceremony vector: the Lagrange coefficient of 1 among {1, 2, 4}', () => {
+  assertEq(scalarHex(C.lagrange(1, [1, 2, 4])), VECTORS.ceremony.lagrange_at_0_of_1_among_1_2_4, 'λ');
+});
+
+await check('partial_decryption vector: M = z·A and its equality proof, byte for byte; a changed proof fails', () => {
+  const v = VECTORS.partial_decryption;
+  const draw = B.nonceGenerator(v.nonce_seed);
+  const z = draw();
+  assertEq(scalarHex(z), v.share, 'share');
+  const fields = v.fields.map(unhex);
+  const A = R.decode(unhex(v.alpha));
+  const { partial, proof } = C.provePartial(fields, z, A, draw);
+  assertEq(hex(partial), v.partial, 'partial');
+  assertEq(hex(proof), v.proof, 'proof');
+  const X = R.decode(unhex(v.share_key));
+  assert(C.verifyPartial(fields, X, A, R.decode(partial), proof), 'refused');
+  const bad = Uint8Array.from(proof);
+  bad[70] ^= 1;
+  assert(!C.verifyPartial(fields, X, A, R.decode(partial), bad), 'a changed proof holds');
+  assert(!C.verifyPartial(C.decryptionFields(unhex(v.fields[0]), 3, 0, 1), X, A, R.decode(partial), proof), 'holds for another cell');
+});
+
+await check('a whole ceremony of 3 members (t = 2): shares, share keys, joint key, hashes; any 2 decrypt', () => {
+  const id = 'committee-of-three';
+  const t = 2;
+  const draw = B.osRandom();
+  const members = [1, 2, 3].map((position) => ({
+    position,
+    secrets: { sealing: draw(), coefficients: [draw(), draw()] },
+  }));
+  for (const m of members) {
+    m.join = C.joinMessage(id, m.position, m.secrets);
+    m.reveal = C.revealMessage(id, m.position, m.secrets);
+    assertEq(C.joinMessage(id, m.position, m.secrets).commitment_hash, m.join.commitment_hash, 'join is repeatable');
+    const proofs = m.reveal.proofs.map(unhex);
+    const cs = m.reveal.commitments.map(unhex);
+    assertEq(hex(C.commitmentHash(id, m.position, cs, proofs)), m.join.commitment_hash, 'commitment hash');
+    assert(C.verifyKnowledge('sealing-key', C.memberFields(id, m.position), R.decode(unhex(m.join.sealing_key)), unhex(m.join.sealing_proof)), 'sealing proof');
+    assert(C.coefficientsProven(C.memberFields(id, m.position), cs.map(R.decode), proofs), 'coefficient proofs');
+    m.points = cs.map(R.decode);
+  }
+  const sealed = [];
+  for (const s of members) {
+    for (const r of members) {
+      if (r === s) continue;
+      const value = C.valueAt(s.secrets.coefficients, r.position);
+      sealed.push({ sender: s.position, recipient: r.position, sealed: C.seal(C.sealingFields(id, s.position, r.position), R.decode(unhex(r.join.sealing_key)), value, draw) });
+    }
+  }
+  const all = members.map((m) => m.points);
+  const K = C.jointKeyOf(all);
+  const shares = members.map((r) => {
+    let z = C.valueAt(r.secrets.coefficients, r.position);
+    for (const s of sealed.filter((x) => x.recipient === r.position)) {
+      const value = C.open(C.sealingFields(id, s.sender, r.position), s.sealed, r.secrets.sealing);
+      assert(C.valueMatches(all[s.sender - 1], r.position, value), 'a value fails its Feldman check');
+      z = R.scalarMod(z + value);
+    }
+    assert(R.equals(R.mulBase(z), C.shareKeyOf(all, r.position)), 'share key');
+    return z;
+  });
+  const secret = members.reduce((s, m) => R.scalarMod(s + m.secrets.coefficients[0]), 0n);
+  assert(R.equals(R.mulBase(secret), K), 'joint key');
+  for (const pair of [[1, 2], [1, 3], [2, 3]]) {
+    const combined = pair.reduce((s, j) => R.scalarMod(s + C.lagrange(j, pair) * shares[j - 1]), 0n);
+    assertEq(combined, secret, `members ${pair} recombine the secret`);
+  }
+  const published = members.map((m) => ({
+    position: m.position,
+    sealingKey: unhex(m.join.sealing_key),
+    commitments: m.reveal.commitments.map(unhex),
+    proofs: m.reveal.proofs.map(unhex),
+  }));
+  const h = C.ceremonyHash(id, t, published, sealed);
+  const swapped = [...sealed];
+  [swapped[0], swapped[1]] = [swapped[1], swapped[0]];
+  assert(hex(C.ceremonyHash(id, t, published, swapped)) !== hex(h), 'the order of sealed values is not hashed');
+  assertEq(C.fingerprint('3f2a9c0177be04d5aa'), '3f2a 9c01 77be 04d5', 'fingerprint');
+});
 
 // ---------------------------------------------------------------------------------------------
 // The Rust verifier (crypto/examples/verify_ballot.rs)

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import * as R from '../../web/assets/crypto/ristretto255.js';
 import * as B from '../../web/assets/crypto/ballot.js';
 import * as C from '../../web/assets/crypto/committee.js';
+import * as S from '../../web/assets/crypto/sharefile.js';
 import { sha256, sha512 } from '../../web/assets/crypto/sha2.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -505,6 +506,30 @@ await check('a whole ceremony of 3 members (t = 2): shares, share keys, joint ke
   [swapped[0], swapped[1]] = [swapped[1], swapped[0]];
   assert(hex(C.ceremonyHash(id, t, published, swapped)) !== hex(h), 'the order of sealed values is not hashed');
   assertEq(C.fingerprint('3f2a9c0177be04d5aa'), '3f2a 9c01 77be 04d5', 'fingerprint');
+});
+
+await check("the page's key file: opens with its passphrase only, refuses a change, a short passphrase, the tool's file", async () => {
+  const state = { committee_id: 'c', position: 2, threshold: 2, size: 3, share: 'ab'.repeat(32), decrypted: [['v', 'd']] };
+  const text = await S.sealShareFile(state, 'correct horse battery');
+  assert(!text.includes('ab'.repeat(32)), 'the share is in the clear');
+  const sealed = JSON.parse(text);
+  assertEq(`${sealed.format} ${sealed.kdf} ${sealed.iterations}`, 'tinnhiem-committee-share-browser/1 pbkdf2-sha256 600000', 'format');
+  assertEq(JSON.stringify(await S.openShareFile(text, 'correct horse battery')), JSON.stringify(state), 'opened');
+  const code = async (body) => {
+    try {
+      await body();
+    } catch (e) {
+      return e.code;
+    }
+    return null;
+  };
+  assertEq(await code(() => S.openShareFile(text, 'wrong horse battery')), 'passphrase', 'a wrong passphrase');
+  const changed = { ...sealed, ciphertext: (sealed.ciphertext[0] === '0' ? '1' : '0') + sealed.ciphertext.slice(1) };
+  assertEq(await code(() => S.openShareFile(JSON.stringify(changed), 'correct horse battery')), 'passphrase', 'a changed file');
+  assertEq(await code(() => S.openShareFile(JSON.stringify({ ...sealed, iterations: 1000 }), 'correct horse battery')), 'form', 'few iterations');
+  assertEq(await code(() => S.sealShareFile(state, 'short')), 'passphrase', 'a short passphrase');
+  const tool = JSON.stringify({ format: 'tinnhiem-committee-share/1', kdf: 'argon2id' });
+  assertEq(await code(() => S.openShareFile(tool, 'correct horse battery')), 'tool-file', "the tool's file");
 });
 
 // ---------------------------------------------------------------------------------------------

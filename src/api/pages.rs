@@ -1,6 +1,7 @@
-//! The pages for delegates' tablets (`/`), the chair (`/chair`) and auditors (`/audit`): plain
-//! HTML, CSS and JavaScript modules from `web/`, embedded in the binary and built on the
-//! `/api/v1` API alone. Nothing is fetched from anywhere else, at build or run time.
+//! The pages for delegates' tablets (`/`), the chair (`/chair`), auditors (`/audit`) and the
+//! counting committee's members (`/committee`): plain HTML, CSS and JavaScript modules from
+//! `web/`, embedded in the binary and built on the `/api/v1` API alone. Nothing is fetched from
+//! anywhere else, at build or run time.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -34,9 +35,14 @@ pub struct Asset {
 const DOCUMENT: &str = include_str!("../../web/page.html");
 
 /// Each page's path and the name it fills the document with.
-const PAGE_NAMES: [(&str, &str); 3] = [("/", "ballot"), ("/chair", "chair"), ("/audit", "audit")];
+const PAGE_NAMES: [(&str, &str); 4] = [
+    ("/", "ballot"),
+    ("/chair", "chair"),
+    ("/audit", "audit"),
+    ("/committee", "committee"),
+];
 
-/// The three pages, by path: the document filled in for each, once, and kept for the life of
+/// The pages, by path: the document filled in for each, once, and kept for the life of
 /// the process like the embedded files.
 pub fn pages() -> &'static [(&'static str, Asset)] {
     static PAGES: OnceLock<Vec<(&'static str, Asset)>> = OnceLock::new();
@@ -86,18 +92,23 @@ pub const ASSETS: &[Asset] = &[
     asset!("ballot.js", JS),
     asset!("chair.js", JS),
     asset!("audit.js", JS),
+    // The counting committee's page and the worker that checks every ballot for it.
+    asset!("committee.js", JS),
+    asset!("committee-worker.js", JS),
     // The committee vote's cryptography (docs/verifiable.md §13), for the tablet and auditors.
     asset!("crypto/ristretto255.js", JS),
     asset!("crypto/sha2.js", JS),
     asset!("crypto/ballot.js", JS),
+    asset!("crypto/committee.js", JS),
+    asset!("crypto/sharefile.js", JS),
     // The words, embedded once for the pages and the printed minutes alike.
     asset!("vi.json", JSON, crate::words::VI_JSON),
     asset!("en.json", JSON, crate::words::EN_JSON),
 ];
 
-/// Registers `GET /`, `/chair`, `/audit` and `/assets/{file}`, where a file's name may have a
-/// folder (`crypto/ballot.js`). Call before the app's default service, so that other paths still
-/// get the problem+json 404.
+/// Registers `GET /`, `/chair`, `/audit`, `/committee` and `/assets/{file}`, where a file's name
+/// may have a folder (`crypto/ballot.js`). Call before the app's default service, so that other
+/// paths still get the problem+json 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for (index, (path, _)) in pages().iter().enumerate() {
         cfg.service(

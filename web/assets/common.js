@@ -171,6 +171,9 @@ function navLinks(who, current) {
   ) {
     links.push(el('a', { href: '/audit' }, t('nav_audit')));
   }
+  if (roles.includes('auditor') && current !== 'committee') {
+    links.push(el('a', { href: '/committee' }, t('nav_committee')));
+  }
   return links;
 }
 

@@ -1,0 +1,472 @@
+// The counting committee's page (/committee), in Debian's chromium driven by Playwright: a
+// committee of 3 (t = 2) makes its key, two members on the page (two browser contexts, one of
+// them reloading mid-ceremony and going on from its key file) and the third with the
+// command-line tool (`tinnhiem committee ceremony`); every member sees the same fingerprint.
+// The vote opens, delegates cast encrypted ballots with `tinnhiem cast`, the chair closes; one
+// member decrypts on the page (from its key file, after a reload) and the tool's member with
+// `tinnhiem committee decrypt`; the tally is published. Prints how long the page took to check
+// the ballots (not asserted). Screenshots at tablet size go to $TINNHIEM_SCREENS.
+//
+//   node committee_page.mjs [path/to/tinnhiem]      (default: ../../target/debug/tinnhiem)
+//
+// Prints `browser: N passed, M failed` last. Exits non-zero on any failure.
+
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const BIN = path.resolve(process.argv[2] || process.env.TINNHIEM_BIN || path.join(root, 'target/debug/tinnhiem'));
+const SCREENS = path.resolve(process.env.TINNHIEM_SCREENS || path.join(root, 'docs/screens'));
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+const PORTRAIT = { width: 800, height: 1280 };
+const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
+const PASSWORD = 'mat-khau-thu-nghiem';
+const PASSPHRASES = { kiemphieu1: 'cum mat khau mot', kiemphieu2: 'cum mat khau hai', kiemphieu3: 'cum mat khau ba' };
+
+const MEMBERS = [
+  ['chutoa', 'Nguyễn Thị Minh Khai', 'chair;delegate'],
+  ['daibieu1', 'Trần Văn Bình', 'delegate'],
+  ['daibieu2', 'Lê Thị Hồng Nhung', 'delegate'],
+  ['daibieu3', 'Phạm Quốc Dũng', 'delegate'],
+  ['kiemphieu1', 'Đinh Thị Lan Anh', 'auditor'],
+  ['kiemphieu2', 'Vũ Minh Tuấn', 'auditor'],
+  ['kiemphieu3', 'Hồ Thị Mai', 'auditor'],
+];
+
+const SUBJECTS = [
+  ['Nguyễn Văn An', ['Chủ tịch HĐND tỉnh']],
+  ['Lê Văn Cường', ['Trưởng Ban Kinh tế - Ngân sách HĐND tỉnh']],
+  ['Bùi Thị Lan', ['Ủy viên UBND tỉnh', 'Giám đốc Sở Tài chính']],
+  ['Ngô Văn Phúc', ['Viện trưởng Viện kiểm sát nhân dân tỉnh']],
+];
+
+// Each delegate's marks by row number (a row left out is blank).
+const CASTS = {
+  chutoa: ['1=high', '2=high', '3=medium', '4=low'],
+  daibieu1: ['1=high', '2=medium', '4=low'],
+  daibieu2: ['1=medium', '2=high', '3=high', '4=low'],
+  daibieu3: ['1=high', '3=low', '4=medium'],
+};
+const EXPECTED = [
+  { high: 3, medium: 1, low: 0, blank: 0 },
+  { high: 2, medium: 1, low: 0, blank: 1 },
+  { high: 1, medium: 1, low: 1, blank: 1 },
+  { high: 0, medium: 1, low: 3, blank: 0 },
+];
+
+let passed = 0;
+let failed = 0;
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+function equal(actual, expected, message) {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new Error(`${message}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  }
+}
+
+async function step(name, body) {
+  const started = Date.now();
+  try {
+    await body();
+    passed += 1;
+    console.log(`ok ${passed + failed} - ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    failed += 1;
+    console.log(`not ok ${passed + failed} - ${name}\n${e.stack || e}`);
+    throw e;
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+// ---- the server, its API and the command-line tool ------------------------------------------
+
+let server = null;
+let base = '';
+let dir = '';
+
+async function startServer() {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'tinnhiem-committee-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(
+    BIN,
+    ['serve', '--bind', `127.0.0.1:${port}`, '--database', path.join(dir, 'tinnhiem.db'), '--workers', '2'],
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        TINNHIEM_ADMIN_USERNAME: ADMIN.username,
+        TINNHIEM_ADMIN_PASSWORD: ADMIN.password,
+        TINNHIEM_HASH_THREADS: '2',
+        RUST_LOG: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  let exited = null;
+  server.on('exit', (code) => {
+    exited = code;
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    check(exited === null, `the server exited at start (${exited})`);
+    try {
+      const res = await fetch(`${base}/api/v1/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    check(Date.now() < deadline, 'the server was not healthy within 60 s');
+    await sleep(100);
+  }
+}
+
+async function stopServer() {
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await Promise.race([new Promise((r) => server.once('exit', r)), sleep(5000)]);
+    if (server.exitCode === null) server.kill('SIGKILL');
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+async function call(method, p, token, body, type = 'application/json') {
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = type;
+  const res = await fetch(`${base}/api/v1${p}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : type === 'application/json' ? JSON.stringify(body) : body,
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json };
+}
+
+async function login(username, password = PASSWORD) {
+  const r = await call('POST', '/auth/login', null, { username, password });
+  equal(r.status, 200, `sign-in of ${username}`);
+  return r.body.access_token;
+}
+
+/** Runs the binary with `args`, `lines` on its standard input; resolves to {code, stdout, stderr}. */
+function tool(args, lines) {
+  return new Promise((resolve) => {
+    const child = spawn(BIN, args, { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(lines.map((l) => `${l}\n`).join(''));
+  });
+}
+
+// ---- the browser ---------------------------------------------------------------------------
+
+let browser = null;
+const pageErrors = [];
+
+async function tablet(label) {
+  const context = await browser.newContext({
+    viewport: PORTRAIT,
+    deviceScaleFactor: 1,
+    hasTouch: true,
+    locale: 'vi-VN',
+    acceptDownloads: true,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  page.on('pageerror', (e) => pageErrors.push(`${label}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) pageErrors.push(`${label}: ${m.text()}`);
+  });
+  return { context, page };
+}
+
+async function shot(page, name, options = {}) {
+  await page.evaluate(() => document.activeElement?.blur?.());
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: path.join(SCREENS, name), ...options });
+}
+
+async function signIn(page, username) {
+  await page.getByLabel('Tên đăng nhập').fill(username);
+  await page.getByLabel('Mật khẩu', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+}
+
+/** Clicks `button` and keeps the file it downloads; resolves to its path. */
+async function downloadBy(page, button, name) {
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  const file = path.join(dir, name);
+  await download.saveAs(file);
+  return file;
+}
+
+/** Opens a key file on the page with its passphrase. */
+async function openKeyFile(page, file, passphrase) {
+  await page.getByLabel('Tệp khóa', { exact: true }).setInputFiles(file);
+  await page.getByLabel('Cụm mật khẩu của tệp khóa').fill(passphrase);
+  await page.getByRole('button', { name: 'Mở tệp khóa', exact: true }).click();
+}
+
+async function fingerprintOn(page) {
+  const node = page.locator('.fingerprint');
+  await node.waitFor({ timeout: 90_000 });
+  return { text: (await node.textContent()).trim(), hash: await node.getAttribute('data-hash') };
+}
+
+// ---- the run -------------------------------------------------------------------------------
+
+async function run() {
+  mkdirSync(SCREENS, { recursive: true });
+  const tokens = {};
+  const ids = {};
+  let vote;
+  let committeeId;
+  const files = {};
+
+  await step('the real binary starts on a fresh database', startServer);
+
+  await step('seed: council, members, a committee vote of 3 auditors, t = 2 (API)', async () => {
+    const admin = await login(ADMIN.username, ADMIN.password);
+    const council = await call('POST', '/councils', admin, { name: 'HĐND tỉnh Thử Nghiệm', seats: 4 });
+    equal(council.status, 201, 'create council');
+    const csv = ['username,full_name,roles,password', ...MEMBERS.map(([u, n, r]) => `${u},${n},${r},${PASSWORD}`)].join('\n');
+    const imported = await call('POST', `/councils/${council.body.id}/members/import`, admin, csv, 'text/csv');
+    equal(imported.status, 201, `import members ${JSON.stringify(imported.body)}`);
+    for (const [u] of MEMBERS) {
+      tokens[u] = await login(u);
+      ids[u] = (await call('GET', '/me', tokens[u])).body.id;
+    }
+    const created = await call('POST', `/councils/${council.body.id}/votes`, tokens.chutoa, {
+      title: 'Lấy phiếu tín nhiệm, kỳ họp thứ 20',
+      kind: 'rating',
+      secrecy: 'committee',
+      committee: { members: ['kiemphieu1', 'kiemphieu2', 'kiemphieu3'].map((u) => ids[u]), threshold: 2 },
+      subjects: SUBJECTS.map(([full_name, positions]) => ({ full_name, positions })),
+    });
+    equal(created.status, 201, `create vote ${JSON.stringify(created.body)}`);
+    vote = created.body;
+    committeeId = vote.committee.id;
+    equal(vote.committee.state, 'forming', 'committee state');
+  });
+
+  await step(`chromium starts headless (${CHROMIUM})`, async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+
+  const one = await tablet('kiemphieu1');
+  const two = await tablet('kiemphieu2');
+
+  await step('member 1: signs in at /committee, sees the committee and its vote, opens it', async () => {
+    const { page } = one;
+    await page.goto(`${base}/committee`);
+    await signIn(page, 'kiemphieu1');
+    await page.getByRole('heading', { name: 'Ban kiểm phiếu', level: 1 }).waitFor();
+    const card = page.locator(`[data-committee-id="${committeeId}"]`);
+    await card.getByText('Ban kiểm phiếu: 2/3 thành viên cùng giải mã').waitFor();
+    await card.getByText(vote.title, { exact: false }).waitFor();
+    await shot(page, 'committee-list.png');
+    await card.getByRole('button', { name: 'Mở' }).click();
+    await page.getByRole('heading', { name: 'Lễ tạo khóa' }).waitFor();
+    equal(await page.locator('.ceremony-progress tbody tr').count(), 3, 'a row per member');
+    await shot(page, 'committee-begin.png', { fullPage: true });
+  });
+
+  await step('member 1: a short passphrase is refused; then secrets made, key file downloaded, joined', async () => {
+    const { page } = one;
+    await page.getByLabel('Cụm mật khẩu mới cho tệp khóa').fill('ngan');
+    await page.getByLabel('Nhập lại cụm mật khẩu').fill('ngan');
+    await page.getByRole('button', { name: 'Tạo bí mật, tải tệp khóa và tham gia' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Cụm mật khẩu cần ít nhất 8 ký tự.' }).waitFor();
+    await page.getByLabel('Cụm mật khẩu mới cho tệp khóa').fill(PASSPHRASES.kiemphieu1);
+    await page.getByLabel('Nhập lại cụm mật khẩu').fill(PASSPHRASES.kiemphieu1);
+    files.oneCeremony = await downloadBy(page, page.getByRole('button', { name: 'Tạo bí mật, tải tệp khóa và tham gia' }), 'one-ceremony.json');
+    const text = readFileSync(files.oneCeremony, 'utf8');
+    const sealed = JSON.parse(text);
+    equal([sealed.format, sealed.kdf, sealed.iterations], ['tinnhiem-committee-share-browser/1', 'pbkdf2-sha256', 600000], 'the file format');
+    check(!/sealing_secret|coefficients/.test(text), 'the file holds no secret in the clear');
+    await page.locator('.ceremony-progress tr[data-position="1"] td').first().filter({ hasText: 'Xong' }).waitFor();
+    const c = await call('GET', `/committees/${committeeId}`, tokens.kiemphieu1);
+    check(c.body.members[0].sealing_key, 'member 1 joined (API)');
+  });
+
+  await step('member 2: joins on the page, reloads, and goes on from its key file', async () => {
+    const { page } = two;
+    await page.goto(`${base}/committee`);
+    await signIn(page, 'kiemphieu2');
+    await page.locator(`[data-committee-id="${committeeId}"]`).getByRole('button', { name: 'Mở' }).click();
+    await page.getByLabel('Cụm mật khẩu mới cho tệp khóa').fill(PASSPHRASES.kiemphieu2);
+    await page.getByLabel('Nhập lại cụm mật khẩu').fill(PASSPHRASES.kiemphieu2);
+    files.twoCeremony = await downloadBy(page, page.getByRole('button', { name: 'Tạo bí mật, tải tệp khóa và tham gia' }), 'two-ceremony.json');
+    await page.locator('.ceremony-progress tr[data-position="2"] td').first().filter({ hasText: 'Xong' }).waitFor();
+    await page.reload();
+    await page.locator(`[data-committee-id="${committeeId}"]`).getByRole('button', { name: 'Mở' }).click();
+    await page.getByRole('heading', { name: 'Mở tệp khóa' }).waitFor();
+    check(!(await page.getByRole('button', { name: 'Tạo bí mật, tải tệp khóa và tham gia' }).isVisible()), 'no second join offered');
+    await openKeyFile(page, files.twoCeremony, 'sai cum mat khau');
+    await page.getByRole('alert').filter({ hasText: 'Cụm mật khẩu không mở được tệp này' }).waitFor();
+    await openKeyFile(page, files.twoCeremony, PASSPHRASES.kiemphieu2);
+    await page.locator('.ceremony-status').waitFor();
+    await shot(page, 'committee-waiting.png', { fullPage: true });
+  });
+
+  let ceremony;
+  await step('member 3 takes part with `tinnhiem committee ceremony`; the key is made', async () => {
+    files.three = path.join(dir, 'three.json');
+    ceremony = await tool(
+      ['committee', 'ceremony', '--server', base, '--username', 'kiemphieu3', '--committee', committeeId, '--share-file', files.three],
+      [PASSWORD, PASSPHRASES.kiemphieu3],
+    );
+    equal(ceremony.code, 0, `the tool's exit (${ceremony.stderr})`);
+    const c = await call('GET', `/committees/${committeeId}`, tokens.kiemphieu1);
+    equal(c.body.state, 'ready', 'committee state (API)');
+  });
+
+  let fingerprint;
+  await step('every member sees the same fingerprint: both pages, the tool, the server', async () => {
+    const c = (await call('GET', `/committees/${committeeId}`, tokens.kiemphieu1)).body;
+    const a = await fingerprintOn(one.page);
+    const b = await fingerprintOn(two.page);
+    fingerprint = c.ceremony_hash.slice(0, 16).match(/.{4}/g).join(' ');
+    equal(a, { text: fingerprint, hash: c.ceremony_hash }, 'member 1');
+    equal(b, { text: fingerprint, hash: c.ceremony_hash }, 'member 2');
+    check(ceremony.stderr.includes(`Ceremony fingerprint: ${fingerprint}`), `the tool prints ${fingerprint}`);
+    for (const { page } of [one, two]) {
+      await page.locator('.ceremony-progress td[data-done="false"]').first().waitFor({ state: 'detached' });
+      await page.locator('[data-status="cm_status_ready"]').waitFor();
+    }
+    const size = await one.page.locator('.fingerprint').evaluate((n) => parseFloat(getComputedStyle(n).fontSize));
+    check(size >= 32, `the fingerprint is large (${size}px)`);
+    await shot(one.page, 'committee-fingerprint.png', { fullPage: true });
+  });
+
+  await step('each page member downloads the key file holding only the share', async () => {
+    for (const [{ page }, name] of [[one, 'one-share.json'], [two, 'two-share.json']]) {
+      const notice = page.locator('main .notice').filter({ hasText: 'Phần khóa của bạn đã có.' });
+      await notice.waitFor();
+      files[name] = await downloadBy(page, page.getByRole('button', { name: 'Tải tệp khóa' }), name);
+      await notice.waitFor({ state: 'detached' });
+    }
+  });
+
+  await step('the vote opens; four delegates cast with `tinnhiem cast`, checking the fingerprint', async () => {
+    const opened = await call('POST', `/votes/${vote.id}/open`, tokens.chutoa);
+    equal(opened.status, 200, `open ${JSON.stringify(opened.body)}`);
+    for (const [username, marks] of Object.entries(CASTS)) {
+      const args = ['cast', '--server', base, '--username', username, '--vote', vote.id, '--fingerprint', fingerprint];
+      for (const m of marks) args.push('--mark', m);
+      const out = await tool(args, [PASSWORD]);
+      equal(out.code, 0, `${username} casts (${out.stderr})`);
+    }
+    equal((await call('GET', `/votes/${vote.id}`, tokens.chutoa)).body.ballots_cast, 4, 'ballots cast');
+    const closed = await call('POST', `/votes/${vote.id}/close`, tokens.chutoa);
+    equal(closed.status, 200, `close ${JSON.stringify(closed.body)}`);
+  });
+
+  await step("the page refuses the command-line tool's file, saying so", async () => {
+    const { page } = two;
+    await page.reload();
+    await page.locator(`[data-committee-id="${committeeId}"]`).getByRole('button', { name: 'Mở' }).click();
+    await openKeyFile(page, files.three, PASSPHRASES.kiemphieu3);
+    await page.getByRole('alert').filter({ hasText: 'Tệp này do công cụ dòng lệnh tạo' }).waitFor();
+  });
+
+  let verifyMs;
+  await step('member 1: reloads, opens its share file, checks every ballot in the worker, decrypts the sums', async () => {
+    const { page } = one;
+    await page.reload();
+    await page.locator(`[data-committee-id="${committeeId}"]`).getByRole('button', { name: 'Mở' }).click();
+    const card = page.locator(`article.vote[data-vote-id="${vote.id}"]`);
+    await card.getByText('Mở tệp khóa của bạn để giải mã.').waitFor();
+    await card.getByText('Giải mã kết quả: 0/2').waitFor();
+    await shot(page, 'committee-closed.png', { fullPage: true });
+    await openKeyFile(page, files['one-share.json'], PASSPHRASES.kiemphieu1);
+    await card.getByRole('button', { name: 'Kiểm tra mọi phiếu và giải mã tổng số' }).click();
+    await card.locator('.sent').waitFor({ timeout: 120_000 });
+    const checkedAll = card.locator('.checked-all');
+    verifyMs = Number(await checkedAll.getAttribute('data-ms'));
+    equal(await checkedAll.getAttribute('data-ballots'), '4', 'ballots checked');
+    await card.getByText('Giải mã kết quả: 1/2').waitFor();
+    const b = await call('GET', `/votes/${vote.id}/ballots?limit=1`, tokens.kiemphieu1);
+    equal(b.body.decrypted_by, [1], 'decrypted by (API)');
+    await shot(page, 'committee-decrypted.png', { fullPage: true });
+  });
+
+  await step('member 3 decrypts with `tinnhiem committee decrypt`; the tally is published', async () => {
+    const out = await tool(
+      ['committee', 'decrypt', '--server', base, '--username', 'kiemphieu3', '--vote', vote.id, '--share-file', files.three],
+      [PASSWORD, PASSPHRASES.kiemphieu3],
+    );
+    equal(out.code, 0, `the tool's exit (${out.stderr})`);
+    const tally = await call('GET', `/votes/${vote.id}/tally`, tokens.chutoa);
+    equal(tally.status, 200, 'tally published');
+    equal(tally.body.ballots_cast, 4, 'ballots cast in the tally');
+    equal(tally.body.results.map((r) => r.counts), EXPECTED, 'counts');
+    const card = one.page.locator(`article.vote[data-vote-id="${vote.id}"]`);
+    await card.locator('[data-published="true"]').waitFor();
+    await shot(one.page, 'committee-published.png', { fullPage: true });
+  });
+
+  await step('the page in English; no script error and no refused resource on any page', async () => {
+    await one.page.getByRole('button', { name: 'Switch to English' }).click();
+    await one.page.getByRole('heading', { name: 'Counting committee', level: 1 }).waitFor();
+    await one.page.getByText('The tally is published.').waitFor();
+    equal(pageErrors, [], 'errors in the pages');
+  });
+
+  console.log(`time the page checked ${4} ballots of ${SUBJECTS.length} subjects × 3 choices in ${verifyMs} ms (Chromium, in a worker, not asserted)`);
+}
+
+let code = 0;
+try {
+  await run();
+} catch {
+  code = 1;
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  await stopServer();
+}
+console.log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(code || (failed ? 1 : 0));

@@ -101,6 +101,8 @@ pub const ASSETS: &[Asset] = &[
     asset!("crypto/ballot.js", JS),
     asset!("crypto/committee.js", JS),
     asset!("crypto/sharefile.js", JS),
+    asset!("crypto/argon2.js", JS),
+    asset!("crypto/chacha20poly1305.js", JS),
     // The words, embedded once for the pages and the printed minutes alike.
     asset!("vi.json", JSON, crate::words::VI_JSON),
     asset!("en.json", JSON, crate::words::EN_JSON),

@@ -6,10 +6,15 @@
 // Messages in: {type: 'start', manifestHash, jointKey, rows, choices} (hex), {type: 'page',
 // ballots}, {type: 'finish'}. Out: {type: 'progress', checked}, {type: 'page-done', checked},
 // {type: 'sums', sums, checked}, {type: 'refused', what, code}.
+//
+// It also derives the key of the member's key file (Argon2id, a second or two of work), so that
+// the page does not freeze meanwhile: in {type: 'kdf', passphrase, salt, memoryKiB, passes},
+// out {type: 'key', key}.
 
 import * as R from './crypto/ristretto255.js';
 import * as B from './crypto/ballot.js';
 import { sha256 } from './crypto/sha2.js';
+import { argon2id } from './crypto/argon2.js';
 
 let run = null;
 
@@ -90,7 +95,12 @@ function checkBallot(stored) {
 self.onmessage = (event) => {
   const message = event.data;
   try {
-    if (message.type === 'start') {
+    if (message.type === 'kdf') {
+      const { passphrase, salt, memoryKiB, passes } = message;
+      const password = new TextEncoder().encode(passphrase);
+      const key = argon2id({ password, salt, memoryKiB, passes, parallelism: 1, tagLength: 32 });
+      self.postMessage({ type: 'key', key });
+    } else if (message.type === 'start') {
       start(message);
     } else if (message.type === 'page') {
       for (const stored of message.ballots) {

@@ -14,6 +14,8 @@ import * as B from './crypto/ballot.js';
 import * as C from './crypto/committee.js';
 import { sealShareFile, openShareFile, ShareFileError, MIN_PASSPHRASE } from './crypto/sharefile.js';
 
+const WORKER = "/assets/committee-worker.js";
+
 /** The committee and its votes are read this often while the page shows a committee. */
 const POLL_MS = 2000;
 const PAGE_SIZE = 100;
@@ -53,6 +55,8 @@ const { state, show, render, start } = pageShell({
     /** Vote id → { done, published }. */
     progress: {},
     fileError: null,
+    /** What the page is doing with the key file ('cm_file_sealing', 'cm_file_opening'), or null. */
+    working: null,
   },
   views: { list: listView, committee: committeeView },
   mayUse: (who) => who.roles.includes('auditor') && Boolean(who.council_id),
@@ -395,7 +399,13 @@ async function advance() {
   const published = checkRevealed(c);
   const ours = C.commitments(secrets.coefficients).map(hex);
   if (published[position - 1].commitments.map(hex).join() !== ours.join()) throw new Stop('cm_bad_own');
-  const sent = sealedValues(c, published, secrets, position);
+  // The values the file says were sent (a ceremony begun with the command-line tool), or this
+  // page's own, the same at every reload.
+  const recipients = published.filter((m) => m.position !== position).map((m) => m.position);
+  const sent =
+    Array.isArray(file.sent) && file.sent.length === recipients.length
+      ? recipients.map((recipient, k) => ({ recipient, sealed: file.sent[k] }))
+      : sealedValues(c, published, secrets, position);
   if (!c.sealed.some((s) => s.sender === position)) {
     state.status = 'cm_status_sending';
     render(false);
@@ -443,16 +453,45 @@ async function advance() {
 
 // ---- the key file ------------------------------------------------------------------------
 
-function fileName() {
-  const f = state.file;
+function fileName(f) {
   const what = f.share ? 'share' : 'ceremony';
   return `tinnhiem-committee-${f.committee_id.slice(0, 8)}-${f.position}-${what}.json`;
 }
 
-async function download() {
-  const text = await sealShareFile(state.file, state.passphrase);
+/** The key file's key from its passphrase (Argon2id), derived in a worker. */
+function derive(request) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER, { type: 'module' });
+    worker.onmessage = (event) => {
+      worker.terminate();
+      if (event.data.type === 'key') resolve(event.data.key);
+      else reject(new Error(event.data.what || 'kdf'));
+    };
+    worker.onerror = (event) => {
+      worker.terminate();
+      reject(new Error(event.message || 'worker'));
+    };
+    worker.postMessage({ type: 'kdf', ...request });
+  });
+}
+
+/** Shows that the page is sealing or opening the key file (a second or two). */
+function working(key) {
+  state.working = key;
+  render(false);
+  if (key) announce(t(key));
+}
+
+async function download(file = state.file) {
+  working('cm_file_sealing');
+  let text;
+  try {
+    text = await sealShareFile(file, state.passphrase, { derive });
+  } finally {
+    working(null);
+  }
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const a = el('a', { href: url, download: fileName(), hidden: true });
+  const a = el('a', { href: url, download: fileName(file), hidden: true });
   document.body.append(a);
   a.click();
   a.remove();
@@ -466,8 +505,7 @@ async function begin(passphrase, again) {
   if (passphrase !== again) return fileProblem('cm_passphrase_differs');
   const c = state.committee;
   const draw = B.osRandom();
-  state.passphrase = passphrase;
-  state.file = {
+  const file = {
     committee_id: c.id,
     position: myPosition(c),
     threshold: c.threshold,
@@ -481,9 +519,12 @@ async function begin(passphrase, again) {
     ceremony_hash: null,
     decrypted: [],
   };
+  state.passphrase = passphrase;
   state.fileError = null;
   forms = {};
-  await download();
+  // The secrets are in the member's hands before anything is sent: the page joins only after.
+  await download(file);
+  state.file = file;
   render(false);
   kick();
 }
@@ -491,12 +532,14 @@ async function begin(passphrase, again) {
 async function loadFile(chosen, passphrase) {
   if (!chosen) return fileProblem('cm_file_missing');
   let file;
+  working('cm_file_opening');
   try {
-    file = await openShareFile(await chosen.text(), passphrase);
+    file = await openShareFile(await chosen.text(), passphrase, { derive });
   } catch (e) {
     if (!(e instanceof ShareFileError)) throw e;
-    const key = { passphrase: 'cm_file_passphrase', 'tool-file': 'cm_file_tool' }[e.code] || 'cm_file_form';
-    return fileProblem(key);
+    return fileProblem(e.code === 'passphrase' ? 'cm_file_passphrase' : 'cm_file_form');
+  } finally {
+    working(null);
   }
   const c = state.committee;
   if (file.committee_id !== c.id || file.position !== myPosition(c)) return fileProblem('cm_file_other');
@@ -521,8 +564,7 @@ function fileProblem(key) {
 
 /** The worker's answers, in order, and its progress as it goes. */
 function checker(onProgress) {
-  // eslint-disable-next-line quotes
-  const worker = new Worker("/assets/committee-worker.js", { type: 'module' });
+  const worker = new Worker(WORKER, { type: 'module' });
   const waiting = [];
   worker.onmessage = (event) => {
     if (event.data.type === 'progress') onProgress(event.data.checked);
@@ -808,6 +850,7 @@ function loadForm() {
 function ceremonyBlock(c) {
   const seat = seatOf(c, myPosition(c));
   const parts = [];
+  if (state.working) parts.push(el('p', { class: 'notice working' }, t(state.working)));
   if (c.state === 'failed') {
     parts.push(el('p', { class: 'error', role: 'alert' }, t('cm_failed', { why: c.failure || '' })));
   } else if (state.stopped) {

@@ -1,19 +1,21 @@
-// A committee member's share file as the committee page writes it: the member's secret state
-// (during the ceremony: the sealing secret and the polynomial; after it: the share), the same
-// JSON fields as the command-line tool's file (src/committee_tool/share_file.rs), sealed with a
-// key derived from a passphrase the member chooses. The browser has neither Argon2 nor
-// ChaCha20-Poly1305, so the page's file is sealed with what WebCrypto has: PBKDF2-SHA-256
-// (600,000 iterations) and AES-256-GCM. The command-line tool's files ("tinnhiem-committee-share/1")
-// and the page's ("tinnhiem-committee-share-browser/1") are therefore not interchangeable.
-// docs/verifiable.md §14.
+// A committee member's share file, as the command-line tool writes it
+// (src/committee_tool/share_file.rs), so that a member can use the page or
+// `tinnhiem committee ceremony` / `decrypt` with the same file: the member's secret state (during
+// the ceremony the sealing secret and the polynomial; after it the share), as JSON, sealed with
+// a key derived from a passphrase they choose with Argon2id (m = 19 MiB, t = 3, p = 1), then
+// ChaCha20-Poly1305 with the format's name as associated data. docs/verifiable.md §14.1.
 
-export const FORMAT = 'tinnhiem-committee-share-browser/1';
-/** The command-line tool's format, recognised to say so rather than "not a share file". */
-export const TOOL_FORMAT = 'tinnhiem-committee-share/1';
-export const ITERATIONS = 600_000;
+import { argon2id } from './argon2.js';
+import * as AEAD from './chacha20poly1305.js';
+
+export const FORMAT = 'tinnhiem-committee-share/1';
+export const MEMORY_KIB = 19 * 1024;
+export const PASSES = 3;
 export const MIN_PASSPHRASE = 8;
+/** The most memory a file may ask of the browser (the tool allows 1 GiB). */
+const MOST_KIB = 256 * 1024;
 
-/** Why a file could not be read: `code` is 'form', 'tool-file' or 'passphrase'. */
+/** Why a file could not be read or written: `code` is 'form' or 'passphrase'. */
 export class ShareFileError extends Error {
   constructor(code, message) {
     super(message);
@@ -38,75 +40,66 @@ function unhex(text) {
   return out;
 }
 
-async function deriveKey(passphrase, salt, iterations) {
-  const material = await crypto.subtle.importKey('raw', utf8.encode(passphrase), 'PBKDF2', false, ['deriveKey']);
-  return crypto.subtle.deriveKey(
-    { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
-    material,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
-  );
+/**
+ * The 32-byte key from the passphrase: Argon2id with p = 1, here or by `derive` (the page runs
+ * it in a worker, where its second or two of work does not freeze the page).
+ */
+function directDerive({ passphrase, salt, memoryKiB, passes }) {
+  return argon2id({ password: utf8.encode(passphrase), salt, memoryKiB, passes, parallelism: 1, tagLength: 32 });
 }
 
 /** The file's text: `state` (the share file's fields) sealed with `passphrase`. */
-export async function sealShareFile(state, passphrase) {
+export async function sealShareFile(state, passphrase, { derive = directDerive } = {}) {
   if ([...passphrase].length < MIN_PASSPHRASE) {
     throw new ShareFileError('passphrase', `a passphrase of at least ${MIN_PASSPHRASE} characters`);
   }
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const nonce = crypto.getRandomValues(new Uint8Array(12));
-  const key = await deriveKey(passphrase, salt, ITERATIONS);
-  const sealed = await crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv: nonce, additionalData: utf8.encode(FORMAT) },
-    key,
-    utf8.encode(JSON.stringify(state)),
-  );
-  return `${JSON.stringify(
+  const key = await derive({ passphrase, salt, memoryKiB: MEMORY_KIB, passes: PASSES });
+  const ciphertext = AEAD.seal(key, nonce, utf8.encode(JSON.stringify(state)), utf8.encode(FORMAT));
+  key.fill(0);
+  return JSON.stringify(
     {
       format: FORMAT,
-      kdf: 'pbkdf2-sha256',
-      iterations: ITERATIONS,
+      kdf: 'argon2id',
+      memory_kib: MEMORY_KIB,
+      passes: PASSES,
       salt: hex(salt),
       nonce: hex(nonce),
-      ciphertext: hex(new Uint8Array(sealed)),
+      ciphertext: hex(ciphertext),
     },
     null,
     2,
-  )}\n`;
+  );
 }
 
 /** Opens a file's text with `passphrase`; throws ShareFileError. */
-export async function openShareFile(text, passphrase) {
+export async function openShareFile(text, passphrase, { derive = directDerive } = {}) {
   let sealed;
   try {
     sealed = JSON.parse(text);
   } catch {
     throw new ShareFileError('form', 'not JSON');
   }
-  if (sealed?.format === TOOL_FORMAT) {
-    throw new ShareFileError('tool-file', 'written by the command-line tool');
-  }
-  // Bounded, so that a changed file cannot make the page work for hours.
-  const sane = Number.isInteger(sealed?.iterations) && sealed.iterations >= 100_000 && sealed.iterations <= 10_000_000;
-  if (sealed?.format !== FORMAT || sealed.kdf !== 'pbkdf2-sha256' || !sane) {
+  // Bounded, so that a changed file cannot make the page exhaust the device's memory.
+  const sane =
+    Number.isInteger(sealed?.memory_kib) &&
+    sealed.memory_kib >= 8 &&
+    sealed.memory_kib <= MOST_KIB &&
+    Number.isInteger(sealed.passes) &&
+    sealed.passes >= 1 &&
+    sealed.passes <= 16;
+  if (sealed?.format !== FORMAT || sealed.kdf !== 'argon2id' || !sane) {
     throw new ShareFileError('form', 'not a share file');
   }
   const salt = unhex(sealed.salt);
   const nonce = unhex(sealed.nonce);
   const ciphertext = unhex(sealed.ciphertext);
-  if (nonce.length !== 12 || salt.length < 16) throw new ShareFileError('form', 'not a share file');
-  const key = await deriveKey(passphrase, salt, sealed.iterations);
-  let plain;
-  try {
-    plain = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: nonce, additionalData: utf8.encode(FORMAT) },
-      key,
-      ciphertext,
-    );
-  } catch {
-    throw new ShareFileError('passphrase', 'the passphrase does not open it (or the file was changed)');
-  }
+  if (nonce.length !== 12 || salt.length < 8) throw new ShareFileError('form', 'not a share file');
+  const key = await derive({ passphrase, salt, memoryKiB: sealed.memory_kib, passes: sealed.passes });
+  const plain = AEAD.open(key, nonce, ciphertext, utf8.encode(FORMAT));
+  key.fill(0);
+  if (!plain) throw new ShareFileError('passphrase', 'the passphrase does not open it (or the file was changed)');
   let state;
   try {
     state = JSON.parse(new TextDecoder().decode(plain));

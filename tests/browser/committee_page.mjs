@@ -1,7 +1,8 @@
 // The counting committee's page (/committee), in Debian's chromium driven by Playwright: a
 // committee of 3 (t = 2) makes its key, two members on the page (two browser contexts, one of
 // them reloading mid-ceremony and going on from its key file) and the third with the
-// command-line tool (`tinnhiem committee ceremony`); every member sees the same fingerprint.
+// command-line tool (`tinnhiem committee ceremony`); every member sees the same fingerprint, and
+// the page and the tool each read a key file the other wrote.
 // The vote opens, delegates cast encrypted ballots with `tinnhiem cast`, the chair closes; one
 // member decrypts on the page (from its key file, after a reload) and the tool's member with
 // `tinnhiem committee decrypt`; the tally is published. Prints how long the page took to check
@@ -325,7 +326,7 @@ async function run() {
     files.oneCeremony = await downloadBy(page, page.getByRole('button', { name: 'Tạo bí mật, tải tệp khóa và tham gia' }), 'one-ceremony.json');
     const text = readFileSync(files.oneCeremony, 'utf8');
     const sealed = JSON.parse(text);
-    equal([sealed.format, sealed.kdf, sealed.iterations], ['tinnhiem-committee-share-browser/1', 'pbkdf2-sha256', 600000], 'the file format');
+    equal([sealed.format, sealed.kdf, sealed.memory_kib, sealed.passes], ['tinnhiem-committee-share/1', 'argon2id', 19456, 3], "the tool's file format");
     check(!/sealing_secret|coefficients/.test(text), 'the file holds no secret in the clear');
     await page.locator('.ceremony-progress tr[data-position="1"] td').first().filter({ hasText: 'Xong' }).waitFor();
     const c = await call('GET', `/committees/${committeeId}`, tokens.kiemphieu1);
@@ -405,12 +406,24 @@ async function run() {
     equal(closed.status, 200, `close ${JSON.stringify(closed.body)}`);
   });
 
-  await step("the page refuses the command-line tool's file, saying so", async () => {
+  await step("the command-line tool reads a key file the page wrote: member 2's share, the same key and fingerprint", async () => {
+    const out = await tool(
+      ['committee', 'ceremony', '--server', base, '--username', 'kiemphieu2', '--committee', committeeId, '--share-file', files['two-share.json']],
+      [PASSWORD, PASSPHRASES.kiemphieu2],
+    );
+    equal(out.code, 0, `the tool's exit (${out.stderr})`);
+    check(out.stderr.includes(`Ceremony fingerprint: ${fingerprint}`), `the tool prints ${fingerprint} from the page's file: ${out.stderr}`);
+    check(out.stderr.includes("The committee's key is made"), 'the tool finds the key made');
+  });
+
+  await step("the page reads a key file the command-line tool wrote (member 3's: another member's, it says)", async () => {
     const { page } = two;
     await page.reload();
     await page.locator(`[data-committee-id="${committeeId}"]`).getByRole('button', { name: 'Mở' }).click();
     await openKeyFile(page, files.three, PASSPHRASES.kiemphieu3);
-    await page.getByRole('alert').filter({ hasText: 'Tệp này do công cụ dòng lệnh tạo' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'Tệp này thuộc Ban kiểm phiếu khác hoặc vị trí khác.' }).waitFor();
+    await openKeyFile(page, files.three, 'sai cum mat khau');
+    await page.getByRole('alert').filter({ hasText: 'Cụm mật khẩu không mở được tệp này' }).waitFor();
   });
 
   let verifyMs;

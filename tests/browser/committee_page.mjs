@@ -3,10 +3,12 @@
 // them reloading mid-ceremony and going on from its key file) and the third with the
 // command-line tool (`tinnhiem committee ceremony`); every member sees the same fingerprint, and
 // the page and the tool each read a key file the other wrote.
-// The vote opens, delegates cast encrypted ballots with `tinnhiem cast`, the chair closes; one
-// member decrypts on the page (from its key file, after a reload) and the tool's member with
-// `tinnhiem committee decrypt`; the tally is published. Prints how long the page took to check
-// the ballots (not asserted). Screenshots at tablet size go to $TINNHIEM_SCREENS.
+// The vote (44 subjects) opens, 20 delegates cast encrypted ballots (four with `tinnhiem cast`,
+// the others through the API with ballots encrypted by web/assets/crypto/ballot.js), the chair
+// closes; one member decrypts on the page (from its key file, after a reload, its ballots
+// checked by one worker a core) and the tool's member with `tinnhiem committee decrypt`; the
+// tally is published. Prints how long the page took to check the ballots (not asserted).
+// Screenshots at tablet size go to $TINNHIEM_SCREENS.
 //
 //   node committee_page.mjs [path/to/tinnhiem]      (default: ../../target/debug/tinnhiem)
 //
@@ -19,6 +21,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import * as B from '../../web/assets/crypto/ballot.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -40,27 +44,49 @@ const MEMBERS = [
   ['kiemphieu2', 'Vũ Minh Tuấn', 'auditor'],
   ['kiemphieu3', 'Hồ Thị Mai', 'auditor'],
 ];
+// More delegates, who cast through the API with ballots encrypted by web/assets/crypto/ballot.js.
+const EXTRA = Array.from({ length: 16 }, (_, k) => `daibieu${k + 4}`);
+for (const [k, u] of EXTRA.entries()) MEMBERS.push([u, `Đại biểu Thử Nghiệm ${k + 4}`, 'delegate']);
 
+// A ballot of 44 subjects, as in a provincial council's mid-term vote.
 const SUBJECTS = [
   ['Nguyễn Văn An', ['Chủ tịch HĐND tỉnh']],
   ['Lê Văn Cường', ['Trưởng Ban Kinh tế - Ngân sách HĐND tỉnh']],
   ['Bùi Thị Lan', ['Ủy viên UBND tỉnh', 'Giám đốc Sở Tài chính']],
   ['Ngô Văn Phúc', ['Viện trưởng Viện kiểm sát nhân dân tỉnh']],
+  ...Array.from({ length: 40 }, (_, k) => [`Người Được Lấy Phiếu ${k + 5}`, ['Ủy viên UBND tỉnh']]),
 ];
+const CHOICES = ['high', 'medium', 'low'];
 
-// Each delegate's marks by row number (a row left out is blank).
+// The command-line delegates' marks by row number (a row left out is blank).
 const CASTS = {
   chutoa: ['1=high', '2=high', '3=medium', '4=low'],
   daibieu1: ['1=high', '2=medium', '4=low'],
   daibieu2: ['1=medium', '2=high', '3=high', '4=low'],
   daibieu3: ['1=high', '3=low', '4=medium'],
 };
-const EXPECTED = [
-  { high: 3, medium: 1, low: 0, blank: 0 },
-  { high: 2, medium: 1, low: 0, blank: 1 },
-  { high: 1, medium: 1, low: 1, blank: 1 },
-  { high: 0, medium: 1, low: 3, blank: 0 },
-];
+
+/** The API delegates' marks: for each row a choice's index or null (blank), fixed per name. */
+function marksOf(username) {
+  let x = [...username].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
+  return SUBJECTS.map(() => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    const r = (x >>> 16) % 4;
+    return r === 3 ? null : r;
+  });
+}
+
+/** The counts every row must have, from all the marks cast. */
+function expectedCounts() {
+  const counts = SUBJECTS.map(() => ({ high: 0, medium: 0, low: 0, blank: 0 }));
+  for (const marks of Object.values(CASTS)) {
+    const byRow = Object.fromEntries(marks.map((m) => m.split('=')));
+    counts.forEach((c, i) => (c[byRow[i + 1] || 'blank'] += 1));
+  }
+  for (const u of EXTRA) marksOf(u).forEach((m, i) => (counts[i][m === null ? 'blank' : CHOICES[m]] += 1));
+  return counts;
+}
+const CAST_COUNT = Object.keys(CASTS).length + EXTRA.length;
 
 let passed = 0;
 let failed = 0;
@@ -267,7 +293,7 @@ async function run() {
 
   await step('seed: council, members, a committee vote of 3 auditors, t = 2 (API)', async () => {
     const admin = await login(ADMIN.username, ADMIN.password);
-    const council = await call('POST', '/councils', admin, { name: 'HĐND tỉnh Thử Nghiệm', seats: 4 });
+    const council = await call('POST', '/councils', admin, { name: 'HĐND tỉnh Thử Nghiệm', seats: 4 + EXTRA.length });
     equal(council.status, 201, 'create council');
     const csv = ['username,full_name,roles,password', ...MEMBERS.map(([u, n, r]) => `${u},${n},${r},${PASSWORD}`)].join('\n');
     const imported = await call('POST', `/councils/${council.body.id}/members/import`, admin, csv, 'text/csv');
@@ -392,7 +418,7 @@ async function run() {
     }
   });
 
-  await step('the vote opens; four delegates cast with `tinnhiem cast`, checking the fingerprint', async () => {
+  await step(`the vote opens; ${CAST_COUNT} delegates cast: four with \`tinnhiem cast --fingerprint\`, the others through the API`, async () => {
     const opened = await call('POST', `/votes/${vote.id}/open`, tokens.chutoa);
     equal(opened.status, 200, `open ${JSON.stringify(opened.body)}`);
     for (const [username, marks] of Object.entries(CASTS)) {
@@ -401,7 +427,24 @@ async function run() {
       const out = await tool(args, [PASSWORD]);
       equal(out.code, 0, `${username} casts (${out.stderr})`);
     }
-    equal((await call('GET', `/votes/${vote.id}`, tokens.chutoa)).body.ballots_cast, 4, 'ballots cast');
+    for (const username of EXTRA) {
+      const shown = await call('GET', `/votes/${vote.id}/ballot`, tokens[username]);
+      equal(shown.status, 200, `${username}'s ballot`);
+      const e = shown.body.encryption;
+      const { bytes } = B.encryptBallot({
+        key: B.jointKey(B.fromHex(e.joint_key)),
+        manifestHash: B.fromHex(e.manifest_hash),
+        ballotId: B.fromHex(e.ballot_id),
+        choices: e.choices,
+        marks: marksOf(username),
+        draw: B.osRandom(),
+      });
+      const cast = await call('POST', `/votes/${vote.id}/ballot`, tokens[username], {
+        encrypted: { ballot_id: e.ballot_id, ballot: Buffer.from(bytes).toString('base64') },
+      });
+      equal(cast.status, 201, `${username} casts ${JSON.stringify(cast.body)}`);
+    }
+    equal((await call('GET', `/votes/${vote.id}`, tokens.chutoa)).body.ballots_cast, CAST_COUNT, 'ballots cast');
     const closed = await call('POST', `/votes/${vote.id}/close`, tokens.chutoa);
     equal(closed.status, 200, `close ${JSON.stringify(closed.body)}`);
   });
@@ -427,6 +470,7 @@ async function run() {
   });
 
   let verifyMs;
+  let workers;
   await step('member 1: reloads, opens its share file, checks every ballot in the worker, decrypts the sums', async () => {
     const { page } = one;
     await page.reload();
@@ -440,7 +484,8 @@ async function run() {
     await card.locator('.sent').waitFor({ timeout: 120_000 });
     const checkedAll = card.locator('.checked-all');
     verifyMs = Number(await checkedAll.getAttribute('data-ms'));
-    equal(await checkedAll.getAttribute('data-ballots'), '4', 'ballots checked');
+    equal(await checkedAll.getAttribute('data-ballots'), String(CAST_COUNT), 'ballots checked');
+    workers = await checkedAll.getAttribute('data-workers');
     await card.getByText('Giải mã kết quả: 1/2').waitFor();
     const b = await call('GET', `/votes/${vote.id}/ballots?limit=1`, tokens.kiemphieu1);
     equal(b.body.decrypted_by, [1], 'decrypted by (API)');
@@ -455,8 +500,8 @@ async function run() {
     equal(out.code, 0, `the tool's exit (${out.stderr})`);
     const tally = await call('GET', `/votes/${vote.id}/tally`, tokens.chutoa);
     equal(tally.status, 200, 'tally published');
-    equal(tally.body.ballots_cast, 4, 'ballots cast in the tally');
-    equal(tally.body.results.map((r) => r.counts), EXPECTED, 'counts');
+    equal(tally.body.ballots_cast, CAST_COUNT, 'ballots cast in the tally');
+    equal(tally.body.results.map((r) => r.counts), expectedCounts(), 'counts');
     const card = one.page.locator(`article.vote[data-vote-id="${vote.id}"]`);
     await card.locator('[data-published="true"]').waitFor();
     await shot(one.page, 'committee-published.png', { fullPage: true });
@@ -469,7 +514,12 @@ async function run() {
     equal(pageErrors, [], 'errors in the pages');
   });
 
-  console.log(`time the page checked ${4} ballots of ${SUBJECTS.length} subjects × 3 choices in ${verifyMs} ms (Chromium, in a worker, not asserted)`);
+  const perBallot = verifyMs / CAST_COUNT;
+  console.log(
+    `time the page checked ${CAST_COUNT} ballots of ${SUBJECTS.length} subjects × 3 choices in ${verifyMs} ms ` +
+      `(Chromium, ${workers} worker(s), download included; ${perBallot.toFixed(0)} ms a ballot, ` +
+      `about ${((perBallot * 500) / 1000).toFixed(0)} s for 500; not asserted)`,
+  );
 }
 
 let code = 0;

@@ -5,7 +5,9 @@
 //
 // Messages in: {type: 'start', manifestHash, jointKey, rows, choices} (hex), {type: 'page',
 // ballots}, {type: 'finish'}. Out: {type: 'progress', checked}, {type: 'page-done', checked},
-// {type: 'sums', sums, checked}, {type: 'refused', what, code}.
+// {type: 'sums', sums, checked}, {type: 'refused', what, code}. The page may share a vote's
+// ballots among several workers, one a core: each answers a page with what it saw (each
+// ballot's id and the hash of its ciphertexts) and at the end the sums of its own ballots.
 //
 // It also derives the key of the member's key file (Argon2id, a second or two of work), so that
 // the page does not freeze meanwhile: in {type: 'kdf', passphrase, salt, memoryKiB, passes},
@@ -90,6 +92,7 @@ function checkBallot(stored) {
     sum[1] = R.add(sum[1], ct.beta);
   });
   run.checked += 1;
+  return [stored.ballot_id, cells];
 }
 
 self.onmessage = (event) => {
@@ -103,11 +106,13 @@ self.onmessage = (event) => {
     } else if (message.type === 'start') {
       start(message);
     } else if (message.type === 'page') {
+      // What each ballot was known by, for the page to refuse one given to two workers.
+      const seen = [];
       for (const stored of message.ballots) {
-        checkBallot(stored);
+        seen.push(checkBallot(stored));
         self.postMessage({ type: 'progress', checked: run.checked });
       }
-      self.postMessage({ type: 'page-done', checked: run.checked });
+      self.postMessage({ type: 'page-done', checked: run.checked, seen });
     } else if (message.type === 'finish') {
       const sums = run.sums.map((row) =>
         row.map(([alpha, beta]) => B.toHex(R.encode(alpha)) + B.toHex(R.encode(beta))),

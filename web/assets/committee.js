@@ -598,6 +598,21 @@ function showChecked(voteId) {
   if (words) words.textContent = t('cm_checking', { checked: d.checked, total: d.total });
 }
 
+/** The cell by cell sum (α ‖ β, hex) of the workers' sums. */
+function addSums(all) {
+  return all[0].map((row, i) =>
+    row.map((_, j) => {
+      let alpha = R.IDENTITY;
+      let beta = R.IDENTITY;
+      for (const sums of all) {
+        alpha = R.add(alpha, R.decode(B.fromHex(sums[i][j].slice(0, 64))));
+        beta = R.add(beta, R.decode(B.fromHex(sums[i][j].slice(64))));
+      }
+      return hex(R.encode(alpha)) + hex(R.encode(beta));
+    }),
+  );
+}
+
 /** Checks every ballot of a closed vote, recomputes the sums, and decrypts them, only them. */
 async function decrypt(voteId) {
   const d = { phase: 'checking', checked: 0, total: 0 };
@@ -627,11 +642,22 @@ async function decrypt(voteId) {
       size: c.size,
       jointKey: B.fromHex(file.joint_key),
     });
-    work = checker((checked) => {
-      d.checked = checked;
-      showChecked(voteId);
-    });
-    work.post({ type: 'start', manifestHash: hex(manifest), jointKey: file.joint_key, rows: subjectIds.length, choices });
+    // One worker a core (at most four), each checking its part of every page.
+    const cores = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+    const counts = new Array(cores).fill(0);
+    work = Array.from({ length: cores }, (_, k) =>
+      checker((checked) => {
+        counts[k] = checked;
+        d.checked = counts.reduce((a, b) => a + b, 0);
+        showChecked(voteId);
+      }),
+    );
+    d.workers = cores;
+    for (const w of work) {
+      w.post({ type: 'start', manifestHash: hex(manifest), jointKey: file.joint_key, rows: subjectIds.length, choices });
+    }
+    const ids = new Set();
+    const cells = new Set();
     const fetchPage = (after) =>
       api(`/votes/${voteId}/ballots?limit=${PAGE_SIZE}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
     let first = null;
@@ -648,11 +674,23 @@ async function decrypt(voteId) {
       }
       // The next page downloads while the worker checks this one.
       next = page.next ? fetchPage(page.next) : null;
-      refusedBy(await work.ask({ type: 'page', ballots: page.ballots }));
+      const share = Math.ceil(page.ballots.length / cores);
+      const answers = await Promise.all(
+        work.map((w, k) => w.ask({ type: 'page', ballots: page.ballots.slice(k * share, (k + 1) * share) })),
+      );
+      for (const answer of answers) {
+        for (const [id, hash] of refusedBy(answer).seen) {
+          if (ids.has(id) || cells.has(hash)) throw new Stop('cm_refused_twice');
+          ids.add(id);
+          cells.add(hash);
+        }
+      }
       announce(t('cm_checking', { checked: d.checked, total: d.total }));
       if (!next) break;
     }
-    const { sums, checked } = refusedBy(await work.ask({ type: 'finish' }));
+    const parts = (await Promise.all(work.map((w) => w.ask({ type: 'finish' })))).map(refusedBy);
+    const checked = parts.reduce((n, part) => n + part.checked, 0);
+    const sums = addSums(parts.map((part) => part.sums));
     if (checked !== first.ballots_cast) throw new Stop('cm_refused_count', { checked, cast: first.ballots_cast });
     if (JSON.stringify(sums) !== JSON.stringify(first.sums)) throw new Stop('cm_refused_sums');
     d.ms = performance.now() - started;
@@ -691,7 +729,7 @@ async function decrypt(voteId) {
         : new Stop('cm_refused_by_server', { detail: e instanceof ApiError ? e.detail : t('network_error') });
     announce(t(d.problem.key, d.problem.vars));
   } finally {
-    work?.stop();
+    for (const w of work || []) w.stop();
   }
   render(false);
 }
@@ -910,7 +948,7 @@ function voteBlock(v) {
     if (d?.phase === 'refused') parts.push(el('p', { class: 'error', role: 'alert' }, t(d.problem.key, d.problem.vars)));
     if (d?.ms !== undefined) {
       parts.push(
-        el('p', { class: 'checked-all', dataset: { ms: Math.round(d.ms), ballots: d.total } }, t('cm_checked_all', { total: d.total, seconds: (d.ms / 1000).toFixed(1) })),
+        el('p', { class: 'checked-all', dataset: { ms: Math.round(d.ms), ballots: d.total, workers: d.workers } }, t('cm_checked_all', { total: d.total, seconds: (d.ms / 1000).toFixed(1) })),
       );
     }
     if (done.includes(position)) {

@@ -849,7 +849,7 @@ function beginForm() {
         begin(pass.value, again.value).catch((e) => fileProblem(e instanceof ShareFileError ? 'cm_passphrase_short' : 'cm_file_form'));
       },
     },
-    el('h2', {}, t('cm_begin_title')),
+    el('h3', {}, t('cm_begin_title')),
     el('p', {}, t('cm_begin_intro')),
     el('label', { for: 'new-passphrase' }, t('cm_passphrase_new')),
     pass,
@@ -874,7 +874,7 @@ function loadForm() {
         loadFile(chosen.files[0], pass.value).catch(() => fileProblem('cm_file_form'));
       },
     },
-    el('h2', {}, t('cm_load_title')),
+    el('h3', {}, t('cm_load_title')),
     el('p', {}, t('cm_load_intro')),
     el('label', { for: 'share-file' }, t('cm_file')),
     chosen,

@@ -23,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import * as B from '../../web/assets/crypto/ballot.js';
+import { openShareFile } from '../../web/assets/crypto/sharefile.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -228,6 +229,8 @@ function tool(args, lines) {
 
 let browser = null;
 const pageErrors = [];
+/** Every request the pages made: its address and body. */
+const requests = [];
 
 async function tablet(label) {
   const context = await browser.newContext({
@@ -240,6 +243,7 @@ async function tablet(label) {
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   page.on('pageerror', (e) => pageErrors.push(`${label}: ${e.message}`));
+  context.on('request', (r) => requests.push({ url: r.url(), body: r.postData() || '' }));
   page.on('console', (m) => {
     if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) pageErrors.push(`${label}: ${m.text()}`);
   });
@@ -505,6 +509,28 @@ async function run() {
     const card = one.page.locator(`article.vote[data-vote-id="${vote.id}"]`);
     await card.locator('[data-published="true"]').waitFor();
     await shot(one.page, 'committee-published.png', { fullPage: true });
+  });
+
+  await step("no secret left the members' devices: not in any request, not in the browsers' storage", async () => {
+    const secrets = Object.values(PASSPHRASES).slice(0, 2);
+    for (const [file, passphrase] of [
+      [files.oneCeremony, PASSPHRASES.kiemphieu1],
+      [files.twoCeremony, PASSPHRASES.kiemphieu2],
+      [files['one-share.json'], PASSPHRASES.kiemphieu1],
+      [files['two-share.json'], PASSPHRASES.kiemphieu2],
+    ]) {
+      const state = await openShareFile(readFileSync(file, 'utf8'), passphrase);
+      secrets.push(...[state.sealing_secret, ...(state.coefficients || []), state.share].filter(Boolean));
+    }
+    equal(secrets.length, 2 + 2 * (1 + 2) + 2, 'secrets read back from the key files');
+    check(requests.length > 50, `requests recorded: ${requests.length}`);
+    for (const { url, body } of requests) {
+      for (const secret of secrets) check(!url.includes(secret) && !body.includes(secret), `a secret in a request to ${url}`);
+    }
+    for (const { page } of [one, two]) {
+      const stored = await page.evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }]));
+      for (const secret of secrets) check(!stored.includes(secret), 'a secret in the browser storage');
+    }
   });
 
   await step('the page in English; no script error and no refused resource on any page', async () => {

@@ -1,4 +1,5 @@
-//! The `tinnhiem` command: `serve`, `create-admin` and `verify`.
+//! The `tinnhiem` command: `serve`, `create-admin`, `verify`, `check-ballot` and the tools of
+//! committee votes.
 
 use clap::{Args, Parser, Subcommand};
 use std::io::{BufRead, IsTerminal};
@@ -45,6 +46,15 @@ enum Command {
         /// not origin.
         #[arg(long)]
         public_key: Option<String>,
+    },
+    /// Check a ballot that a tablet opened instead of casting it (Kiểm tra phiếu): its proofs,
+    /// its tracking code, and that each cell encrypts the mark listed with its r. Prints what
+    /// the ballot holds, row by row, in Vietnamese and English. Exits 0 when it matches, 1 when
+    /// it does not or the file is not an opened ballot, 2 when the file cannot be read.
+    CheckBallot {
+        /// The opened ballot's JSON, as the tablet shows it or saves it (docs/verifiable.md
+        /// §5.7).
+        file: PathBuf,
     },
     /// A counting committee member's tool: it talks to the server over HTTP(S) and keeps the
     /// member's share on this machine only.
@@ -211,6 +221,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(*args),
         Command::CreateAdmin { username, database } => create_admin(&username, &database.url),
         Command::Verify { record, public_key } => return verify(&record, public_key.as_deref()),
+        Command::CheckBallot { file } => return check_ballot(&file),
         Command::Committee(CommitteeCommand::Ceremony {
             member,
             committee,
@@ -528,6 +539,32 @@ fn verify(path: &std::path::Path, public_key: Option<&str>) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// `tinnhiem check-ballot`: 0 it matches, 1 it does not, 2 unreadable file.
+fn check_ballot(path: &std::path::Path) -> ExitCode {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("tinnhiem check-ballot: cannot read {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    };
+    println!("{}", path.display());
+    match tinnhiem::check_ballot::check(&bytes) {
+        Ok(check) => {
+            print!("{}", check.report());
+            if check.holds() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(why) => {
+            println!("KẾT QUẢ: KHÔNG ĐỌC ĐƯỢC phiếu đã mở · RESULT: NOT AN OPENED BALLOT: {why}");
+            ExitCode::FAILURE
+        }
     }
 }
 

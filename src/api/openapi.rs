@@ -28,7 +28,7 @@ use crate::shapes::*;
         members::create, members::import, members::list,
         members::set_password, members::set_roles, members::deactivate, members::activate,
         votes::create, votes::list, votes::get, votes::open, votes::close, votes::tally,
-        ballots::get, ballots::cast, ballots::encrypted, ballots::decrypt,
+        ballots::get, ballots::cast, ballots::encrypted, ballots::decrypt, ballots::tracking_code,
         committees::get, committees::join, committees::reveal, committees::shares,
         committees::confirm,
         records::record, records::public_key, records::public_keys,
@@ -45,7 +45,7 @@ use crate::shapes::*;
         VoteCommittee, Committee, CommitteeSeat, SealedValue, JoinCeremony, RevealCommitments,
         SendShares, SealedTo, ConfirmCeremony, Secrecy, CommitteeState, Step, Encryption,
         EncryptedCast, EncryptedBallots, StoredBallot, PartialDecryption, DecryptionShare,
-        DecryptionProgress, SetSubjects, PublicTally,
+        DecryptionProgress, SetSubjects, PublicTally, TrackingCodeFound,
     )),
     modifiers(&BearerAuth),
 )]

@@ -200,3 +200,13 @@ pub fn partials_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<(i32, St
         .select((partial_decryptions::position, partial_decryptions::shares))
         .load(conn)
 }
+
+/// Whether the vote holds a ballot with this tracking code (lowercase hex).
+pub fn has_tracking_code(conn: &mut DbConn, vote_id: &str, code: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        encrypted_ballots::table
+            .filter(encrypted_ballots::vote_id.eq(vote_id))
+            .filter(encrypted_ballots::tracking_code.eq(code)),
+    ))
+    .get_result(conn)
+}

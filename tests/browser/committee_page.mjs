@@ -338,11 +338,11 @@ async function run() {
     const card = page.locator(`[data-committee-id="${committeeId}"]`);
     await card.getByText('Ban kiểm phiếu: 2/3 thành viên cùng giải mã').waitFor();
     await card.getByText(vote.title, { exact: false }).waitFor();
-    await shot(page, 'committee-list.png');
+    await shot(page, 'committee-page-list.png');
     await card.getByRole('button', { name: 'Mở' }).click();
     await page.getByRole('heading', { name: 'Lễ tạo khóa' }).waitFor();
     equal(await page.locator('.ceremony-progress tbody tr').count(), 3, 'a row per member');
-    await shot(page, 'committee-begin.png', { fullPage: true });
+    await shot(page, 'committee-page-begin.png', { fullPage: true });
   });
 
   await step('member 1: a short passphrase is refused; then secrets made, key file downloaded, joined', async () => {
@@ -380,7 +380,7 @@ async function run() {
     await page.getByRole('alert').filter({ hasText: 'Cụm mật khẩu không mở được tệp này' }).waitFor();
     await openKeyFile(page, files.twoCeremony, PASSPHRASES.kiemphieu2);
     await page.locator('.ceremony-status').waitFor();
-    await shot(page, 'committee-waiting.png', { fullPage: true });
+    await shot(page, 'committee-page-waiting.png', { fullPage: true });
   });
 
   let ceremony;
@@ -410,7 +410,7 @@ async function run() {
     }
     const size = await one.page.locator('.fingerprint').evaluate((n) => parseFloat(getComputedStyle(n).fontSize));
     check(size >= 32, `the fingerprint is large (${size}px)`);
-    await shot(one.page, 'committee-fingerprint.png', { fullPage: true });
+    await shot(one.page, 'committee-page-fingerprint.png', { fullPage: true });
   });
 
   await step('each page member downloads the key file holding only the share', async () => {
@@ -482,7 +482,7 @@ async function run() {
     const card = page.locator(`article.vote[data-vote-id="${vote.id}"]`);
     await card.getByText('Mở tệp khóa của bạn để giải mã.').waitFor();
     await card.getByText('Giải mã kết quả: 0/2').waitFor();
-    await shot(page, 'committee-closed.png', { fullPage: true });
+    await shot(page, 'committee-page-closed.png', { fullPage: true });
     await openKeyFile(page, files['one-share.json'], PASSPHRASES.kiemphieu1);
     await card.getByRole('button', { name: 'Kiểm tra mọi phiếu và giải mã tổng số' }).click();
     await card.locator('.sent').waitFor({ timeout: 120_000 });
@@ -493,7 +493,7 @@ async function run() {
     await card.getByText('Giải mã kết quả: 1/2').waitFor();
     const b = await call('GET', `/votes/${vote.id}/ballots?limit=1`, tokens.kiemphieu1);
     equal(b.body.decrypted_by, [1], 'decrypted by (API)');
-    await shot(page, 'committee-decrypted.png', { fullPage: true });
+    await shot(page, 'committee-page-decrypted.png', { fullPage: true });
   });
 
   await step('member 3 decrypts with `tinnhiem committee decrypt`; the tally is published', async () => {
@@ -508,7 +508,7 @@ async function run() {
     equal(tally.body.results.map((r) => r.counts), expectedCounts(), 'counts');
     const card = one.page.locator(`article.vote[data-vote-id="${vote.id}"]`);
     await card.locator('[data-published="true"]').waitFor();
-    await shot(one.page, 'committee-published.png', { fullPage: true });
+    await shot(one.page, 'committee-page-published.png', { fullPage: true });
   });
 
   await step("no secret left the members' devices: not in any request, not in the browsers' storage", async () => {

@@ -250,6 +250,21 @@ async function tablet(label) {
   return { context, page };
 }
 
+const AXE = readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
+const axeChecked = [];
+
+/** axe-core (WCAG 2 A and AA rules) finds no violation on the page as it is now. */
+async function accessible(page, what) {
+  // Evaluated by the browser's debugger protocol: the page's policy does not apply to it.
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  equal(found, [], `${what}: axe-core violations`);
+  axeChecked.push(what);
+}
+
 async function shot(page, name, options = {}) {
   await page.evaluate(() => document.activeElement?.blur?.());
   await page.mouse.move(0, 0);
@@ -338,10 +353,12 @@ async function run() {
     const card = page.locator(`[data-committee-id="${committeeId}"]`);
     await card.getByText('Ban kiểm phiếu: 2/3 thành viên cùng giải mã').waitFor();
     await card.getByText(vote.title, { exact: false }).waitFor();
+    await accessible(page, 'the committees');
     await shot(page, 'committee-page-list.png');
     await card.getByRole('button', { name: 'Mở' }).click();
     await page.getByRole('heading', { name: 'Lễ tạo khóa' }).waitFor();
     equal(await page.locator('.ceremony-progress tbody tr').count(), 3, 'a row per member');
+    await accessible(page, 'the ceremony, before joining');
     await shot(page, 'committee-page-begin.png', { fullPage: true });
   });
 
@@ -410,6 +427,7 @@ async function run() {
     }
     const size = await one.page.locator('.fingerprint').evaluate((n) => parseFloat(getComputedStyle(n).fontSize));
     check(size >= 32, `the fingerprint is large (${size}px)`);
+    await accessible(one.page, 'the fingerprint');
     await shot(one.page, 'committee-page-fingerprint.png', { fullPage: true });
   });
 
@@ -493,6 +511,7 @@ async function run() {
     await card.getByText('Giải mã kết quả: 1/2').waitFor();
     const b = await call('GET', `/votes/${vote.id}/ballots?limit=1`, tokens.kiemphieu1);
     equal(b.body.decrypted_by, [1], 'decrypted by (API)');
+    await accessible(page, 'the decryption sent');
     await shot(page, 'committee-page-decrypted.png', { fullPage: true });
   });
 
@@ -540,6 +559,7 @@ async function run() {
     equal(pageErrors, [], 'errors in the pages');
   });
 
+  console.log(`# axe-core found no violation on: ${axeChecked.join('; ')}`);
   const perBallot = verifyMs / CAST_COUNT;
   console.log(
     `time the page checked ${CAST_COUNT} ballots of ${SUBJECTS.length} subjects × 3 choices in ${verifyMs} ms ` +

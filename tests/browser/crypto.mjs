@@ -691,6 +691,33 @@ if (existsSync(CHROMIUM)) {
       await browser.close();
     }
   });
+  await check("in Chromium: the key file's Argon2id (m = 19 MiB, t = 3) gives Node's key, timed", async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      const origin = 'http://127.0.0.1:9';
+      await page.route(`${origin}/**`, (route) => {
+        const name = new URL(route.request().url()).pathname.replace(/^\/assets\/crypto\//, '');
+        const file = path.join(root, 'web/assets/crypto', name);
+        if (!/^[a-z0-9]+\.js$/.test(name) || !existsSync(file)) return route.fulfill({ status: 404, body: '' });
+        return route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: readFileSync(file, 'utf8') });
+      });
+      await page.route(`${origin}/`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>kdf</title>' }));
+      await page.goto(`${origin}/`);
+      const result = await page.evaluate(async () => {
+        const A = await import('/assets/crypto/argon2.js');
+        const started = performance.now();
+        const key = A.argon2id({ password: new TextEncoder().encode('a passphrase'), salt: new Uint8Array(16).fill(5), memoryKiB: 19 * 1024, passes: 3 });
+        return { ms: performance.now() - started, key: Array.from(key) };
+      });
+      const here = A.argon2id({ password: new TextEncoder().encode('a passphrase'), salt: new Uint8Array(16).fill(5), memoryKiB: 19 * 1024, passes: 3 });
+      assertEq(hex(Uint8Array.from(result.key)), hex(here), 'the key in Chromium');
+      console.log(`time Argon2id m = 19 MiB, t = 3, p = 1 in Chromium: ${result.ms.toFixed(0)} ms`);
+    } finally {
+      await browser.close();
+    }
+  });
 } else {
   console.log(`SKIPPED: in Chromium (no chromium at ${CHROMIUM}; set CHROMIUM)`);
 }

@@ -2,7 +2,8 @@
 //! council's office (`/admin`), the hall's projector (`/display`) and the public (`/results`): plain
 //! HTML, CSS and JavaScript modules from `web/`, embedded in the binary and built on the
 //! `/api/v1` API alone. Nothing is fetched from anywhere else, at build or run time. And the
-//! ballot checker (`/verify-ballot`), one self-contained document that works saved, offline.
+//! ballot checker (`/verify-ballot`), one self-contained document that works saved, offline. And
+//! the counting committee's page (`/committee`).
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -36,14 +37,16 @@ pub struct Asset {
 const DOCUMENT: &str = include_str!("../../web/page.html");
 
 /// Each page's path and the name it fills the document with: the ballot, the chair's console,
-/// the audit page, the secretariat's page, the hall screen and the public results.
-const PAGE_NAMES: [(&str, &str); 6] = [
+/// the audit page, the secretariat's page, the hall screen, the public results and the counting
+/// committee's page.
+const PAGE_NAMES: [(&str, &str); 7] = [
     ("/", "ballot"),
     ("/chair", "chair"),
     ("/audit", "audit"),
     ("/admin", "admin"),
     ("/display", "display"),
     ("/results", "results"),
+    ("/committee", "committee"),
 ];
 
 /// The pages, by path: the document filled in for each, once, and kept for the life of
@@ -102,11 +105,18 @@ pub const ASSETS: &[Asset] = &[
     asset!("display.js", JS),
     asset!("results.js", JS),
     asset!("published.js", JS),
+    // The counting committee's page and the worker that checks every ballot for it.
+    asset!("committee.js", JS),
+    asset!("committee-worker.js", JS),
     // The committee vote's cryptography (docs/verifiable.md §13), for the tablet and auditors.
     asset!("crypto/ristretto255.js", JS),
     asset!("crypto/sha2.js", JS),
     asset!("crypto/ballot.js", JS),
     asset!("crypto/worker.js", JS),
+    asset!("crypto/committee.js", JS),
+    asset!("crypto/sharefile.js", JS),
+    asset!("crypto/argon2.js", JS),
+    asset!("crypto/chacha20poly1305.js", JS),
     // The words, embedded once for the pages and the printed minutes alike.
     asset!("vi.json", JSON, crate::words::VI_JSON),
     asset!("en.json", JSON, crate::words::EN_JSON),
@@ -259,9 +269,9 @@ pub fn bundle(modules: &[(&str, &str)]) -> String {
     out
 }
 
-/// Registers `GET /`, `/chair`, `/audit`, `/admin`, `/display`, `/results` and `/assets/{file}`, where a file's name may have a
-/// folder (`crypto/ballot.js`). Call before the app's default service, so that other paths still
-/// get the problem+json 404.
+/// Registers `GET /`, `/chair`, `/audit`, `/admin`, `/display`, `/results`, `/committee` and
+/// `/assets/{file}`, where a file's name may have a folder (`crypto/ballot.js`). Call before the
+/// app's default service, so that other paths still get the problem+json 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for (index, (path, _)) in pages().iter().enumerate() {
         cfg.service(

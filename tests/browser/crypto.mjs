@@ -1,6 +1,8 @@
 // The browser's cryptography (web/assets/crypto) checked in Node: RFC 9496's ristretto255
-// vectors, docs/verifiable-vectors.json byte for byte, properties of random ballots, and, when
-// given the Rust verifier, ballots encrypted here checked by the reference implementation.
+// vectors, docs/verifiable-vectors.json byte for byte (the ballot's and the committee's), the
+// key file's BLAKE2b, Argon2id and ChaCha20-Poly1305 against their RFCs' vectors, properties of
+// random ballots, and, when given the Rust verifier, ballots encrypted here checked by the
+// reference implementation.
 //
 //   node tests/browser/crypto.mjs
 //   TINNHIEM_VERIFY_BALLOT=target/release/examples/verify_ballot node tests/browser/crypto.mjs
@@ -10,13 +12,17 @@
 // `crypto: N passed, M failed` last; exits non-zero on any failure.
 
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import * as R from '../../web/assets/crypto/ristretto255.js';
 import * as B from '../../web/assets/crypto/ballot.js';
+import * as C from '../../web/assets/crypto/committee.js';
+import * as S from '../../web/assets/crypto/sharefile.js';
+import * as A from '../../web/assets/crypto/argon2.js';
+import * as AEAD from '../../web/assets/crypto/chacha20poly1305.js';
 import { sha256, sha512 } from '../../web/assets/crypto/sha2.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -395,6 +401,199 @@ console.log(
 );
 
 // ---------------------------------------------------------------------------------------------
+// The committee's cryptography (committee.js): the `ceremony` and `partial_decryption` vectors
+
+await check('ceremony vector: commitments, coefficient proofs, the sealed value and its opening, byte for byte', () => {
+  const v = VECTORS.ceremony;
+  const draw = B.nonceGenerator(v.nonce_seed);
+  const coefficients = Array.from({ length: v.threshold }, () => draw());
+  const fields = v.context.map(unhex);
+  const commitments = C.commitments(coefficients);
+  assertEq(commitments.map(hex).join(','), v.commitments.join(','), 'commitments');
+  const proofs = C.coefficientProofs(fields, coefficients, draw);
+  assertEq(proofs.map(hex).join(','), v.proofs.join(','), 'proofs');
+  const points = commitments.map(R.decode);
+  assert(C.coefficientsProven(fields, points, proofs), 'the proofs do not verify');
+  const recipient = draw();
+  assertEq(scalarHex(recipient), v.recipient_secret, 'recipient secret');
+  assertEq(hex(R.encode(R.mulBase(recipient))), v.recipient_key, 'recipient key');
+  const value = C.valueAt(coefficients, 3);
+  assertEq(scalarHex(value), v.value_at_3, 'f(3)');
+  const sealingFields = v.sealing_context.map(unhex);
+  const sealed = C.seal(sealingFields, R.mulBase(recipient), value, draw);
+  assertEq(hex(sealed), v.sealed.ephemeral + v.sealed.masked, 'sealed value');
+  assertEq(C.open(sealingFields, sealed, recipient), value, 'opened value');
+  assert(C.valueMatches(points, 3, value), 'the Feldman check refuses f(3)');
+  assert(!C.valueMatches(points, 3, R.scalarMod(value + 1n)), 'the Feldman check accepts f(3) + 1');
+  assert(!C.valueMatches(points, 2, value), 'the Feldman check accepts f(3) at 2');
+  const other = [...fields];
+  other[1] = B.u32be(2);
+  assert(!C.coefficientsProven(other, points, proofs), 'a proof holds for another member');
+  assert(!C.coefficientsProven(fields, [...points].reverse(), proofs), 'proofs hold for swapped commitments');
+});
+
+await check('ceremony vector: the Lagrange coefficient of 1 among {1, 2, 4}', () => {
+  assertEq(scalarHex(C.lagrange(1, [1, 2, 4])), VECTORS.ceremony.lagrange_at_0_of_1_among_1_2_4, 'λ');
+});
+
+await check('partial_decryption vector: M = z·A and its equality proof, byte for byte; a changed proof fails', () => {
+  const v = VECTORS.partial_decryption;
+  const draw = B.nonceGenerator(v.nonce_seed);
+  const z = draw();
+  assertEq(scalarHex(z), v.share, 'share');
+  const fields = v.fields.map(unhex);
+  const A = R.decode(unhex(v.alpha));
+  const { partial, proof } = C.provePartial(fields, z, A, draw);
+  assertEq(hex(partial), v.partial, 'partial');
+  assertEq(hex(proof), v.proof, 'proof');
+  const X = R.decode(unhex(v.share_key));
+  assert(C.verifyPartial(fields, X, A, R.decode(partial), proof), 'refused');
+  const bad = Uint8Array.from(proof);
+  bad[70] ^= 1;
+  assert(!C.verifyPartial(fields, X, A, R.decode(partial), bad), 'a changed proof holds');
+  assert(!C.verifyPartial(C.decryptionFields(unhex(v.fields[0]), 3, 0, 1), X, A, R.decode(partial), proof), 'holds for another cell');
+});
+
+await check('a whole ceremony of 3 members (t = 2): shares, share keys, joint key, hashes; any 2 decrypt', () => {
+  const id = 'committee-of-three';
+  const t = 2;
+  const draw = B.osRandom();
+  const members = [1, 2, 3].map((position) => ({
+    position,
+    secrets: { sealing: draw(), coefficients: [draw(), draw()] },
+  }));
+  for (const m of members) {
+    m.join = C.joinMessage(id, m.position, m.secrets);
+    m.reveal = C.revealMessage(id, m.position, m.secrets);
+    assertEq(C.joinMessage(id, m.position, m.secrets).commitment_hash, m.join.commitment_hash, 'join is repeatable');
+    const proofs = m.reveal.proofs.map(unhex);
+    const cs = m.reveal.commitments.map(unhex);
+    assertEq(hex(C.commitmentHash(id, m.position, cs, proofs)), m.join.commitment_hash, 'commitment hash');
+    assert(C.verifyKnowledge('sealing-key', C.memberFields(id, m.position), R.decode(unhex(m.join.sealing_key)), unhex(m.join.sealing_proof)), 'sealing proof');
+    assert(C.coefficientsProven(C.memberFields(id, m.position), cs.map(R.decode), proofs), 'coefficient proofs');
+    m.points = cs.map(R.decode);
+  }
+  const sealed = [];
+  for (const s of members) {
+    for (const r of members) {
+      if (r === s) continue;
+      const value = C.valueAt(s.secrets.coefficients, r.position);
+      sealed.push({ sender: s.position, recipient: r.position, sealed: C.seal(C.sealingFields(id, s.position, r.position), R.decode(unhex(r.join.sealing_key)), value, draw) });
+    }
+  }
+  const all = members.map((m) => m.points);
+  const K = C.jointKeyOf(all);
+  const shares = members.map((r) => {
+    let z = C.valueAt(r.secrets.coefficients, r.position);
+    for (const s of sealed.filter((x) => x.recipient === r.position)) {
+      const value = C.open(C.sealingFields(id, s.sender, r.position), s.sealed, r.secrets.sealing);
+      assert(C.valueMatches(all[s.sender - 1], r.position, value), 'a value fails its Feldman check');
+      z = R.scalarMod(z + value);
+    }
+    assert(R.equals(R.mulBase(z), C.shareKeyOf(all, r.position)), 'share key');
+    return z;
+  });
+  const secret = members.reduce((s, m) => R.scalarMod(s + m.secrets.coefficients[0]), 0n);
+  assert(R.equals(R.mulBase(secret), K), 'joint key');
+  for (const pair of [[1, 2], [1, 3], [2, 3]]) {
+    const combined = pair.reduce((s, j) => R.scalarMod(s + C.lagrange(j, pair) * shares[j - 1]), 0n);
+    assertEq(combined, secret, `members ${pair} recombine the secret`);
+  }
+  const published = members.map((m) => ({
+    position: m.position,
+    sealingKey: unhex(m.join.sealing_key),
+    commitments: m.reveal.commitments.map(unhex),
+    proofs: m.reveal.proofs.map(unhex),
+  }));
+  const h = C.ceremonyHash(id, t, published, sealed);
+  const swapped = [...sealed];
+  [swapped[0], swapped[1]] = [swapped[1], swapped[0]];
+  assert(hex(C.ceremonyHash(id, t, published, swapped)) !== hex(h), 'the order of sealed values is not hashed');
+  assertEq(C.fingerprint('3f2a9c0177be04d5aa'), '3f2a 9c01 77be 04d5', 'fingerprint');
+});
+
+// ---------------------------------------------------------------------------------------------
+// The member's key file: BLAKE2b, Argon2id, ChaCha20-Poly1305 (argon2.js, chacha20poly1305.js)
+
+await check('BLAKE2b: RFC 7693\'s "abc", and Node\'s BLAKE2b-512 on lengths around the block size', () => {
+  assertEq(
+    hex(A.blake2b(new TextEncoder().encode('abc'))),
+    'ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923',
+    'BLAKE2b-512("abc")',
+  );
+  for (const n of [0, 1, 63, 64, 127, 128, 129, 255, 256, 1024, 1028]) {
+    const x = Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) & 255);
+    assertEq(hex(A.blake2b(x)), createHash('blake2b512').update(x).digest('hex'), `${n} bytes`);
+  }
+});
+
+await check('Argon2id: RFC 9106 §5.3 (m = 32 KiB, t = 3, p = 4, with secret and associated data)', () => {
+  const tag = A.argon2id({
+    password: new Uint8Array(32).fill(1),
+    salt: new Uint8Array(16).fill(2),
+    secret: new Uint8Array(8).fill(3),
+    associated: new Uint8Array(12).fill(4),
+    memoryKiB: 32,
+    passes: 3,
+    parallelism: 4,
+    tagLength: 32,
+  });
+  assertEq(hex(tag), '0d640df58d78766c08c037a34a8b53c9d01ef0452d75b65eb52520e96b01e659', 'tag');
+  const started = performance.now();
+  A.argon2id({ password: new TextEncoder().encode('a passphrase'), salt: new Uint8Array(16), memoryKiB: 19 * 1024, passes: 3 });
+  console.log(`time Argon2id m = 19 MiB, t = 3, p = 1 in node ${process.version}: ${(performance.now() - started).toFixed(0)} ms`);
+});
+
+await check("ChaCha20-Poly1305: RFC 8439 §2.8.2, Node's OpenSSL on several lengths, a changed byte refused", () => {
+  const key = unhex('808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f');
+  const nonce = unhex('070000004041424344454647');
+  const aad = unhex('50515253c0c1c2c3c4c5c6c7');
+  const text = new TextEncoder().encode(
+    "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
+  );
+  const sealed = AEAD.seal(key, nonce, text, aad);
+  assertEq(hex(sealed.subarray(0, 16)), 'd31a8d34648e60db7b86afbc53ef7ec2', 'ciphertext start');
+  assertEq(hex(sealed.subarray(sealed.length - 16)), '1ae10b594f09e26a7e902ecbd0600691', 'tag');
+  for (const n of [0, 1, 15, 16, 17, 64, 65, 300]) {
+    const m = Uint8Array.from({ length: n }, (_, i) => (i * 13) & 255);
+    const c = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 });
+    c.setAAD(aad, { plaintextLength: n });
+    const reference = Buffer.concat([c.update(m), c.final(), c.getAuthTag()]);
+    const ours = AEAD.seal(key, nonce, m, aad);
+    assertEq(hex(ours), reference.toString('hex'), `${n} bytes`);
+    assertEq(hex(AEAD.open(key, nonce, ours, aad)), hex(m), `${n} bytes opened`);
+    ours[ours.length - 1] ^= 1;
+    assert(AEAD.open(key, nonce, ours, aad) === null, `${n} bytes: a changed tag is accepted`);
+  }
+});
+
+await check("the key file: the tool's format, opened with its passphrase only; a change and a short passphrase refused", async () => {
+  const state = { committee_id: 'c', position: 2, threshold: 2, size: 3, share: 'ab'.repeat(32), decrypted: [['v', 'd']] };
+  const text = await S.sealShareFile(state, 'correct horse battery');
+  assert(!text.includes('ab'.repeat(32)), 'the share is in the clear');
+  const sealed = JSON.parse(text);
+  assertEq(
+    `${sealed.format} ${sealed.kdf} ${sealed.memory_kib} ${sealed.passes}`,
+    'tinnhiem-committee-share/1 argon2id 19456 3',
+    'format',
+  );
+  assertEq(JSON.stringify(await S.openShareFile(text, 'correct horse battery')), JSON.stringify(state), 'opened');
+  const code = async (body) => {
+    try {
+      await body();
+    } catch (e) {
+      return e.code;
+    }
+    return null;
+  };
+  assertEq(await code(() => S.openShareFile(text, 'wrong horse battery')), 'passphrase', 'a wrong passphrase');
+  const changed = { ...sealed, ciphertext: (sealed.ciphertext[0] === '0' ? '1' : '0') + sealed.ciphertext.slice(1) };
+  assertEq(await code(() => S.openShareFile(JSON.stringify(changed), 'correct horse battery')), 'passphrase', 'a changed file');
+  assertEq(await code(() => S.openShareFile(JSON.stringify({ ...sealed, memory_kib: 1 << 30 }), 'x')), 'form', 'a huge memory');
+  assertEq(await code(() => S.sealShareFile(state, 'short')), 'passphrase', 'a short passphrase');
+});
+
+// ---------------------------------------------------------------------------------------------
 // The Rust verifier (crypto/examples/verify_ballot.rs)
 
 function rustVerify(bytes, args = {}) {
@@ -488,6 +687,33 @@ if (existsSync(CHROMIUM)) {
       const bytes = unhex(result.hex);
       B.verifyBallot({ key, ...ctx, ...SHAPE, bytes });
       if (VERIFIER) assert(rustVerify(bytes).startsWith('ok '), 'Rust refuses the ballot made in Chromium');
+    } finally {
+      await browser.close();
+    }
+  });
+  await check("in Chromium: the key file's Argon2id (m = 19 MiB, t = 3) gives Node's key, timed", async () => {
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      const origin = 'http://127.0.0.1:9';
+      await page.route(`${origin}/**`, (route) => {
+        const name = new URL(route.request().url()).pathname.replace(/^\/assets\/crypto\//, '');
+        const file = path.join(root, 'web/assets/crypto', name);
+        if (!/^[a-z0-9]+\.js$/.test(name) || !existsSync(file)) return route.fulfill({ status: 404, body: '' });
+        return route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: readFileSync(file, 'utf8') });
+      });
+      await page.route(`${origin}/`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>kdf</title>' }));
+      await page.goto(`${origin}/`);
+      const result = await page.evaluate(async () => {
+        const A = await import('/assets/crypto/argon2.js');
+        const started = performance.now();
+        const key = A.argon2id({ password: new TextEncoder().encode('a passphrase'), salt: new Uint8Array(16).fill(5), memoryKiB: 19 * 1024, passes: 3 });
+        return { ms: performance.now() - started, key: Array.from(key) };
+      });
+      const here = A.argon2id({ password: new TextEncoder().encode('a passphrase'), salt: new Uint8Array(16).fill(5), memoryKiB: 19 * 1024, passes: 3 });
+      assertEq(hex(Uint8Array.from(result.key)), hex(here), 'the key in Chromium');
+      console.log(`time Argon2id m = 19 MiB, t = 3, p = 1 in Chromium: ${result.ms.toFixed(0)} ms`);
     } finally {
       await browser.close();
     }

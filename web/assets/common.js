@@ -177,6 +177,9 @@ function navLinks(who, current) {
   if ((roles.includes('chair') || roles.includes('admin')) && current !== 'admin') {
     links.push(el('a', { href: '/admin' }, t('nav_admin')));
   }
+  if (roles.includes('auditor') && current !== 'committee') {
+    links.push(el('a', { href: '/committee' }, t('nav_committee')));
+  }
   return links;
 }
 

@@ -22,8 +22,8 @@ import {
 
 /**
  * Sets a page up; the page calls `start()` once its module has run. `page`:
- * - `name`: 'ballot', 'chair', 'audit', 'admin', 'display' or 'results' (the top bar links to
- *   the others);
+ * - `name`: 'ballot', 'chair', 'audit', 'admin', 'display', 'results' or 'committee' (the top
+ *   bar links to the others);
  * - `state`: the page's own fields; the shell adds `view`, `error` and `signinMessage`;
  * - `views`: the page's own views by name, each a function returning the node to show;
  * - `mayUse(who)` and `refusal: { view, title, text }`: who may use the page, and the card

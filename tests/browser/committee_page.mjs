@@ -15,25 +15,33 @@
 // Prints `browser: N passed, M failed` last. Exits non-zero on any failure.
 
 import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 import * as B from '../../web/assets/crypto/ballot.js';
 import { openShareFile } from '../../web/assets/crypto/sharefile.js';
+import {
+  here,
+  SCREENS,
+  CHROMIUM,
+  ADMIN,
+  PASSWORD,
+  check,
+  equal,
+  step,
+  summary,
+  startServer,
+  stopServer,
+  call,
+  login,
+  tool,
+  base,
+  failed,
+  dir,
+  server,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const BIN = path.resolve(process.argv[2] || process.env.TINNHIEM_BIN || path.join(root, 'target/debug/tinnhiem'));
-const SCREENS = path.resolve(process.env.TINNHIEM_SCREENS || path.join(root, 'docs/screens'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const PORTRAIT = { width: 800, height: 1280 };
-const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
-const PASSWORD = 'mat-khau-thu-nghiem';
 const PASSPHRASES = { kiemphieu1: 'cum mat khau mot', kiemphieu2: 'cum mat khau hai', kiemphieu3: 'cum mat khau ba' };
 
 const MEMBERS = [
@@ -89,143 +97,12 @@ function expectedCounts() {
 }
 const CAST_COUNT = Object.keys(CASTS).length + EXTRA.length;
 
-let passed = 0;
-let failed = 0;
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-function equal(actual, expected, message) {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(`${message}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
-}
-
-async function step(name, body) {
-  const started = Date.now();
-  try {
-    await body();
-    passed += 1;
-    console.log(`ok ${passed + failed} - ${name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    failed += 1;
-    console.log(`not ok ${passed + failed} - ${name}\n${e.stack || e}`);
-    throw e;
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-// ---- the server, its API and the command-line tool ------------------------------------------
-
-let server = null;
-let base = '';
-let dir = '';
-
-async function startServer() {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tinnhiem-committee-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(
-    BIN,
-    ['serve', '--bind', `127.0.0.1:${port}`, '--database', path.join(dir, 'tinnhiem.db'), '--workers', '2'],
-    {
-      cwd: dir,
-      env: {
-        ...process.env,
-        TINNHIEM_ADMIN_USERNAME: ADMIN.username,
-        TINNHIEM_ADMIN_PASSWORD: ADMIN.password,
-        TINNHIEM_HASH_THREADS: '2',
-        RUST_LOG: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  let exited = null;
-  server.on('exit', (code) => {
-    exited = code;
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    check(exited === null, `the server exited at start (${exited})`);
-    try {
-      const res = await fetch(`${base}/api/v1/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    check(Date.now() < deadline, 'the server was not healthy within 60 s');
-    await sleep(100);
-  }
-}
-
-async function stopServer() {
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await Promise.race([new Promise((r) => server.once('exit', r)), sleep(5000)]);
-    if (server.exitCode === null) server.kill('SIGKILL');
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
-}
-
-async function call(method, p, token, body, type = 'application/json') {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = type;
-  const res = await fetch(`${base}/api/v1${p}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : type === 'application/json' ? JSON.stringify(body) : body,
-  });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = text;
-  }
-  return { status: res.status, body: json };
-}
-
-async function login(username, password = PASSWORD) {
-  const r = await call('POST', '/auth/login', null, { username, password });
-  equal(r.status, 200, `sign-in of ${username}`);
-  return r.body.access_token;
-}
-
-/** Runs the binary with `args`, `lines` on its standard input; resolves to {code, stdout, stderr}. */
-function tool(args, lines) {
-  return new Promise((resolve) => {
-    const child = spawn(BIN, args, { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(lines.map((l) => `${l}\n`).join(''));
-  });
-}
-
 // ---- the browser ---------------------------------------------------------------------------
+
+/** The binary with `args`, each of `lines` one line of its standard input. */
+function toolLines(args, lines) {
+  return tool(args, lines.map((l) => `${l}\n`).join(''));
+}
 
 let browser = null;
 const pageErrors = [];
@@ -403,7 +280,7 @@ async function run() {
   let ceremony;
   await step('member 3 takes part with `tinnhiem committee ceremony`; the key is made', async () => {
     files.three = path.join(dir, 'three.json');
-    ceremony = await tool(
+    ceremony = await toolLines(
       ['committee', 'ceremony', '--server', base, '--username', 'kiemphieu3', '--committee', committeeId, '--share-file', files.three],
       [PASSWORD, PASSPHRASES.kiemphieu3],
     );
@@ -446,7 +323,7 @@ async function run() {
     for (const [username, marks] of Object.entries(CASTS)) {
       const args = ['cast', '--server', base, '--username', username, '--vote', vote.id, '--fingerprint', fingerprint];
       for (const m of marks) args.push('--mark', m);
-      const out = await tool(args, [PASSWORD]);
+      const out = await toolLines(args, [PASSWORD]);
       equal(out.code, 0, `${username} casts (${out.stderr})`);
     }
     for (const username of EXTRA) {
@@ -472,7 +349,7 @@ async function run() {
   });
 
   await step("the command-line tool reads a key file the page wrote: member 2's share, the same key and fingerprint", async () => {
-    const out = await tool(
+    const out = await toolLines(
       ['committee', 'ceremony', '--server', base, '--username', 'kiemphieu2', '--committee', committeeId, '--share-file', files['two-share.json']],
       [PASSWORD, PASSPHRASES.kiemphieu2],
     );
@@ -516,7 +393,7 @@ async function run() {
   });
 
   await step('member 3 decrypts with `tinnhiem committee decrypt`; the tally is published', async () => {
-    const out = await tool(
+    const out = await toolLines(
       ['committee', 'decrypt', '--server', base, '--username', 'kiemphieu3', '--vote', vote.id, '--share-file', files.three],
       [PASSWORD, PASSPHRASES.kiemphieu3],
     );
@@ -577,5 +454,5 @@ try {
   if (browser) await browser.close().catch(() => {});
   await stopServer();
 }
-console.log(`browser: ${passed} passed, ${failed} failed`);
+summary();
 process.exit(code || (failed ? 1 : 0));

@@ -19,24 +19,33 @@
 // `browser: N passed, M failed` last. Exits non-zero on any failure.
 
 import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  here,
+  SCREENS,
+  CHROMIUM,
+  ADMIN,
+  PASSWORD,
+  check,
+  equal,
+  step,
+  summary,
+  startServer,
+  stopServer,
+  call,
+  login,
+  tool,
+  base,
+  failed,
+  server,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const BIN = path.resolve(process.argv[2] || process.env.TINNHIEM_BIN || path.join(root, 'target/debug/tinnhiem'));
-const SCREENS = path.resolve(process.env.TINNHIEM_SCREENS || path.join(root, 'docs/screens'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const TABLET = { width: 800, height: 1280 };
 const DESKTOP = { width: 1280, height: 800 };
 const PROJECTOR = { width: 1920, height: 1080 };
-const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
-const PASSWORD = 'mat-khau-thu-nghiem';
 const COUNCIL = 'HĐND tỉnh Thử Nghiệm';
 const TITLE = 'Lấy phiếu tín nhiệm giữa nhiệm kỳ 2021–2026';
 const COMMITTEE_TITLE = 'Bỏ phiếu tín nhiệm thử, phiếu mã hóa';
@@ -71,148 +80,15 @@ const MARKS = {
   daibieu4: ['medium', 'high', 'high', 'high', 'medium'],
 };
 
-let passed = 0;
-let failed = 0;
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-function equal(actual, expected, message) {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(`${message}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
-}
-
-async function step(name, body) {
-  const started = Date.now();
-  try {
-    await body();
-    passed += 1;
-    console.log(`ok ${passed + failed} - ${name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    failed += 1;
-    console.log(`not ok ${passed + failed} - ${name}\n${e.stack || e}`);
-    throw e;
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-// ---- the server and its API ------------------------------------------------------------
-
-let server = null;
-let base = '';
-let dir = '';
-
-async function startServer() {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tinnhiem-office-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(
-    BIN,
-    ['serve', '--bind', `127.0.0.1:${port}`, '--database', path.join(dir, 'tinnhiem.db'), '--workers', '2'],
-    {
-      cwd: dir,
-      env: {
-        ...process.env,
-        TINNHIEM_ADMIN_USERNAME: ADMIN.username,
-        TINNHIEM_ADMIN_PASSWORD: ADMIN.password,
-        TINNHIEM_HASH_THREADS: '2',
-        RUST_LOG: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  let exited = null;
-  server.on('exit', (code) => {
-    exited = code;
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    check(exited === null, `the server exited at start (${exited})`);
-    try {
-      const res = await fetch(`${base}/api/v1/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    check(Date.now() < deadline, 'the server was not healthy within 60 s');
-    await sleep(100);
-  }
-}
-
-async function stopServer() {
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await Promise.race([new Promise((r) => server.once('exit', r)), sleep(5000)]);
-    if (server.exitCode === null) server.kill('SIGKILL');
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
-}
-
-async function call(method, p, token, body) {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${base}/api/v1${p}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = text;
-  }
-  return { status: res.status, body: json };
-}
-
-/** Runs the binary's own tool (`committee ceremony`, `cast`…), each of `lines` one line of its
- * standard input; resolves when it exits 0 within two minutes. */
-function tool(args, lines) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => {
-      output += d;
-    });
-    child.stderr.on('data', (d) => {
-      output += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(output);
-      else reject(new Error(`tinnhiem ${args.slice(0, 2).join(' ')} exited ${code}: ${output}`));
-    });
-    child.stdin.end(lines.map((l) => `${l}\n`).join(''));
-  });
-}
-
-async function login(username, password = PASSWORD) {
-  const r = await call('POST', '/auth/login', null, { username, password });
-  equal(r.status, 200, `sign-in of ${username}`);
-  return r.body.access_token;
-}
-
 // ---- the browser -------------------------------------------------------------------------
+
+/** The binary's own tool (`committee ceremony`, `cast`…), each of `lines` one line of its
+ * standard input: its output, once it exits 0. */
+async function runTool(args, lines) {
+  const r = await tool(args, lines.map((l) => `${l}\n`).join(''));
+  if (r.code !== 0) throw new Error(`tinnhiem ${args.slice(0, 2).join(' ')} exited ${r.code}: ${r.stdout}${r.stderr}`);
+  return r.stdout + r.stderr;
+}
 
 let browser = null;
 const pageErrors = [];
@@ -666,14 +542,14 @@ async function run() {
       const members = [['kiemphieu', PASSWORD], ['thuky', `${PASSWORD}-2`]];
       await Promise.all(
         members.map(([u, pw]) =>
-          tool(['committee', 'ceremony', '--server', base, '--username', u, '--committee', secret.committee.id, '--share-file', path.join(shares, `${u}.share`)], [pw, `cum-tu-bi-mat-${u}`]),
+          runTool(['committee', 'ceremony', '--server', base, '--username', u, '--committee', secret.committee.id, '--share-file', path.join(shares, `${u}.share`)], [pw, `cum-tu-bi-mat-${u}`]),
         ),
       );
       await page.reload();
       await page.locator(`[data-vote-id="${secret.id}"]`).getByText('khóa đã sẵn sàng').waitFor();
       equal((await call('POST', `/votes/${secret.id}/open`, tokens.chutoa)).status, 200, 'opened (API)');
       for (const [u, choice] of [['daibieu1', 'confidence'], ['daibieu2', 'no_confidence']]) {
-        await tool(['cast', '--server', base, '--username', u, '--vote', secret.id, '--mark', `1=${choice}`], [PASSWORD]);
+        await runTool(['cast', '--server', base, '--username', u, '--vote', secret.id, '--mark', `1=${choice}`], [PASSWORD]);
       }
       await hall.page.locator(`.hall[data-mode="turnout"][data-vote-id="${secret.id}"] .hall-turnout`).filter({ hasText: '2 / 5' }).waitFor({ timeout: 10_000 });
       equal((await call('POST', `/votes/${secret.id}/close`, tokens.chutoa)).status, 200, 'closed (API)');
@@ -682,7 +558,7 @@ async function run() {
       await shot(hall.page, 'hall-counting.png');
       await Promise.all(
         members.map(([u, pw]) =>
-          tool(['committee', 'decrypt', '--server', base, '--username', u, '--vote', secret.id, '--share-file', path.join(shares, `${u}.share`)], [pw, `cum-tu-bi-mat-${u}`]),
+          runTool(['committee', 'decrypt', '--server', base, '--username', u, '--vote', secret.id, '--share-file', path.join(shares, `${u}.share`)], [pw, `cum-tu-bi-mat-${u}`]),
         ),
       );
       const table = hall.page.locator(`.hall[data-mode="results"][data-vote-id="${secret.id}"] table.hall-results`);
@@ -710,5 +586,5 @@ try {
   if (browser) await browser.close().catch(() => {});
   await stopServer();
 }
-console.log(`browser: ${passed} passed, ${failed} failed`);
+summary();
 process.exit(code || (failed ? 1 : 0));

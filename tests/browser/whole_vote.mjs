@@ -10,23 +10,30 @@
 // through the API, and prints `browser: N passed, M failed` last. Exits non-zero on any failure.
 
 import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  SCREENS,
+  CHROMIUM,
+  ADMIN,
+  PASSWORD,
+  check,
+  equal,
+  step,
+  summary,
+  sleep,
+  startServer,
+  stopServer,
+  call,
+  login,
+  base,
+  failed,
+  server,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const BIN = path.resolve(process.argv[2] || process.env.TINNHIEM_BIN || path.join(root, 'target/debug/tinnhiem'));
-const SCREENS = path.resolve(process.env.TINNHIEM_SCREENS || path.join(root, 'docs/screens'));
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const PORTRAIT = { width: 800, height: 1280 };
 const LANDSCAPE = { width: 1280, height: 800 };
-const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
-const PASSWORD = 'mat-khau-thu-nghiem';
 
 const MEMBERS = [
   ['chutoa', 'Nguyễn Thị Minh Khai', 'chair;delegate'],
@@ -60,125 +67,6 @@ const MARKS = {
 };
 
 const LABELS = { high: 'Tín nhiệm cao', medium: 'Tín nhiệm', low: 'Tín nhiệm thấp' };
-
-let passed = 0;
-let failed = 0;
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-function equal(actual, expected, message) {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-    throw new Error(`${message}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
-}
-
-async function step(name, body) {
-  const started = Date.now();
-  try {
-    await body();
-    passed += 1;
-    console.log(`ok ${passed + failed} - ${name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    failed += 1;
-    console.log(`not ok ${passed + failed} - ${name}\n${e.stack || e}`);
-    throw e;
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-// ---- the server and its API ------------------------------------------------------------
-
-let server = null;
-let base = '';
-let dir = '';
-
-async function startServer() {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'tinnhiem-browser-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(
-    BIN,
-    ['serve', '--bind', `127.0.0.1:${port}`, '--database', path.join(dir, 'tinnhiem.db'), '--workers', '2'],
-    {
-      cwd: dir,
-      env: {
-        ...process.env,
-        TINNHIEM_ADMIN_USERNAME: ADMIN.username,
-        TINNHIEM_ADMIN_PASSWORD: ADMIN.password,
-        TINNHIEM_HASH_THREADS: '2',
-        RUST_LOG: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  let exited = null;
-  server.on('exit', (code) => {
-    exited = code;
-  });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    check(exited === null, `the server exited at start (${exited})`);
-    try {
-      const res = await fetch(`${base}/api/v1/healthz`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    check(Date.now() < deadline, 'the server was not healthy within 60 s');
-    await sleep(100);
-  }
-}
-
-async function stopServer() {
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await Promise.race([new Promise((r) => server.once('exit', r)), sleep(5000)]);
-    if (server.exitCode === null) server.kill('SIGKILL');
-  }
-  if (dir) rmSync(dir, { recursive: true, force: true });
-}
-
-async function call(method, p, token, body, type = 'application/json') {
-  const headers = {};
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['Content-Type'] = type;
-  const res = await fetch(`${base}/api/v1${p}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : type === 'application/json' ? JSON.stringify(body) : body,
-  });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = text;
-  }
-  return { status: res.status, body: json, headers: res.headers };
-}
-
-async function login(username, password = PASSWORD) {
-  const r = await call('POST', '/auth/login', null, { username, password });
-  equal(r.status, 200, `sign-in of ${username}`);
-  return r.body.access_token;
-}
 
 // ---- the browser -------------------------------------------------------------------------
 
@@ -563,5 +451,5 @@ try {
   if (browser) await browser.close().catch(() => {});
   await stopServer();
 }
-console.log(`browser: ${passed} passed, ${failed} failed`);
+summary();
 process.exit(code || (failed ? 1 : 0));

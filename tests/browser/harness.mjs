@@ -1,0 +1,164 @@
+// What every browser test shares: where the binary, the screenshots and chromium are; the
+// steps and their TAP-like report; the real binary started on a free loopback port with a fresh
+// SQLite database; the API called as a client would; and the binary's own command-line tools.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '../..');
+export const BIN = path.resolve(process.argv[2] || process.env.TINNHIEM_BIN || path.join(root, 'target/debug/tinnhiem'));
+export const SCREENS = path.resolve(process.env.TINNHIEM_SCREENS || path.join(root, 'docs/screens'));
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
+export const PASSWORD = 'mat-khau-thu-nghiem';
+
+export let passed = 0;
+export let failed = 0;
+
+export function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+export function equal(actual, expected, message) {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new Error(`${message}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  }
+}
+
+/** Runs one step, reported as `ok N - name (ms)` or `not ok N - name` with the error. */
+export async function step(name, body) {
+  const started = Date.now();
+  try {
+    await body();
+    passed += 1;
+    console.log(`ok ${passed + failed} - ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    failed += 1;
+    console.log(`not ok ${passed + failed} - ${name}\n${e.stack || e}`);
+    throw e;
+  }
+}
+
+/** The last line every browser test prints, which .ci/run counts. */
+export function summary() {
+  console.log(`browser: ${passed} passed, ${failed} failed`);
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+// ---- the server and its API ------------------------------------------------------------
+
+export let server = null;
+/** The server's address, e.g. `http://127.0.0.1:40123`, once started. */
+export let base = '';
+/** The server's working folder: its database, keys, and the tests' files. */
+export let dir = '';
+
+export async function startServer(prefix = 'tinnhiem-browser-') {
+  dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(
+    BIN,
+    ['serve', '--bind', `127.0.0.1:${port}`, '--database', path.join(dir, 'tinnhiem.db'), '--workers', '2'],
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        TINNHIEM_ADMIN_USERNAME: ADMIN.username,
+        TINNHIEM_ADMIN_PASSWORD: ADMIN.password,
+        TINNHIEM_HASH_THREADS: '2',
+        RUST_LOG: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  let exited = null;
+  server.on('exit', (code) => {
+    exited = code;
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    check(exited === null, `the server exited at start (${exited})`);
+    try {
+      const res = await fetch(`${base}/api/v1/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    check(Date.now() < deadline, 'the server was not healthy within 60 s');
+    await sleep(100);
+  }
+}
+
+export async function stopServer() {
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await Promise.race([new Promise((r) => server.once('exit', r)), sleep(5000)]);
+    if (server.exitCode === null) server.kill('SIGKILL');
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Calls the API: `{ status, body, headers }`, the body parsed when it is JSON. */
+export async function call(method, p, token, body, type = 'application/json') {
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = type;
+  const res = await fetch(`${base}/api/v1${p}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : type === 'application/json' ? JSON.stringify(body) : body,
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json, headers: res.headers };
+}
+
+export async function login(username, password = PASSWORD) {
+  const r = await call('POST', '/auth/login', null, { username, password });
+  equal(r.status, 200, `sign-in of ${username}`);
+  return r.body.access_token;
+}
+
+/** Runs the binary with `args` in the server's folder, `input` on its standard input, for at
+ * most two minutes: `{ code, stdout, stderr }`. */
+export function tool(args, input = '') {
+  return new Promise((resolve) => {
+    const child = spawn(BIN, args, { cwd: dir || undefined, env: { ...process.env, RUST_LOG: 'warn' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}

@@ -64,7 +64,7 @@ pub async fn cast(
     security(("bearer" = [])), params(VoteId, BallotPage),
     responses((status = 200, body = EncryptedBallots),
         (status = 400, description = "malformed-request: an unknown query parameter", body = ProblemBody, content_type = "application/problem+json"),
-        Signed, NotFound, InvalidState, Validation))]
+        Signed, Forbidden, NotFound, InvalidState, Validation))]
 pub async fn encrypted(
     signed: SignedIn,
     vote: VoteId,

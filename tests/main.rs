@@ -12,6 +12,7 @@ mod committees;
 mod concurrency;
 mod council_office;
 mod durability;
+mod exemptions;
 mod limits;
 mod migrations;
 mod openapi;

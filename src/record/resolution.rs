@@ -33,6 +33,8 @@ pub fn render(record: &Record, digest: &str, lang: Lang) -> String {
     let w = Words(lang);
     let rating = r.vote.kind == "rating";
     let council = esc(&r.council.name);
+    // Upper case before escaping: an escape (`&amp;`) must not change case.
+    let council_upper = esc(&r.council.name.to_uppercase());
     let title = esc(&r.vote.title);
     let mut h = String::with_capacity(16 * 1024);
     h.push_str(&format!(
@@ -55,7 +57,7 @@ pub fn render(record: &Record, digest: &str, lang: Lang) -> String {
          <div class=\"rule\"></div><div>{}</div></div>\n\
          <div class=\"nation\"><div class=\"strong\">{}</div><div class=\"strong\">{}</div>\
          <div class=\"rule\"></div><div class=\"date\">……, {}</div></div>\n</header>\n",
-        council.to_uppercase(),
+        council_upper.clone(),
         w.get("resolution_number"),
         w.get("minutes_nation"),
         w.get("minutes_motto"),
@@ -70,7 +72,7 @@ pub fn render(record: &Record, digest: &str, lang: Lang) -> String {
         } else {
             "resolution_subject_confidence"
         }),
-        council.to_uppercase(),
+        council_upper.clone(),
         w.get("resolution_term"),
     ));
 

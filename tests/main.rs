@@ -16,6 +16,7 @@ mod exemptions;
 mod limits;
 mod migrations;
 mod openapi;
+mod oversight;
 mod pages;
 mod pool;
 mod records;

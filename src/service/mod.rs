@@ -92,9 +92,9 @@ impl Caller {
             Ok(())
         } else if self.supervises(council_id) {
             Err(AppError::forbidden(format!(
-                "As a supervisor of the parent council you may read this council's votes, their \
-                 turnout and published tallies, but not this {what}'s other data, and change \
-                 nothing; ask the council's own chair."
+                "As a supervisor of the parent council you read this council's votes, their \
+                 turnout and published tallies, and nothing else of this {what}; you change \
+                 nothing here. Ask the council's own chair."
             )))
         } else {
             Err(AppError::not_found(what))

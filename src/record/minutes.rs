@@ -167,12 +167,19 @@ pub(super) fn exempt_section(people: &[ExemptPerson], w: Words) -> String {
     if people.is_empty() {
         return String::new();
     }
-    let mut h = format!(
-        "<section class=\"keep\">\n<h2>{}</h2>\n<p class=\"legend\">{}</p>\n\
-         <table class=\"grid exempt\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th>\
-         <th>{}</th></tr></thead>\n<tbody>\n",
+    format!(
+        "<section class=\"keep\">\n<h2>{}</h2>\n<p class=\"legend\">{}</p>\n{}</section>\n",
         w.get("minutes_exempt"),
         w.get("minutes_exempt_note"),
+        exempt_table(people, w),
+    )
+}
+
+/// The table of the people not rated: each as not rated, with the reason.
+pub(super) fn exempt_table(people: &[ExemptPerson], w: Words) -> String {
+    let mut h = format!(
+        "<table class=\"grid exempt\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th>\
+         <th>{}</th></tr></thead>\n<tbody>\n",
         w.get("minutes_number"),
         w.get("col_subject"),
         w.get("col_outcome"),
@@ -190,7 +197,7 @@ pub(super) fn exempt_section(people: &[ExemptPerson], w: Words) -> String {
             esc(&p.reason),
         ));
     }
-    h.push_str("</tbody>\n</table>\n</section>\n");
+    h.push_str("</tbody>\n</table>\n");
     h
 }
 

@@ -3,7 +3,7 @@
 //! HTML page for A4 whose text the secretariat edits in the browser (contenteditable) before
 //! printing. It shares the minutes' words, page box and helpers ([`super::minutes`]).
 
-use super::minutes::{date_line, esc, exempt_section, page_style, percent, Words, STYLE};
+use super::minutes::{date_line, esc, exempt_table, page_style, percent, Words, STYLE};
 use super::model::Record;
 use crate::words::Lang;
 
@@ -167,7 +167,7 @@ pub fn render(record: &Record, digest: &str, lang: Lang) -> String {
             w.fill("resolution_article", &[("k", "2")]),
             w.get("minutes_exempt_note"),
         ));
-        h.push_str(&exempt_section(&exempt, w));
+        h.push_str(&exempt_table(&exempt, w));
         article += 1;
     }
     h.push_str(&format!(

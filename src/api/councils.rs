@@ -29,7 +29,7 @@ pub async fn list(signed: SignedIn) -> AppResult<web::Json<Vec<Council>>> {
     signed.run(councils::list).await.map(web::Json)
 }
 
-/// One council (admin, its members).
+/// One council (admin, its members, the parent council's supervisors).
 #[utoipa::path(get, path = "/api/v1/councils/{council_id}", tag = "councils",
     security(("bearer" = [])),
     params(CouncilId),

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod check_ballot;
 pub mod committee_tool;
 pub mod config;
 pub mod db;

@@ -1,4 +1,5 @@
-//! The `tinnhiem` command: `serve`, `create-admin` and `verify`.
+//! The `tinnhiem` command: `serve`, `create-admin`, `verify`, `check-ballot` and the tools of
+//! committee votes.
 
 use clap::{Args, Parser, Subcommand};
 use std::io::{BufRead, IsTerminal};
@@ -46,6 +47,15 @@ enum Command {
         #[arg(long)]
         public_key: Option<String>,
     },
+    /// Check a ballot that a tablet opened instead of casting it (Kiểm tra phiếu): its proofs,
+    /// its tracking code, and that each cell encrypts the mark listed with its r. Prints what
+    /// the ballot holds, row by row, in Vietnamese and English. Exits 0 when it matches, 1 when
+    /// it does not or the file is not an opened ballot, 2 when the file cannot be read.
+    CheckBallot {
+        /// The opened ballot's JSON, as the tablet shows it or saves it (docs/verifiable.md
+        /// §5.7).
+        file: PathBuf,
+    },
     /// A counting committee member's tool: it talks to the server over HTTP(S) and keeps the
     /// member's share on this machine only.
     #[command(subcommand)]
@@ -64,6 +74,10 @@ enum Command {
         /// row you mark. A row left out is blank.
         #[arg(long = "mark")]
         marks: Vec<String>,
+        /// The ceremony fingerprint the counting committee read out (e.g. "3f2a 9c01 77be
+        /// 04d5"): the ballot is not cast unless the committee this machine checked has it.
+        #[arg(long)]
+        fingerprint: Option<String>,
     },
 }
 
@@ -207,6 +221,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(*args),
         Command::CreateAdmin { username, database } => create_admin(&username, &database.url),
         Command::Verify { record, public_key } => return verify(&record, public_key.as_deref()),
+        Command::CheckBallot { file } => return check_ballot(&file),
         Command::Committee(CommitteeCommand::Ceremony {
             member,
             committee,
@@ -216,7 +231,8 @@ fn main() -> ExitCode {
             member,
             vote,
             marks,
-        } => cast_encrypted(&member, &vote, &marks),
+            fingerprint,
+        } => cast_encrypted(&member, &vote, &marks, fingerprint.as_deref()),
         Command::Committee(CommitteeCommand::Decrypt {
             member,
             vote,
@@ -397,7 +413,12 @@ fn committee_ceremony(
     }
 }
 
-fn cast_encrypted(member: &MemberArgs, vote: &str, marks: &[String]) -> Result<(), String> {
+fn cast_encrypted(
+    member: &MemberArgs,
+    vote: &str,
+    marks: &[String],
+    fingerprint: Option<&str>,
+) -> Result<(), String> {
     let password = read_secret_line(&format!("Password for {}:", member.username))?;
     let session =
         tinnhiem::committee_tool::Session::sign_in(&member.server, &member.username, &password)
@@ -418,6 +439,30 @@ fn cast_encrypted(member: &MemberArgs, vote: &str, marks: &[String]) -> Result<(
             .and_then(|s| s["id"].as_str())
             .ok_or_else(|| format!("--mark {mark}: the ballot has rows 1 to {}", subjects.len()))?;
         chosen.insert(subject.to_owned(), choice.trim().to_owned());
+    }
+    let vote_shown: serde_json::Value = session
+        .get(&format!("/votes/{vote}"))
+        .map_err(|e| e.to_string())?;
+    let committee_id = vote_shown["committee"]["id"]
+        .as_str()
+        .ok_or("this is not a committee vote: its ballots are not encrypted")?;
+    let committee: tinnhiem::shapes::Committee = session
+        .get(&format!("/committees/{committee_id}"))
+        .map_err(|e| e.to_string())?;
+    let checked = tinnhiem::voter_tool::check_encryption(&vote_shown, &ballot, &committee)
+        .map_err(|e| format!("not cast: {e}"))?;
+    let spaced = |f: &str| f.split_whitespace().collect::<String>().to_lowercase();
+    match fingerprint {
+        Some(expected) if spaced(expected) != spaced(&checked) => {
+            return Err(format!(
+                "not cast: the committee this machine was shown has the fingerprint {checked}, \
+                 not {expected}. Tell the chair."
+            ))
+        }
+        Some(_) => eprintln!("Ceremony fingerprint {checked}: the one the committee read out."),
+        None => eprintln!(
+            "Ceremony fingerprint {checked}: check it is the one the counting committee read out."
+        ),
     }
     let encrypted = tinnhiem::voter_tool::encrypt(&ballot, &chosen)?;
     let _: serde_json::Value = session
@@ -494,6 +539,32 @@ fn verify(path: &std::path::Path, public_key: Option<&str>) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+/// `tinnhiem check-ballot`: 0 it matches, 1 it does not, 2 unreadable file.
+fn check_ballot(path: &std::path::Path) -> ExitCode {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("tinnhiem check-ballot: cannot read {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    };
+    println!("{}", path.display());
+    match tinnhiem::check_ballot::check(&bytes) {
+        Ok(check) => {
+            print!("{}", check.report());
+            if check.holds() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(why) => {
+            println!("KẾT QUẢ: KHÔNG ĐỌC ĐƯỢC phiếu đã mở · RESULT: NOT AN OPENED BALLOT: {why}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -525,6 +525,13 @@ pub struct CastResponse {
     pub tracking_code: Option<String>,
 }
 
+/// A tracking code found among a committee vote's counted ballots.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrackingCodeFound {
+    /// Always true: a code not counted is a 404.
+    pub counted: bool,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
     pub status: &'static str,

@@ -164,6 +164,19 @@ async fn a_committee_votes_record_proves_its_count_to_tinnhiem_verify() {
         assert!(out.contains(&format!("[ok  ] {check}:")), "{check}: {out}");
     }
     assert!(out.contains("VALID"), "{out}");
+    // The ceremony's fingerprint, as the members read it out, in the report and the minutes.
+    let fingerprint = tinnhiem::domain::committee::fingerprint(
+        count["committee"]["ceremony_hash"].as_str().unwrap(),
+    );
+    assert!(out.contains(&fingerprint), "{out}");
+    let minutes = download(&app, &vote_id, Some(&token), "?format=html").await;
+    assert_eq!(minutes.status, StatusCode::OK);
+    let minutes = minutes.text();
+    assert!(
+        minutes.contains(&fingerprint),
+        "the minutes print the fingerprint"
+    );
+    assert!(minutes.contains("Ban kiểm phiếu"), "{minutes}");
 
     // The absent member comes late: the tally stands as signed, and nothing is added to it.
     let late = member_decrypts(&app, &council, &vote_id, 3).await;

@@ -865,8 +865,28 @@ async fn a_killed_server_loses_no_acknowledged_encrypted_ballot() {
     }
 }
 
-/// `tinnhiem cast` encrypts on the delegate's own machine, casts, and prints the tracking code
-/// the vote then lists; the password comes from standard input and is never printed.
+/// Runs `tinnhiem cast` with `args`, the password on standard input.
+async fn run_cast(args: Vec<String>) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tinnhiem"))
+            .args(&args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// `tinnhiem cast` checks the committee's ceremony and the vote's manifest itself, refuses to
+/// cast when the ceremony's fingerprint is not the one the committee read out, and otherwise
+/// encrypts on the delegate's own machine, casts, and prints the tracking code the vote then
+/// lists; the password comes from standard input and is never printed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delegate_casts_from_a_terminal() {
     let app = TestApp::spawn().await;
@@ -884,20 +904,32 @@ async fn a_delegate_casts_from_a_terminal() {
         "--mark".to_owned(),
         "2=medium".to_owned(),
     ];
-    let output = tokio::task::spawn_blocking(move || {
-        use std::io::Write;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tinnhiem"))
-            .args(&args)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
-        child.wait_with_output().unwrap()
-    })
-    .await
-    .unwrap();
+    let (_, committee) = app
+        .get(
+            &format!("/committees/{}", vote["committee"]["id"].as_str().unwrap()),
+            &council.chair,
+        )
+        .await;
+    let read_out =
+        committee_tool::ceremony::fingerprint(committee["ceremony_hash"].as_str().unwrap());
+
+    let mut wrong = args.clone();
+    wrong.extend(["--fingerprint".to_owned(), "0000 1111 2222 3333".to_owned()]);
+    let refused = run_cast(wrong).await;
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        stderr.contains("not cast") && stderr.contains(&read_out),
+        "{stderr}"
+    );
+    let (_, ballot) = app
+        .get(&format!("/votes/{vote_id}/ballot"), &council.delegates[1])
+        .await;
+    assert_eq!(ballot["cast"], false, "nothing was cast");
+
+    let mut right = args.clone();
+    right.extend(["--fingerprint".to_owned(), read_out.to_uppercase()]);
+    let output = run_cast(right).await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
@@ -914,6 +946,52 @@ async fn a_delegate_casts_from_a_terminal() {
         .get(&format!("/votes/{vote_id}/ballots"), &council.chair)
         .await;
     assert_eq!(ballots["ballots"][0]["tracking_code"], code);
+}
+
+/// A delegate's machine refuses to encrypt under a key the committee did not make, for a
+/// manifest that is not the vote's, or for a committee whose ceremony does not check: what a
+/// server that wanted to read ballots would have to show it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delegates_machine_refuses_a_key_or_manifest_the_committee_did_not_make() {
+    use tinnhiem::voter_tool::check_encryption;
+    let app = TestApp::spawn().await;
+    let (council, vote) = open_committee_vote(&app, app.dir.path()).await;
+    let vote_id = vote["id"].as_str().unwrap();
+    let (_, ballot) = app
+        .get(&format!("/votes/{vote_id}/ballot"), &council.delegates[0])
+        .await;
+    let (_, shown) = app
+        .get(&format!("/votes/{vote_id}"), &council.delegates[0])
+        .await;
+    let (_, committee) = app
+        .get(
+            &format!("/committees/{}", vote["committee"]["id"].as_str().unwrap()),
+            &council.delegates[0],
+        )
+        .await;
+    let parse =
+        |v: &Value| serde_json::from_value::<tinnhiem::shapes::Committee>(v.clone()).unwrap();
+    let fingerprint = check_encryption(&shown, &ballot, &parse(&committee)).unwrap();
+    assert_eq!(
+        fingerprint,
+        committee_tool::ceremony::fingerprint(committee["ceremony_hash"].as_str().unwrap())
+    );
+    // The server's own key in place of the committee's.
+    let own = hex::encode(&base_mul(&random_scalar(&mut OsRng)).compress().to_bytes());
+    let mut swapped = ballot.clone();
+    swapped["encryption"]["joint_key"] = json!(own);
+    let refused = check_encryption(&shown, &swapped, &parse(&committee)).unwrap_err();
+    assert!(refused.contains("key"), "{refused}");
+    // A committee with that key, its ceremony otherwise as published.
+    let mut forged = committee.clone();
+    forged["joint_key"] = json!(own);
+    let refused = check_encryption(&shown, &swapped, &parse(&forged)).unwrap_err();
+    assert!(refused.contains("ceremony"), "{refused}");
+    // A manifest with the subjects in another order.
+    let mut reordered = ballot.clone();
+    reordered["subjects"].as_array_mut().unwrap().swap(0, 1);
+    let refused = check_encryption(&shown, &reordered, &parse(&committee)).unwrap_err();
+    assert!(refused.contains("manifest"), "{refused}");
 }
 
 /// The "signature" attack in a committee vote: a delegate casts a dictated pattern over ten

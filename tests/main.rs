@@ -23,6 +23,7 @@ mod records;
 mod replicas;
 mod secrecy;
 mod signin;
+mod tablet_ballots;
 mod tokens;
 mod transport;
 mod verify;

@@ -1,12 +1,12 @@
-//! The pages (`/`, `/chair`, `/audit`) and their assets, over real HTTP: content types, the
-//! Content-Security-Policy, caching, nothing from outside this origin, and problem+json for
-//! anything unknown.
+//! The pages (`/`, `/chair`, `/audit`, `/admin`, `/display`, `/results`) and their assets, over
+//! real HTTP: content types, the Content-Security-Policy, caching, nothing from outside this
+//! origin, and problem+json for anything unknown.
 
 use crate::common::*;
 use reqwest::header::{HeaderMap, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG};
 use reqwest::StatusCode;
 use serde_json::Value;
-use tinnhiem::api::pages::{pages, ASSETS, PAGE_CSP};
+use tinnhiem::api::pages::{pages, verify_page, ASSETS, PAGE_CSP, VERIFY_PATH};
 
 /// `http://127.0.0.1:port`, without `/api/v1`.
 fn origin(app: &TestApp) -> String {
@@ -243,4 +243,133 @@ async fn api_answers_do_not_carry_the_page_policy() {
     let (status, headers, _) = get(&app, "/api/v1/nothing-here").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_ne!(header(&headers, CONTENT_SECURITY_POLICY), PAGE_CSP);
+}
+
+/// `sha256-<base64>` of a text, as a policy names an inline script or style.
+fn hash_source(text: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
+/// The text between `open` and `close` in `body`.
+fn between<'a>(body: &'a str, open: &str, close: &str) -> &'a str {
+    let start = body.find(open).expect("opening tag") + open.len();
+    let end = start + body[start..].find(close).expect("closing tag");
+    &body[start..end]
+}
+
+#[tokio::test]
+async fn the_ballot_checker_is_one_document_that_needs_nothing_else() {
+    let app = TestApp::spawn().await;
+    let (status, headers, body) = get(&app, VERIFY_PATH).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, CONTENT_TYPE), "text/html; charset=utf-8");
+    assert_eq!(body, verify_page().body);
+    let csp = header(&headers, CONTENT_SECURITY_POLICY);
+    assert_eq!(csp, verify_page().csp);
+    for directive in [
+        "default-src 'none'",
+        "connect-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+    ] {
+        assert!(csp.contains(directive), "{directive} in {csp}");
+    }
+    assert!(!csp.contains("unsafe") && !csp.contains("'self'"), "{csp}");
+    assert_eq!(header(&headers, CACHE_CONTROL), "no-cache");
+
+    // Its one script and one style are allowed by their hashes, in the header and in the
+    // document's own policy, which a saved copy keeps.
+    let script = between(&body, "<script type=\"module\">", "</script>");
+    let style = between(&body, "<style>", "</style>");
+    assert!(
+        csp.contains(&hash_source(script)),
+        "the script's hash in {csp}"
+    );
+    assert!(
+        csp.contains(&hash_source(style)),
+        "the style's hash in {csp}"
+    );
+    let meta = between(
+        &body,
+        "http-equiv=\"Content-Security-Policy\" content=\"",
+        "\"",
+    );
+    assert!(meta.contains(&hash_source(script)) && meta.contains("connect-src 'none'"));
+    assert_eq!(body.matches("<script").count(), 1, "one script");
+
+    // Nothing is loaded: no module import left, no asset, no other host.
+    for line in script.lines() {
+        let code = line.trim_start();
+        assert!(
+            !code.starts_with("import ") && !code.starts_with("export "),
+            "{line}"
+        );
+    }
+    let lower = body.to_lowercase();
+    for outside in [
+        "/assets/",
+        "http://",
+        "https://",
+        " src=",
+        "<link rel=\"stylesheet",
+    ] {
+        assert!(!lower.contains(outside), "the checker refers to {outside}");
+    }
+    for module in [
+        "crypto/sha2.js",
+        "crypto/ristretto255.js",
+        "crypto/ballot.js",
+        "verify-ballot.js",
+    ] {
+        assert!(
+            script.contains(&format!("// {module}\n")),
+            "{module} is in the script"
+        );
+    }
+    assert!(
+        script.contains("\"verify_matches\""),
+        "the words are in the script"
+    );
+
+    let resp = app
+        .client
+        .post(format!("{}{VERIFY_PATH}", origin(&app)))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn the_office_pages_are_served_without_a_token() {
+    // The secretariat's page, the hall screen and the public results: each the one document
+    // with its own script; what they show comes from the API (the public results with no token).
+    let app = TestApp::spawn().await;
+    for (path, script) in [
+        ("/admin", "admin"),
+        ("/display", "display"),
+        ("/results", "results"),
+    ] {
+        let (status, headers, body) = get(&app, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(
+            header(&headers, CONTENT_SECURITY_POLICY),
+            PAGE_CSP,
+            "{path}"
+        );
+        assert!(
+            body.contains(&format!(r#"src="/assets/{script}.js""#)),
+            "{path}: {body}"
+        );
+        assert!(
+            body.contains(&format!(r#"class="page-{script}""#)),
+            "{path}"
+        );
+    }
 }

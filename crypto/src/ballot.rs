@@ -261,16 +261,7 @@ impl EncryptedBallot {
     }
 
     pub fn from_bytes(bytes: &[u8], shape: Shape) -> Result<EncryptedBallot, Refusal> {
-        let row_bytes = shape.choices * CELL_BYTES + ROW_PROOF_BYTES;
-        if bytes.len() != shape.rows * row_bytes {
-            return Err(Refusal::Form(format!(
-                "{} bytes, where a ballot of {} rows of {} choices has {}",
-                bytes.len(),
-                shape.rows,
-                shape.choices,
-                shape.rows * row_bytes
-            )));
-        }
+        let row_bytes = full_length(bytes, shape)?;
         let bad = |what: &str, i: usize, e: DecodeError| {
             Refusal::Form(format!("row {}: {what} {e}", i + 1))
         };
@@ -283,8 +274,7 @@ impl EncryptedBallot {
                     .chunks(CELL_BYTES)
                     .map(|cell| {
                         Ok(Cell {
-                            ciphertext: Ciphertext::from_bytes(&cell[..64])
-                                .map_err(|e| bad("a ciphertext", i, e))?,
+                            ciphertext: cell_ciphertext(&cell[..64], i)?,
                             proof: ZeroOrOne::from_bytes(&cell[64..])
                                 .map_err(|e| bad("a cell proof", i, e))?,
                         })
@@ -303,26 +293,14 @@ impl EncryptedBallot {
     /// Only the ciphertexts of a ballot's bytes (§5.2), row by row, without decoding its proofs:
     /// what a sum needs from a ballot already verified.
     pub fn ciphertexts_of(bytes: &[u8], shape: Shape) -> Result<Vec<Vec<Ciphertext>>, Refusal> {
-        let row_bytes = shape.choices * CELL_BYTES + ROW_PROOF_BYTES;
-        if bytes.len() != shape.rows * row_bytes {
-            return Err(Refusal::Form(format!(
-                "{} bytes, where a ballot of {} rows of {} choices has {}",
-                bytes.len(),
-                shape.rows,
-                shape.choices,
-                shape.rows * row_bytes
-            )));
-        }
+        let row_bytes = full_length(bytes, shape)?;
         bytes
             .chunks(row_bytes)
             .enumerate()
             .map(|(i, row)| {
                 row[..shape.choices * CELL_BYTES]
                     .chunks(CELL_BYTES)
-                    .map(|cell| {
-                        Ciphertext::from_bytes(&cell[..64])
-                            .map_err(|e| Refusal::Form(format!("row {}: a ciphertext {e}", i + 1)))
-                    })
+                    .map(|cell| cell_ciphertext(&cell[..64], i))
                     .collect()
             })
             .collect()
@@ -331,21 +309,12 @@ impl EncryptedBallot {
     /// SHA-256 over the protocol, the vote, the ballot id and every ciphertext in order: what
     /// a delegate looks up in the record. It says nothing about what the ballot holds.
     pub fn tracking_code(&self, manifest_hash: &[u8; 32], ballot_id: &[u8; 16]) -> [u8; 32] {
-        let mut hash = Sha256::new();
-        let mut field = |bytes: &[u8]| {
-            hash.update((bytes.len() as u32).to_be_bytes());
-            hash.update(bytes);
-        };
-        field(PROTOCOL);
-        field(b"tracking-code");
-        field(manifest_hash);
-        field(ballot_id);
-        for row in &self.rows {
-            for cell in &row.cells {
-                field(&cell.ciphertext.to_bytes());
-            }
-        }
-        hash.finalize().into()
+        let cells: Vec<[u8; 64]> = self
+            .rows
+            .iter()
+            .flat_map(|row| row.cells.iter().map(|cell| cell.ciphertext.to_bytes()))
+            .collect();
+        tracking_code_of(manifest_hash, ballot_id, cells.iter().map(|c| c.as_slice()))
     }
 }
 
@@ -368,6 +337,59 @@ impl Opening {
                     })
             })
     }
+}
+
+/// The tracking code (§5.4) from the cells' ciphertexts as encoded (α ‖ β each), row by row:
+/// no point is compressed again.
+pub fn tracking_code_of<'a>(
+    manifest_hash: &[u8; 32],
+    ballot_id: &[u8; 16],
+    cells: impl IntoIterator<Item = &'a [u8]>,
+) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        hash.update((bytes.len() as u32).to_be_bytes());
+        hash.update(bytes);
+    };
+    field(PROTOCOL);
+    field(b"tracking-code");
+    field(manifest_hash);
+    field(ballot_id);
+    for cell in cells {
+        field(cell);
+    }
+    hash.finalize().into()
+}
+
+/// A cell's ciphertext in row `row`, refused when its α is the identity: its randomness is
+/// then zero and β shows the mark to anyone (a receipt, or a ballot anyone can read).
+pub(crate) fn cell_ciphertext(bytes: &[u8], row: usize) -> Result<Ciphertext, Refusal> {
+    use curve25519_dalek::traits::IsIdentity;
+    let ciphertext = Ciphertext::from_bytes(bytes)
+        .map_err(|e| Refusal::Form(format!("row {}: a ciphertext {e}", row + 1)))?;
+    if ciphertext.alpha.is_identity() {
+        return Err(Refusal::Form(format!(
+            "row {}: a ciphertext made with no randomness (α is the identity), which anyone \
+             could read",
+            row + 1
+        )));
+    }
+    Ok(ciphertext)
+}
+
+/// The bytes of a row of a ballot of `shape`, once `bytes` is checked to be such a ballot's.
+fn full_length(bytes: &[u8], shape: Shape) -> Result<usize, Refusal> {
+    let row_bytes = shape.choices * CELL_BYTES + ROW_PROOF_BYTES;
+    if bytes.len() != shape.rows * row_bytes {
+        return Err(Refusal::Form(format!(
+            "{} bytes, where a ballot of {} rows of {} choices has {}",
+            bytes.len(),
+            shape.rows,
+            shape.choices,
+            shape.rows * row_bytes
+        )));
+    }
+    Ok(row_bytes)
 }
 
 /// What a committee vote's ballots are bound to, fixed when the vote opens.

@@ -3,7 +3,7 @@
 //! a committee vote's record publishes: 31 KB instead of 53 KB for 44 subjects of 3 choices,
 //! at the price of checking one proof at a time instead of in one batch.
 
-use crate::ballot::{BallotContext, Cell, EncryptedBallot, Refusal, Row, Shape};
+use crate::ballot::{cell_ciphertext, BallotContext, Cell, EncryptedBallot, Refusal, Row, Shape};
 use crate::ballot::{CELL_BYTES, ROW_PROOF_BYTES};
 use curve25519_dalek::ristretto::{RistrettoPoint, VartimeRistrettoPrecomputation};
 use curve25519_dalek::scalar::Scalar;
@@ -91,8 +91,7 @@ pub fn verify_compact(
         let (cells_raw, sum_raw) = raw.split_at(shape.choices * COMPACT_CELL_BYTES);
         let mut sum = Ciphertext::zero();
         for (j, cell) in cells_raw.chunks(COMPACT_CELL_BYTES).enumerate() {
-            let ciphertext =
-                Ciphertext::from_bytes(&cell[..64]).map_err(|e| bad("a ciphertext", i, e))?;
+            let ciphertext = cell_ciphertext(&cell[..64], i)?;
             sum = sum.add(&ciphertext);
             let [c0, c1, v0, v1] = scalars(&cell[64..], "a cell proof", i)?;
             pending.push(Pending {

@@ -255,6 +255,42 @@ fn a_cell_encrypting_two_is_refused_and_named() {
     );
 }
 
+/// A cell encrypted with no randomness (r = 0) shows its mark to anyone and is a receipt: its
+/// proof holds, but the ballot is refused, in both forms.
+#[test]
+fn a_cell_made_without_randomness_is_refused() {
+    let (_, key) = key();
+    let shape = Shape {
+        rows: 2,
+        choices: 2,
+    };
+    let ctx = context(&key, 1);
+    let (mut ballot, _) = EncryptedBallot::encrypt(&ctx, shape, &[None, None], &mut OsRng);
+    let zero = Scalar::ZERO;
+    let ct = Ciphertext::encrypt(&key, 1, &zero);
+    let cell_context = Context {
+        tag: b"cell",
+        fields: &[&[7; 32], &[1; 16], &1u32.to_be_bytes(), &0u32.to_be_bytes()],
+    };
+    let proof = ZeroOrOne::prove(&cell_context, &key, &ct, 1, &zero, &mut OsRng);
+    assert!(
+        proof.verify(&cell_context, &key, &ct, &mut OsRng),
+        "the proof itself holds"
+    );
+    ballot.rows[1].cells[0] = tinnhiem_crypto::ballot::Cell {
+        ciphertext: ct,
+        proof,
+    };
+    let bytes = ballot.to_bytes();
+    let refused = EncryptedBallot::verify_encoded(&bytes, &ctx, shape, &mut OsRng).unwrap_err();
+    assert!(
+        matches!(refused, Refusal::Form(ref why) if why.contains("row 2")),
+        "{refused:?}"
+    );
+    let short = compact::compact(&bytes, shape).unwrap();
+    assert!(compact::verify_compact(&short, &ctx, shape).is_err());
+}
+
 #[test]
 fn tracking_codes_follow_the_ciphertexts_only() {
     let (_, key) = key();

@@ -1,18 +1,18 @@
 //! A delegate's ballot.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract::{JsonBody, SignedIn, VoteId};
 use super::responses::{
     CastConflict, Forbidden, InvalidBallot, InvalidState, JsonBody as BodyProblems, NotFound,
-    SignedIn as Signed, Validation,
+    SignedIn as Signed, TallyNotPublished, Validation,
 };
 use crate::error::AppResult;
 use crate::error::ProblemBody;
-use crate::service::{ballots, decryption};
+use crate::service::{ballots, decryption, tracking_codes};
 use crate::shapes::{
     Ballot, BallotPage, CastRequest, CastResponse, DecryptionProgress, EncryptedBallots,
-    PartialDecryption,
+    PartialDecryption, TrackingCodeFound,
 };
 
 /// The caller's ballot, and whether it is already cast (eligible delegates; 403 for anyone
@@ -92,6 +92,27 @@ pub async fn decrypt(
     let key = signed.state().record_key.clone();
     signed
         .run(move |conn, caller| decryption::decrypt(conn, caller, &vote, input, &key))
+        .await
+        .map(web::Json)
+}
+
+/// Whether a tracking code is among the ballots counted in a committee vote's published tally
+/// (admin, its council's members): the delegate's tablet asks this with the code it kept. 404
+/// when no counted ballot has it; 409 until the tally is published.
+#[utoipa::path(get, path = "/api/v1/votes/{vote_id}/tracking-codes/{code}", tag = "ballots",
+    security(("bearer" = [])),
+    params(VoteId, ("code" = String, Path,
+        description = "The ballot's whole tracking code: 64 hexadecimal characters")),
+    responses((status = 200, body = TrackingCodeFound), Signed, NotFound, TallyNotPublished,
+        Validation))]
+pub async fn tracking_code(
+    signed: SignedIn,
+    vote: VoteId,
+    req: HttpRequest,
+) -> AppResult<web::Json<TrackingCodeFound>> {
+    let code = req.match_info().get("code").unwrap_or_default().to_owned();
+    signed
+        .run(move |conn, caller| tracking_codes::find(conn, caller, &vote, &code))
         .await
         .map(web::Json)
 }

@@ -115,6 +115,11 @@ pub fn routes() -> Vec<(Method, &'static str, Route)> {
             web::get().to(ballots::encrypted),
         ),
         (
+            Method::GET,
+            "/votes/{vote_id}/tracking-codes/{code}",
+            web::get().to(ballots::tracking_code),
+        ),
+        (
             Method::POST,
             "/votes/{vote_id}/decryptions",
             web::post().to(ballots::decrypt),

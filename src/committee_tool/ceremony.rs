@@ -301,15 +301,7 @@ fn finish(
     wait_for_end(session, path, wait, say, state.joint_key.as_deref())
 }
 
-/// The first 16 hex digits of a hash, in groups of four: short enough to read aloud.
-pub fn fingerprint(hash: &str) -> String {
-    hash.as_bytes()
-        .chunks(4)
-        .take(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+pub use crate::domain::committee::fingerprint;
 
 /// The member's secrets for the ceremony, from the share file.
 struct Secrets {

@@ -103,42 +103,38 @@ pub fn of_vote(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<EncryptedRow
         .load(conn)
 }
 
-/// Up to `limit` ballots of the vote whose ids follow `after`, by id.
+/// The order a page of ballots is read in.
+#[derive(Clone, Copy)]
+pub enum PageOrder {
+    /// By ballot id: the member's tool reads them so.
+    Id,
+    /// By tracking code: the order of a record's ballots.
+    TrackingCode,
+}
+
+/// Up to `limit` ballots of the vote that follow `after` in `order` (an id, or a tracking code).
 pub fn page_of(
     conn: &mut DbConn,
     vote_id: &str,
+    order: PageOrder,
     after: Option<&str>,
     limit: i64,
 ) -> QueryResult<Vec<EncryptedRow>> {
     let mut query = encrypted_ballots::table
         .filter(encrypted_ballots::vote_id.eq(vote_id))
         .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(encrypted_ballots::id.gt(after));
-    }
+    query = match (order, after) {
+        (PageOrder::Id, Some(after)) => query.filter(encrypted_ballots::id.gt(after)),
+        (PageOrder::TrackingCode, Some(after)) => {
+            query.filter(encrypted_ballots::tracking_code.gt(after))
+        }
+        (_, None) => query,
+    };
+    query = match order {
+        PageOrder::Id => query.order(encrypted_ballots::id),
+        PageOrder::TrackingCode => query.order(encrypted_ballots::tracking_code),
+    };
     query
-        .order(encrypted_ballots::id)
-        .limit(limit)
-        .select(EncryptedRow::as_select())
-        .load(conn)
-}
-
-/// Up to `limit` ballots of the vote whose tracking codes follow `after`, by tracking code:
-/// the order of a record's ballots.
-pub fn page_by_tracking_code(
-    conn: &mut DbConn,
-    vote_id: &str,
-    after: Option<&str>,
-    limit: i64,
-) -> QueryResult<Vec<EncryptedRow>> {
-    let mut query = encrypted_ballots::table
-        .filter(encrypted_ballots::vote_id.eq(vote_id))
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(encrypted_ballots::tracking_code.gt(after));
-    }
-    query
-        .order(encrypted_ballots::tracking_code)
         .limit(limit)
         .select(EncryptedRow::as_select())
         .load(conn)
@@ -203,4 +199,14 @@ pub fn partials_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<(i32, St
         .order(partial_decryptions::position)
         .select((partial_decryptions::position, partial_decryptions::shares))
         .load(conn)
+}
+
+/// Whether the vote holds a ballot with this tracking code (lowercase hex).
+pub fn has_tracking_code(conn: &mut DbConn, vote_id: &str, code: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        encrypted_ballots::table
+            .filter(encrypted_ballots::vote_id.eq(vote_id))
+            .filter(encrypted_ballots::tracking_code.eq(code)),
+    ))
+    .get_result(conn)
 }

@@ -45,6 +45,19 @@ pub fn majority(size: usize) -> usize {
     size / 2 + 1
 }
 
+/// The ceremony's fingerprint: the first 16 hex digits of its hash in groups of four, which the
+/// members' tools print, the members read out in the hall, and the minutes print, so that a
+/// server showing anyone another ceremony is caught by comparing them.
+pub fn fingerprint(ceremony_hash: &str) -> String {
+    ceremony_hash
+        .as_bytes()
+        .chunks(4)
+        .take(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Where a committee's key stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -6,8 +6,8 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use std::collections::BTreeSet;
-use tinnhiem_crypto::ballot::{manifest_hash, BallotContext, Manifest, Shape};
-use tinnhiem_crypto::compact::verify_compact;
+use tinnhiem_crypto::ballot::{manifest_hash, tracking_code_of, BallotContext, Manifest, Shape};
+use tinnhiem_crypto::compact::{verify_compact, COMPACT_CELL_BYTES, COMPACT_ROW_PROOF_BYTES};
 use tinnhiem_crypto::elgamal::{Ciphertext, JointKey};
 use tinnhiem_crypto::group::{decode_nonidentity, decode_point};
 use tinnhiem_crypto::proofs::{Context, Equality, Knowledge};
@@ -34,8 +34,8 @@ pub enum Depth {
 type Sums = Vec<Vec<Ciphertext>>;
 /// A member's partial decryption of every cell, row by row, with their position.
 type Partial = (u32, Vec<Vec<Point>>);
-/// What a thread finds in its part of the ballots: their sums, and each one's ciphertexts' hash.
-type Part = Result<(Sums, Vec<[u8; 32]>), String>;
+/// What a thread finds in its part of the ballots: their sums, and every cell's ciphertext.
+type Part = Result<(Sums, Vec<[u8; 64]>), String>;
 
 /// The committee's key as its record proves it.
 struct Key {
@@ -188,6 +188,13 @@ fn nonidentity(what: &str, text: &str) -> Result<Point, String> {
     decode_nonidentity(&bytes(what, text)?).map_err(|e| format!("{what} {e}"))
 }
 
+/// Checks a committee's ceremony (every proof and hash in it, every member's confirmation of
+/// its hash) and returns the joint key it makes: what a delegate's own machine checks before
+/// it encrypts under that key.
+pub fn check_committee(c: &CommitteeKey) -> Result<Point, String> {
+    committee(c).map(|(key, _)| key.joint.point)
+}
+
 /// The committee's ceremony, every proof and hash in it, and the joint key it makes.
 fn committee(c: &CommitteeKey) -> Result<(Key, String), String> {
     let n = c.members.len() as u32;
@@ -303,7 +310,9 @@ fn committee(c: &CommitteeKey) -> Result<(Key, String), String> {
         },
         format!(
             "{n} members, threshold {t}: every proof of the ceremony holds, every member \
-             confirmed its hash, and the joint key is made of their commitments"
+             confirmed its hash (fingerprint {}: compare it with the one the members read out \
+             and signed in the minutes), and the joint key is made of their commitments",
+            crate::domain::committee::fingerprint(&ceremony)
         ),
     ))
 }
@@ -395,8 +404,8 @@ fn ballot_list(r: &Record, count: &EncryptedCount) -> Result<String, String> {
     ))
 }
 
-/// Every ballot's proofs and tracking code, each ballot's ciphertexts different from every
-/// other's; the sums of each cell over them all.
+/// Every ballot's proofs and tracking code, no cell's ciphertext the same as any other's (a
+/// copy, whole or in part); the sums of each cell over them all.
 fn ballots(
     count: &EncryptedCount,
     manifest: &[u8; 32],
@@ -412,7 +421,7 @@ fn ballots(
             .map(|part| {
                 scope.spawn(move || {
                     let mut sums = vec![vec![Ciphertext::zero(); shape.choices]; shape.rows];
-                    let mut copies = Vec::with_capacity(part.len());
+                    let mut cells = Vec::with_capacity(part.len() * shape.rows * shape.choices);
                     for b in part {
                         let mut id = [0u8; 16];
                         id.copy_from_slice(&bytes("a ballot id", &b.ballot_id)?);
@@ -426,20 +435,33 @@ fn ballots(
                         };
                         let ballot = verify_compact(&raw, &context, shape)
                             .map_err(|e| format!("ballot {}: {e}", b.tracking_code))?;
-                        if hex::encode(&ballot.tracking_code(manifest, &id)) != b.tracking_code {
+                        let encoded: Vec<&[u8]> = raw
+                            .chunks(shape.choices * COMPACT_CELL_BYTES + COMPACT_ROW_PROOF_BYTES)
+                            .flat_map(|row| {
+                                row[..shape.choices * COMPACT_CELL_BYTES]
+                                    .chunks(COMPACT_CELL_BYTES)
+                                    .map(|cell| &cell[..64])
+                            })
+                            .collect();
+                        let code = tracking_code_of(manifest, &id, encoded.iter().copied());
+                        if hex::encode(&code) != b.tracking_code {
                             return Err(format!(
                                 "ballot {} does not have that tracking code",
                                 b.tracking_code
                             ));
                         }
-                        copies.push(ballot.cells_hash());
+                        cells.extend(encoded.iter().map(|c| {
+                            let mut cell = [0u8; 64];
+                            cell.copy_from_slice(c);
+                            cell
+                        }));
                         for (sum_row, row) in sums.iter_mut().zip(&ballot.rows) {
                             for (sum, cell) in sum_row.iter_mut().zip(&row.cells) {
                                 *sum = sum.add(&cell.ciphertext);
                             }
                         }
                     }
-                    Ok((sums, copies))
+                    Ok((sums, cells))
                 })
             })
             .collect();
@@ -454,15 +476,18 @@ fn ballots(
     let mut sums = vec![vec![Ciphertext::zero(); shape.choices]; shape.rows];
     let mut seen = BTreeSet::new();
     for result in results {
-        let (part, copies) = result?;
+        let (part, cells) = result?;
         for (sum_row, row) in sums.iter_mut().zip(&part) {
             for (sum, cell) in sum_row.iter_mut().zip(row) {
                 *sum = sum.add(cell);
             }
         }
-        for c in copies {
+        for c in cells {
             if !seen.insert(c) {
-                return Err("two ballots hold the same ciphertexts: one is a copy".into());
+                return Err(
+                    "a cell's ciphertext appears twice: a ballot is copied, whole or in part"
+                        .into(),
+                );
             }
         }
     }

@@ -202,6 +202,44 @@ pub(super) fn exempt_table(people: &[ExemptPerson], w: Words) -> String {
 }
 
 /// The minutes of a verified record.
+/// A committee vote's facts: how its ballots were kept secret, its committee, the ceremony's
+/// fingerprint (which the members read out in the hall and sign here), and who decrypted.
+fn committee_facts(r: &Record, w: Words) -> Vec<(&'static str, String)> {
+    let Some(count) = &r.encryption else {
+        return Vec::new();
+    };
+    let c = &count.committee;
+    let name = |position: u32| {
+        c.members
+            .iter()
+            .find(|m| m.position == position)
+            .map_or(format!("#{position}"), |m| esc(&m.full_name))
+    };
+    let members: Vec<String> = c.members.iter().map(|m| name(m.position)).collect();
+    let decrypted: Vec<String> = count.decryptions.iter().map(|d| name(d.position)).collect();
+    vec![
+        (
+            "minutes_secrecy",
+            w.fill(
+                "minutes_committee_secrecy",
+                &[
+                    ("t", &c.threshold.to_string()),
+                    ("n", &c.members.len().to_string()),
+                ],
+            ),
+        ),
+        ("minutes_committee_members", members.join(", ")),
+        (
+            "minutes_fingerprint",
+            format!(
+                "<b>{}</b>",
+                esc(&crate::domain::committee::fingerprint(&c.ceremony_hash))
+            ),
+        ),
+        ("minutes_decrypted_by", decrypted.join(", ")),
+    ]
+}
+
 pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> String {
     let r = record;
     let t = &r.tally;
@@ -268,7 +306,7 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
         ("base", base),
     ];
     h.push_str("<table class=\"facts\">\n");
-    for (label, value) in facts {
+    for (label, value) in facts.into_iter().chain(committee_facts(r, w)) {
         h.push_str(&format!(
             "<tr><td>{}</td><td>{value}</td></tr>\n",
             w.get(label)

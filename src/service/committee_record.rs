@@ -117,7 +117,13 @@ pub fn build(
     let mut digest = BallotsDigest::default();
     let mut after: Option<String> = None;
     loop {
-        let page = encrypted::page_by_tracking_code(conn, &row.id, after.as_deref(), PAGE)?;
+        let page = encrypted::page_of(
+            conn,
+            &row.id,
+            encrypted::PageOrder::TrackingCode,
+            after.as_deref(),
+            PAGE,
+        )?;
         let last = page.len() < PAGE as usize;
         after = page.last().map(|b| b.tracking_code.clone());
         for b in page {

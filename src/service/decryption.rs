@@ -150,7 +150,13 @@ pub fn ballots(
         }
     }
     // One more than asked: whether another page follows.
-    let mut rows = encrypted::page_of(conn, vote_id, page.after.as_deref(), i64::from(limit) + 1)?;
+    let mut rows = encrypted::page_of(
+        conn,
+        vote_id,
+        encrypted::PageOrder::Id,
+        page.after.as_deref(),
+        i64::from(limit) + 1,
+    )?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(|r| r.id.clone())

@@ -19,6 +19,7 @@ pub mod publication;
 pub mod record_cache;
 pub mod records;
 pub mod tallies;
+pub mod tracking_codes;
 pub mod visible;
 pub mod votes;
 

@@ -1,5 +1,7 @@
 // The auditor's page: the council's closed votes, each one's tally, and downloads of its record
 // (signed JSON, CSV, the printed minutes in HTML) fetched with the token and saved from memory.
+// For a committee vote, who checked every ballot's proofs, and a lookup of a tracking code in
+// the signed record.
 
 import { t } from './i18n.js';
 import { el, api, ApiError, me, announce, focusHeading } from './common.js';
@@ -18,6 +20,9 @@ const { state, main, show, render, start } = pageShell({
     tallyError: null,
     download: null,
     downloadIsError: false,
+    /** A committee vote's signed record, for its proofs' checkers and its tracking codes. */
+    record: null,
+    lookup: null,
   },
   views: { list: listView },
   mayUse: (who) => (who.roles || []).some((r) => ['auditor', 'chair', 'admin'].includes(r)),
@@ -129,6 +134,7 @@ function selectedView() {
     el('h2', {}, vote.title),
     state.tallyError ? el('p', { class: 'error', role: 'alert' }, state.tallyError) : null,
     state.tally ? renderTally(state.tally) : el('p', { class: 'loading' }, t('loading')),
+    vote.secrecy === 'committee' && state.tally ? committeeView() : null,
     el('h3', {}, t('downloads')),
     el('p', {}, t('downloads_intro')),
     el(
@@ -154,6 +160,58 @@ function selectedView() {
           state.download,
         )
       : null,
+  );
+}
+
+/** Who checked a committee vote's ballots, and a tracking code looked up in its record. */
+function committeeView() {
+  const count = state.record?.record?.encryption;
+  if (!count) return el('p', { class: 'loading' }, t('loading'));
+  const names = count.decryptions.map(
+    (d) => count.committee.members.find((m) => m.position === d.position)?.full_name || `#${d.position}`,
+  );
+  const input = el('input', {
+    id: 'tracking-code',
+    type: 'text',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    'aria-describedby': 'tracking-result',
+    dataset: { focusKey: 'tracking-code' },
+  });
+  const lookup = (event) => {
+    event.preventDefault();
+    const wanted = input.value.replace(/[^0-9a-fA-F]/g, '').toLowerCase();
+    if (wanted.length < 8) {
+      state.lookup = { ok: false, text: t('tracking_too_short') };
+    } else {
+      const found = count.ballots.filter((b) => b.tracking_code.startsWith(wanted));
+      state.lookup =
+        found.length === 1
+          ? { ok: true, text: t('tracking_found', { code: found[0].tracking_code }) }
+          : { ok: false, text: t(found.length ? 'tracking_ambiguous' : 'tracking_not_found') };
+    }
+    render(false);
+    main.querySelector('#tracking-code')?.focus();
+  };
+  return el(
+    'section',
+    { class: 'committee-audit' },
+    el('h3', {}, t('audit_committee_title')),
+    el('p', {}, t('audit_committee_server', { n: count.ballots.length })),
+    el('p', {}, t('audit_committee_members', { names: names.join(', ') })),
+    el('p', { class: 'hint' }, t('audit_committee_verify')),
+    el(
+      'form',
+      { class: 'tracking-lookup', onsubmit: lookup },
+      el('label', { for: 'tracking-code' }, t('tracking_lookup_label')),
+      input,
+      el('button', { type: 'submit', class: 'secondary' }, t('tracking_lookup_button')),
+    ),
+    el(
+      'p',
+      { id: 'tracking-result', 'aria-live': 'polite', class: state.lookup?.ok === false ? 'error' : 'notice' },
+      state.lookup?.text || '',
+    ),
   );
 }
 
@@ -217,9 +275,17 @@ async function select(voteId) {
   state.tally = null;
   state.tallyError = null;
   state.download = null;
+  state.record = null;
+  state.lookup = null;
   render(false);
   try {
     state.tally = await api(`/votes/${voteId}/tally`);
+    const vote = state.votes.find((v) => v.id === voteId);
+    if (vote?.secrecy === 'committee') {
+      if (state.selected === voteId) render(false);
+      const res = await api(`/votes/${voteId}/record?format=json`, { raw: true });
+      state.record = await res.json();
+    }
   } catch (e) {
     state.tallyError = e instanceof ApiError ? e.detail : t('network_error');
   }

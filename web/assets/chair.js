@@ -1,5 +1,7 @@
 // The chair's console: the council's votes, opening and closing them after a confirmation, the
-// turnout of an open vote kept up to date, and the tally once closed.
+// turnout of an open vote kept up to date, and the tally once closed. A committee vote shows
+// how far its counting committee is: its key (k of n members confirmed) before it opens, and
+// the decryption of its totals (k of t members) after it closes, until the tally is published.
 
 import { t } from './i18n.js';
 import { el, api, ApiError, me, announce, banner } from './common.js';
@@ -17,6 +19,8 @@ const { state, main, show, render, start } = pageShell({
     council: null,
     votes: [],
     tallies: {},
+    /** Committee votes' progress: vote id → { done, of, failure }. */
+    progress: {},
     expanded: new Set(),
     errors: {},
     busy: false,
@@ -78,6 +82,69 @@ function turnoutBlock(vote) {
   );
 }
 
+/** A committee vote waiting on its committee: for its key (draft) or its decryption (closed). */
+function waiting(vote) {
+  if (vote.secrecy !== 'committee') return false;
+  if (vote.state === 'draft') return vote.committee?.state === 'forming';
+  return vote.state === 'closed' && !state.tallies[vote.id];
+}
+
+/** Reads how far the committee is; whether anything shown changed. */
+async function refreshProgress(vote) {
+  let next;
+  if (vote.state === 'draft') {
+    const c = await api(`/committees/${vote.committee.id}`);
+    next = { done: c.members.filter((m) => m.confirmation).length, of: c.size, failure: c.failure };
+  } else {
+    const b = await api(`/votes/${vote.id}/ballots?limit=1`);
+    next = { done: b.decrypted_by.length, of: vote.committee.threshold };
+  }
+  const before = JSON.stringify(state.progress[vote.id] || null);
+  state.progress[vote.id] = next;
+  return before !== JSON.stringify(next);
+}
+
+/** The tally of a closed vote, or null while a committee vote's totals are not yet decrypted. */
+async function tallyOf(vote) {
+  try {
+    return await api(`/votes/${vote.id}/tally`);
+  } catch (e) {
+    if (e instanceof ApiError && e.slug === 'tally-not-published' && vote.secrecy === 'committee') {
+      await refreshProgress(vote);
+      return null;
+    }
+    throw e;
+  }
+}
+
+function committeeBlock(vote) {
+  const c = vote.committee;
+  if (vote.secrecy !== 'committee' || !c) return null;
+  const p = state.progress[vote.id];
+  let line;
+  let bar = null;
+  if (vote.state === 'draft' && c.state === 'failed') {
+    line = t('committee_key_failed', { why: p?.failure || '' });
+  } else if (vote.state === 'draft' && c.state === 'ready') {
+    line = t('committee_key_ready');
+  } else if (vote.state === 'draft') {
+    line = t('committee_key_progress', { done: p?.done ?? 0, n: c.members.length });
+    bar = [p?.done ?? 0, c.members.length];
+  } else if (vote.state === 'closed' && !state.tallies[vote.id]) {
+    line = t('committee_decryption_progress', { done: p?.done ?? 0, t: c.threshold });
+    bar = [p?.done ?? 0, c.threshold];
+  } else {
+    line = t('committee_secrecy', { t: c.threshold, n: c.members.length });
+  }
+  const id = `committee-${vote.id}`;
+  return el(
+    'div',
+    { class: 'committee-progress' },
+    el('p', { id, 'aria-live': 'polite' }, line),
+    bar ? el('progress', { max: Math.max(bar[1], 1), value: bar[0], 'aria-labelledby': id }) : null,
+  );
+}
+
 function voteCard(vote) {
   const actions = el('div', { class: 'actions' });
   if (vote.state === 'draft') {
@@ -106,7 +173,7 @@ function voteCard(vote) {
         t('close_vote'),
       ),
     );
-  } else {
+  } else if (state.tallies[vote.id] || vote.secrecy !== 'committee') {
     const open = state.expanded.has(vote.id);
     actions.append(
       el(
@@ -134,6 +201,7 @@ function voteCard(vote) {
       `${t(`kind_${vote.kind}`)} · ${t('subjects_n', { n: vote.subjects.length })}`,
     ),
     vote.state !== 'draft' ? turnoutBlock(vote) : null,
+    committeeBlock(vote),
     state.errors[vote.id] ? el('p', { class: 'error', role: 'alert' }, state.errors[vote.id]) : null,
     actions,
     tally ? el('div', { id: `tally-${vote.id}` }, renderTally(tally)) : null,
@@ -147,8 +215,8 @@ async function toggleTally(vote) {
     return;
   }
   try {
-    state.tallies[vote.id] ||= await api(`/votes/${vote.id}/tally`);
-    state.expanded.add(vote.id);
+    state.tallies[vote.id] ||= await tallyOf(vote);
+    if (state.tallies[vote.id]) state.expanded.add(vote.id);
     delete state.errors[vote.id];
   } catch (e) {
     state.errors[vote.id] = e instanceof ApiError ? e.detail : t('network_error');
@@ -216,8 +284,11 @@ async function confirmStep(vote, step) {
     replaceVote(updated);
     delete state.errors[vote.id];
     if (updated.state === 'closed') {
-      state.tallies[vote.id] = await api(`/votes/${vote.id}/tally`);
-      state.expanded.add(vote.id);
+      const tally = await tallyOf(updated);
+      if (tally) {
+        state.tallies[vote.id] = tally;
+        state.expanded.add(vote.id);
+      }
       announce(t('closed_now', { title: vote.title }));
     } else {
       announce(t('opened_now', { title: vote.title }));
@@ -269,7 +340,7 @@ function schedulePoll() {
 async function poll() {
   polls += 1;
   try {
-    const before = state.votes.map((v) => `${v.id}:${v.state}`).join();
+    const before = state.votes.map((v) => `${v.id}:${v.state}:${v.committee?.state}`).join();
     if (polls % LIST_EVERY === 0) {
       state.votes = await api(`/councils/${me().council_id}/votes`);
     } else {
@@ -278,14 +349,27 @@ async function poll() {
       }
     }
     banner(null);
-    const after = state.votes.map((v) => `${v.id}:${v.state}`).join();
-    if (before !== after) {
+    const after = state.votes.map((v) => `${v.id}:${v.state}:${v.committee?.state}`).join();
+    let changed = before !== after;
+    for (const v of state.votes.filter(waiting)) {
+      if (v.state === 'draft') changed = (await refreshProgress(v)) || changed;
+    }
+    if (changed || state.votes.some((v) => v.state === 'closed' && waiting(v))) {
       for (const v of state.votes) {
         if (v.state === 'closed' && !state.tallies[v.id]) {
-          state.tallies[v.id] = await api(`/votes/${v.id}/tally`);
-          state.expanded.add(v.id);
+          const before = JSON.stringify(state.progress[v.id] || null);
+          const tally = await tallyOf(v);
+          if (tally) {
+            state.tallies[v.id] = tally;
+            state.expanded.add(v.id);
+            changed = true;
+          } else if (before !== JSON.stringify(state.progress[v.id])) {
+            changed = true;
+          }
         }
       }
+    }
+    if (changed) {
       render(false);
     } else {
       for (const v of state.votes.filter((x) => x.state === 'open')) updateTurnout(v);
@@ -305,6 +389,10 @@ async function load() {
   ]);
   state.council = council;
   state.votes = votes;
+  for (const v of votes.filter(waiting)) {
+    if (v.state === 'draft') await refreshProgress(v);
+    else state.tallies[v.id] = await tallyOf(v);
+  }
   show('list');
   schedulePoll();
 }

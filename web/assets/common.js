@@ -39,6 +39,8 @@ export class ApiError extends Error {
     this.slug = (problem?.type || '').replace('urn:tinnhiem:problem:', '');
     this.detail = problem?.detail || problem?.title || `HTTP ${status}`;
     this.retryAfter = retryAfter;
+    // Each problem found, when there are several (every bad line of an import, with its line).
+    this.errors = Array.isArray(problem?.errors) ? problem.errors : [];
   }
 }
 
@@ -76,19 +78,20 @@ export function setUnauthenticatedHandler(f) {
 
 /**
  * Calls the API. Resolves to the parsed JSON (or the raw Response with `raw: true`); rejects
- * with ApiError on an error answer and NetworkError when no answer came.
+ * with ApiError on an error answer and NetworkError when no answer came. The body is sent as
+ * JSON, or as it is with `type` (`text/csv` for an import).
  */
-export async function api(path, { method = 'GET', body, raw = false, auth = true } = {}) {
+export async function api(path, { method = 'GET', body, raw = false, auth = true, type } = {}) {
   const headers = { Accept: raw ? '*/*' : 'application/json' };
   const sent = auth ? token() : null;
   if (sent) headers.Authorization = `Bearer ${sent}`;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = type || 'application/json';
   let res;
   try {
     res = await fetch(BASE + path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || type ? body : JSON.stringify(body),
       cache: 'no-store',
       credentials: 'omit',
     });
@@ -170,6 +173,9 @@ function navLinks(who, current) {
     current !== 'audit'
   ) {
     links.push(el('a', { href: '/audit' }, t('nav_audit')));
+  }
+  if ((roles.includes('chair') || roles.includes('admin')) && current !== 'admin') {
+    links.push(el('a', { href: '/admin' }, t('nav_admin')));
   }
   return links;
 }

@@ -22,13 +22,16 @@ import {
 
 /**
  * Sets a page up; the page calls `start()` once its module has run. `page`:
- * - `name`: 'ballot', 'chair' or 'audit' (the top bar links to the others);
+ * - `name`: 'ballot', 'chair', 'audit', 'admin', 'display' or 'results' (the top bar links to
+ *   the others);
  * - `state`: the page's own fields; the shell adds `view`, `error` and `signinMessage`;
  * - `views`: the page's own views by name, each a function returning the node to show;
  * - `mayUse(who)` and `refusal: { view, title, text }`: who may use the page, and the card
  *   (title and text are keys of words) shown to a member who may not, with links to the pages
  *   they may use;
  * - `load()`: fetches what the page shows and shows it, once signed in and allowed;
+ * - `public`: true for a page anyone may read without signing in (`load()` runs at once, and
+ *   `mayUse` is not asked);
  * - `expiredMessage`: the key of the words above the sign-in form when the session expired;
  * - optional steps at their moment: `stop()` (background work: at each start, sign-out and
  *   expiry), `signedIn()`, `signedOut()` (after the session is cleared), `expired()`,
@@ -95,6 +98,15 @@ export function pageShell(page) {
   async function start() {
     hook('stop');
     const who = token() ? me() : null;
+    if (page.public) {
+      show('loading', { focus: false });
+      try {
+        await page.load();
+      } catch (e) {
+        fail(e);
+      }
+      return;
+    }
     if (!who) {
       show('signin');
       return;

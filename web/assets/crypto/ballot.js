@@ -64,6 +64,31 @@ export function fromHex(text) {
   return out;
 }
 
+/** Standard base64, padded: how a ballot's bytes travel in JSON. */
+export function toBase64(bytes) {
+  let text = '';
+  for (let at = 0; at < bytes.length; at += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  }
+  return btoa(text);
+}
+
+/** Bytes from standard base64; throws on anything else. */
+export function fromBase64(text) {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
+    throw new Error('not base64');
+  }
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+/**
+ * A tracking code as shown to be read aloud (docs/verifiable.md §5.4): its first 16 hex digits,
+ * upper case, in four groups of four, e.g. "3F2A 9C01 B7E4 0D55". The record has the whole code.
+ */
+export function shortCode(hex) {
+  return (hex.slice(0, 16).toUpperCase().match(/.{1,4}/g) || []).join(' ');
+}
+
 function throwsOn(body) {
   try {
     body();
@@ -289,43 +314,53 @@ export function ballotSize(rows, choices) {
 }
 
 /**
+ * Encrypts row `row` (0-based) of a ballot: `mark` is the chosen cell, 0-based, or null for a
+ * blank row. Draws, in §5.1's order, one r per cell, then each cell proof's w, c′, v′, then the
+ * row proof's. Returns the row's bytes (§5.2) and its cells' r. A tablet encrypts each row as
+ * the delegate marks it; the rows of one ballot put end to end, in order, are the ballot.
+ */
+export function encryptRow({ key, manifestHash, ballotId, choices, row, mark, draw }) {
+  checkContext(manifestHash, ballotId);
+  if (!Number.isInteger(choices) || choices < 1) throw new Error('choices must be at least 1');
+  if (mark !== null && !(Number.isInteger(mark) && mark >= 0 && mark < choices)) {
+    throw new Error(`row ${row + 1}: the mark must be a choice (0 to ${choices - 1}) or null`);
+  }
+  const parts = [];
+  const rs = [];
+  for (let j = 0; j < choices; j++) rs.push(draw());
+  const cells = [];
+  rs.forEach((r, j) => {
+    const m = mark === j ? 1 : 0;
+    const ct = encrypt(key, m, r);
+    const proof = proveZeroOrOne(key, ct, m, r, 'cell', cellFields(manifestHash, ballotId, row, j), draw);
+    parts.push(ct.bytes, proofBytes(proof));
+    cells.push(ct);
+  });
+  const sum = ciphertext(
+    cells.reduce((acc, c) => R.add(acc, c.alpha), R.IDENTITY),
+    cells.reduce((acc, c) => R.add(acc, c.beta), R.IDENTITY),
+  );
+  const rSum = R.scalarMod(rs.reduce((a, b) => a + b, 0n));
+  const mSum = mark === null ? 0 : 1;
+  const proof = proveZeroOrOne(key, sum, mSum, rSum, 'row', rowFields(manifestHash, ballotId, row), draw);
+  parts.push(proofBytes(proof));
+  return { bytes: concat(parts), randomness: rs };
+}
+
+/**
  * Encrypts `marks` (one entry a row: the chosen cell, 0-based, or null for a blank row) under
  * `key` with the scalars `draw` gives (osRandom() in production), drawn in §5.1's order. Returns
  * the ballot's bytes (§5.2) and its opening (marks and every cell's r), which is shown only for
  * a ballot the delegate checks instead of casting, never for a cast one.
  */
 export function encryptBallot({ key, manifestHash, ballotId, choices, marks, draw }) {
-  checkContext(manifestHash, ballotId);
-  if (!Number.isInteger(choices) || choices < 1) throw new Error('choices must be at least 1');
-  const parts = [];
-  const randomness = [];
-  marks.forEach((mark, i) => {
-    if (mark !== null && !(Number.isInteger(mark) && mark >= 0 && mark < choices)) {
-      throw new Error(`row ${i + 1}: the mark must be a choice (0 to ${choices - 1}) or null`);
-    }
-    const rs = [];
-    for (let j = 0; j < choices; j++) rs.push(draw());
-    const cells = [];
-    rs.forEach((r, j) => {
-      const m = mark === j ? 1 : 0;
-      const ct = encrypt(key, m, r);
-      const fields = cellFields(manifestHash, ballotId, i, j);
-      const proof = proveZeroOrOne(key, ct, m, r, 'cell', fields, draw);
-      parts.push(ct.bytes, proofBytes(proof));
-      cells.push(ct);
-    });
-    const sum = ciphertext(
-      cells.reduce((acc, c) => R.add(acc, c.alpha), R.IDENTITY),
-      cells.reduce((acc, c) => R.add(acc, c.beta), R.IDENTITY),
-    );
-    const rSum = R.scalarMod(rs.reduce((a, b) => a + b, 0n));
-    const mSum = mark === null ? 0 : 1;
-    const fields = rowFields(manifestHash, ballotId, i);
-    const proof = proveZeroOrOne(key, sum, mSum, rSum, 'row', fields, draw);
-    parts.push(proofBytes(proof));
-    randomness.push(rs);
-  });
-  return { bytes: concat(parts), opening: { marks: [...marks], randomness } };
+  const rows = marks.map((mark, row) =>
+    encryptRow({ key, manifestHash, ballotId, choices, row, mark, draw }),
+  );
+  return {
+    bytes: concat(rows.map((r) => r.bytes)),
+    opening: { marks: [...marks], randomness: rows.map((r) => r.randomness) },
+  };
 }
 
 /** The ballot's rows, each its cells' (ciphertext bytes, proof bytes) and its sum proof's. */
@@ -387,6 +422,8 @@ export function verifyBallot({ key, manifestHash, ballotId, rows, choices, bytes
       try {
         ct = ciphertextFromBytes(ctBytes);
         proof = proofFromBytes(proofBytes_);
+        // No randomness: anyone could read the mark, and it would be a receipt (§5.3).
+        if (R.equals(ct.alpha, R.IDENTITY)) throw new Error('a ciphertext made with no randomness');
       } catch (e) {
         throw refusal('form', `row ${i + 1}, choice ${j + 1}: ${e.message}`);
       }

@@ -1,0 +1,714 @@
+// The council's office through the pages, in Debian's chromium driven by Playwright, from an
+// empty installation to published results: the admin creates the council on /admin, imports
+// its members from CSV (first a file with a bad line, whose number the page shows, then the
+// corrected one), adds a member by hand, creates a vote with the subject list typed in the form,
+// replaces the list from CSV and edits the draft (moves a person up, removes one); the chair
+// opens it on /admin; the hall screen (/display) shows the turnout while delegates cast (API),
+// then the results with comma decimals after the close, a page at a time on a small screen; the
+// follow-up confidence vote is created on /admin from the closed vote, and the results are
+// made public; the public page (/results) shows them, and not a closed vote left unpublished.
+// Last, a committee vote (the page's default) is created on /admin, its key made by the two
+// auditors with `tinnhiem committee ceremony`, cast with `tinnhiem cast`, and after the close
+// the hall screen waits for `tinnhiem committee decrypt` before showing its results. axe-core
+// (WCAG 2.1 A and AA) finds no violation on each screen of the three pages.
+// Screenshots go to $TINNHIEM_SCREENS (default docs/screens/).
+//
+//   node council_office.mjs [path/to/tinnhiem]      (default: ../../target/debug/tinnhiem)
+//
+// Starts the real binary on a free loopback port with a fresh SQLite database and prints
+// `browser: N passed, M failed` last. Exits non-zero on any failure.
+
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const BIN = path.resolve(process.argv[2] || process.env.TINNHIEM_BIN || path.join(root, 'target/debug/tinnhiem'));
+const SCREENS = path.resolve(process.env.TINNHIEM_SCREENS || path.join(root, 'docs/screens'));
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+const TABLET = { width: 800, height: 1280 };
+const DESKTOP = { width: 1280, height: 800 };
+const PROJECTOR = { width: 1920, height: 1080 };
+const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
+const PASSWORD = 'mat-khau-thu-nghiem';
+const COUNCIL = 'HĐND tỉnh Thử Nghiệm';
+const TITLE = 'Lấy phiếu tín nhiệm giữa nhiệm kỳ 2021–2026';
+const COMMITTEE_TITLE = 'Bỏ phiếu tín nhiệm thử, phiếu mã hóa';
+
+const MEMBERS = [
+  ['chutoa', 'Nguyễn Thị Minh Khai', 'chair;delegate'],
+  ['daibieu1', 'Trần Văn Bình', 'delegate'],
+  ['daibieu2', 'Lê Thị Hồng Nhung', 'delegate'],
+  ['daibieu3', 'Phạm Quốc Dũng', 'delegate'],
+  ['daibieu4', 'Hoàng Thị Thu Hà', 'delegate'],
+  ['kiemphieu', 'Đinh Thị Lan Anh', 'auditor'],
+];
+
+const SUBJECTS_CSV = [
+  'full_name,positions',
+  'Nguyễn Văn An,Chủ tịch HĐND tỉnh',
+  'Lê Văn Cường,Trưởng Ban Kinh tế - Ngân sách HĐND tỉnh',
+  'Bùi Thị Lan,Ủy viên UBND tỉnh; Giám đốc Sở Tài chính',
+  'Ngô Văn Phúc,Viện trưởng Viện kiểm sát nhân dân tỉnh',
+  'Đặng Văn Hùng,Phó Chủ tịch UBND tỉnh',
+  '"Trần Văn Bình, con",Phó Chủ tịch HĐND tỉnh',
+];
+// After the edits: Đặng Văn Hùng moved up one row, the last person removed.
+const FINAL = ['Nguyễn Văn An', 'Lê Văn Cường', 'Bùi Thị Lan', 'Đặng Văn Hùng', 'Ngô Văn Phúc'];
+// Each delegate's marks in that order. With 5 ballots, row 4 has 3 "low" (more than half:
+// may_resign) and row 5 has 4 (two thirds or more: dismissal_required).
+const MARKS = {
+  chutoa: ['high', 'high', 'medium', 'low', 'low'],
+  daibieu1: ['high', 'medium', 'high', 'low', 'low'],
+  daibieu2: ['high', 'high', null, 'low', 'low'],
+  daibieu3: ['high', 'high', 'high', 'medium', 'low'],
+  daibieu4: ['medium', 'high', 'high', 'high', 'medium'],
+};
+
+let passed = 0;
+let failed = 0;
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+function equal(actual, expected, message) {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new Error(`${message}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  }
+}
+
+async function step(name, body) {
+  const started = Date.now();
+  try {
+    await body();
+    passed += 1;
+    console.log(`ok ${passed + failed} - ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    failed += 1;
+    console.log(`not ok ${passed + failed} - ${name}\n${e.stack || e}`);
+    throw e;
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+// ---- the server and its API ------------------------------------------------------------
+
+let server = null;
+let base = '';
+let dir = '';
+
+async function startServer() {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'tinnhiem-office-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(
+    BIN,
+    ['serve', '--bind', `127.0.0.1:${port}`, '--database', path.join(dir, 'tinnhiem.db'), '--workers', '2'],
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        TINNHIEM_ADMIN_USERNAME: ADMIN.username,
+        TINNHIEM_ADMIN_PASSWORD: ADMIN.password,
+        TINNHIEM_HASH_THREADS: '2',
+        RUST_LOG: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  let exited = null;
+  server.on('exit', (code) => {
+    exited = code;
+  });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    check(exited === null, `the server exited at start (${exited})`);
+    try {
+      const res = await fetch(`${base}/api/v1/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    check(Date.now() < deadline, 'the server was not healthy within 60 s');
+    await sleep(100);
+  }
+}
+
+async function stopServer() {
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await Promise.race([new Promise((r) => server.once('exit', r)), sleep(5000)]);
+    if (server.exitCode === null) server.kill('SIGKILL');
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+async function call(method, p, token, body) {
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(`${base}/api/v1${p}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json };
+}
+
+/** Runs the binary's own tool (`committee ceremony`, `cast`…), each of `lines` one line of its
+ * standard input; resolves when it exits 0 within two minutes. */
+function tool(args, lines) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(output);
+      else reject(new Error(`tinnhiem ${args.slice(0, 2).join(' ')} exited ${code}: ${output}`));
+    });
+    child.stdin.end(lines.map((l) => `${l}\n`).join(''));
+  });
+}
+
+async function login(username, password = PASSWORD) {
+  const r = await call('POST', '/auth/login', null, { username, password });
+  equal(r.status, 200, `sign-in of ${username}`);
+  return r.body.access_token;
+}
+
+// ---- the browser -------------------------------------------------------------------------
+
+let browser = null;
+const pageErrors = [];
+
+async function screen(viewport, label) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'vi-VN' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (e) => pageErrors.push(`${label}: ${e.message}`));
+  page.on('console', (m) => {
+    // A refused request is logged by chromium itself (the API's 4xx answers the test asks
+    // for); anything else (a script error, a refused Content-Security-Policy) is a failure.
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) pageErrors.push(`${label}: ${m.text()}`);
+  });
+  return { context, page };
+}
+
+async function shot(page, name, options = {}) {
+  await page.evaluate(() => document.activeElement?.blur?.());
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: path.join(SCREENS, name), ...options });
+}
+
+async function signIn(page, username, password = PASSWORD) {
+  await page.getByLabel('Tên đăng nhập').fill(username);
+  await page.getByLabel('Mật khẩu', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+}
+
+function csvFile(name, lines) {
+  return { name, mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) };
+}
+
+/** Buttons, links and text fields are 48 px or more (a checkbox counts by its label); body text
+ * 20 px; nothing wider than the screen. */
+async function checkTargets(page, what) {
+  const small = await page.evaluate(() => {
+    const out = [];
+    const nodes = document.querySelectorAll(
+      'main button, main a, main label.check, main input:not([type=checkbox]):not([type=radio]), main select, #topbar button, #topbar a',
+    );
+    for (const node of nodes) {
+      const r = node.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (r.height < 48 || r.width < 48) out.push(`${node.tagName}.${node.className} "${node.textContent.slice(0, 30)}" ${r.width}x${r.height}`);
+    }
+    return out;
+  });
+  equal(small, [], `${what}: touch targets under 48 px`);
+  const size = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+  check(size >= 20, `${what}: body text is ${size}px`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check(overflow <= 0, `${what}: the page is ${overflow}px wider than the screen`);
+}
+
+/** The error shown under the field `id`, which the field names (aria-describedby) and marks
+ * invalid, in a live region. */
+async function fieldError(page, id) {
+  const input = page.locator(`#${id}`);
+  await page.locator(`[aria-invalid="true"]#${id}`).waitFor();
+  const described = (await input.getAttribute('aria-describedby')).split(' ');
+  for (const ref of described) {
+    const node = page.locator(`#${ref}`);
+    const text = (await node.textContent()).trim();
+    if (text && (await node.getAttribute('aria-live')) === 'assertive') return text;
+  }
+  throw new Error(`no error shown for #${id}`);
+}
+
+const AXE = readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
+const axeChecked = [];
+
+/** axe-core (WCAG 2.1 A and AA rules) finds no violation on the page as it is now. */
+async function accessible(page, what) {
+  // Evaluated by the browser's debugger protocol: the page's policy, which allows no inline
+  // script, does not apply, and the page itself is not changed.
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  equal(found, [], `${what}: axe-core violations`);
+  axeChecked.push(what);
+}
+
+/** "47.61" as the hall screen and the public page print it. */
+function printed(s) {
+  return `${s.replace('.', ',')}%`;
+}
+
+// ---- the run -------------------------------------------------------------------------------
+
+async function run() {
+  mkdirSync(SCREENS, { recursive: true });
+  let councilId;
+  let vote;
+  const tokens = {};
+
+  await step('the real binary starts on an empty installation', startServer);
+
+  await step(`chromium starts headless (${CHROMIUM})`, async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+
+  const office = await screen(DESKTOP, 'admin');
+  const { page } = office;
+
+  await step('admin: /admin in Vietnamese first, English on demand; no council yet', async () => {
+    await page.goto(`${base}/admin`);
+    await signIn(page, ADMIN.username, ADMIN.password);
+    await page.getByRole('heading', { name: 'Văn phòng Hội đồng' }).waitFor();
+    await page.getByText('Chưa có hội đồng nào.').waitFor();
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await page.getByRole('heading', { name: "The council's office" }).waitFor();
+    await page.getByRole('button', { name: 'Chuyển sang tiếng Việt' }).click();
+    await page.getByRole('heading', { name: 'Văn phòng Hội đồng' }).waitFor();
+  });
+
+  await step('admin: creates the council; a refusal is shown under the field it names', async () => {
+    await page.getByLabel('Tên hội đồng').fill(COUNCIL);
+    await page.getByLabel('Tổng số đại biểu').fill('0');
+    await page.getByRole('button', { name: 'Tạo hội đồng' }).click();
+    const error = await fieldError(page, 'council-seats');
+    check(error.startsWith('seats must be between 1'), `the seats error: ${error}`);
+    equal(await page.evaluate(() => document.activeElement.id), 'council-seats', 'focus on the field refused');
+    await shot(page, 'office-council.png');
+    await accessible(page, '/admin councils, with a refusal');
+    await page.getByLabel('Tổng số đại biểu').fill('5');
+    await page.getByRole('button', { name: 'Tạo hội đồng' }).click();
+    await page.getByRole('heading', { name: 'Thành viên', level: 2 }).waitFor();
+    const admin = await login(ADMIN.username, ADMIN.password);
+    const councils = await call('GET', '/councils', admin);
+    equal(councils.body.map((c) => [c.name, c.seats]), [[COUNCIL, 5]], 'the council (API)');
+    councilId = councils.body[0].id;
+    tokens.admin = admin;
+  });
+
+  await step('admin: imports members from CSV; a bad line is shown by its number, then corrected', async () => {
+    const header = 'username,full_name,roles,password';
+    const lines = MEMBERS.map(([u, n, r]) => `${u},${n},${r},${PASSWORD}`);
+    const bad = [header, lines[0], 'daibieu1,,delegate,' + PASSWORD, ...lines.slice(2)];
+    await page.setInputFiles('#member-csv', csvFile('thanh-vien.csv', bad));
+    await page.getByRole('button', { name: 'Nhập thành viên từ tệp CSV' }).click();
+    const item = page.locator('.line-errors li[data-line="3"]');
+    await item.waitFor();
+    check((await item.textContent()).startsWith('Dòng 3:'), `the line's error: ${await item.textContent()}`);
+    equal(await page.locator('.line-errors li').count(), 1, 'one bad line');
+    const live = await item.evaluate((n) => n.closest('[aria-live]')?.getAttribute('aria-live'));
+    equal(live, 'assertive', 'the import error is read out');
+    equal((await call('GET', `/councils/${councilId}/members`, tokens.admin)).body.length, 0, 'nothing imported (API)');
+    await page.locator('#member-csv').scrollIntoViewIfNeeded();
+    await shot(page, 'office-import-error.png');
+    await accessible(page, '/admin members, an import refused');
+    await page.setInputFiles('#member-csv', csvFile('thanh-vien.csv', [header, ...lines]));
+    await page.getByRole('button', { name: 'Nhập thành viên từ tệp CSV' }).click();
+    await page.locator('#member-import-done').filter({ hasText: 'Đã nhập 6 thành viên.' }).waitFor();
+    equal(await page.locator('.member-list > li').count(), 6, 'members listed');
+  });
+
+  await step('admin: adds a member by hand, changes roles, deactivates and activates, resets a password', async () => {
+    await page.getByLabel('Tên đăng nhập').fill('thuky');
+    await page.getByLabel('Họ và tên').fill('Vũ Thị Thư');
+    await page.locator('#member-password').fill('ngan');
+    await page.getByRole('button', { name: 'Thêm thành viên' }).click();
+    const error = await fieldError(page, 'member-password');
+    check(error.startsWith('password must have at least 8'), `the password error: ${error}`);
+    await page.locator('#member-password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Thêm thành viên' }).click();
+    const card = page.locator('.member[data-username="thuky"]');
+    await card.waitFor();
+    await card.getByLabel('Ban kiểm phiếu').check();
+    await card.getByLabel('Đại biểu').uncheck();
+    await card.getByRole('button', { name: 'Lưu vai trò' }).click();
+    await page.locator('#status').filter({ hasText: 'Đã lưu vai trò của Vũ Thị Thư.' }).waitFor();
+    await card.getByRole('button', { name: 'Khóa tài khoản' }).click();
+    await card.getByText('Đã khóa', { exact: true }).waitFor();
+    await card.getByRole('button', { name: 'Mở lại tài khoản' }).click();
+    await card.getByText('Đang hoạt động', { exact: true }).waitFor();
+    await card.getByLabel('Mật khẩu mới cho Vũ Thị Thư').fill(`${PASSWORD}-2`);
+    await card.getByRole('button', { name: 'Đặt lại mật khẩu' }).click();
+    await card.getByText('Đã đặt mật khẩu mới cho Vũ Thị Thư').waitFor();
+    const members = (await call('GET', `/councils/${councilId}/members`, tokens.admin)).body;
+    const thuky = members.find((m) => m.username === 'thuky');
+    equal([thuky.roles, thuky.active], [['auditor'], true], 'roles and state (API)');
+    await login('thuky', `${PASSWORD}-2`);
+    await checkTargets(page, '/admin members');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'office-members.png', { fullPage: true });
+    await accessible(page, '/admin members');
+    for (const [u] of MEMBERS) tokens[u] = await login(u);
+  });
+
+  await step('admin: creates a vote; committee secrecy is the default; refusals sit by their fields', async () => {
+    await page.getByRole('button', { name: 'Cuộc bỏ phiếu', exact: true }).click();
+    await page.getByRole('button', { name: 'Tạo cuộc bỏ phiếu', exact: true }).click();
+    await page.getByRole('heading', { name: 'Tạo cuộc bỏ phiếu', level: 2 }).waitFor();
+    check(await page.locator('#secrecy-committee').isChecked(), 'committee votes are the default');
+    check(await page.locator('#kind-rating').isChecked(), 'a rating vote by default');
+    // Both auditors are offered for the committee, and ticked.
+    equal(await page.locator('.committee input[type=checkbox]:checked').count(), 2, 'auditors ticked');
+
+    await page.getByRole('button', { name: 'Tạo cuộc bỏ phiếu (chưa mở)' }).click();
+    check((await fieldError(page, 'vote-title')).startsWith('title must not be empty'), 'the title error');
+
+    // The rows of the form: three typed, the third moved up, the second removed.
+    await page.locator('#new-name-0').fill('Nguyễn Văn An');
+    await page.locator('#new-pos-0').fill('Chủ tịch HĐND tỉnh');
+    await page.getByRole('button', { name: 'Thêm người' }).click();
+    await page.locator('#new-name-1').fill('Người sẽ bị xóa');
+    await page.locator('#new-pos-1').fill('Ủy viên');
+    await page.getByRole('button', { name: 'Thêm người' }).click();
+    equal(await page.evaluate(() => document.activeElement.id), 'new-name-2', 'focus on the new row');
+    await page.locator('#new-name-2').fill('Lê Văn Cường');
+    await page.getByRole('button', { name: 'Chuyển Lê Văn Cường lên trên' }).click();
+    await page.getByRole('button', { name: 'Xóa Người sẽ bị xóa khỏi danh sách' }).click();
+    equal(await page.locator('.subject-row').count(), 2, 'rows after removing one');
+    equal(await page.locator('#new-name-1').inputValue(), 'Lê Văn Cường', 'the row moved up');
+
+    await page.getByLabel('Tên cuộc bỏ phiếu').fill(TITLE);
+    await page.getByLabel('Số thành viên cần để giải mã').fill('3');
+    await page.getByRole('button', { name: 'Tạo cuộc bỏ phiếu (chưa mở)' }).click();
+    check((await fieldError(page, 'committee-threshold')).startsWith('committee.threshold must be between 1 and the 2'), 'the threshold error');
+    await shot(page, 'office-vote-form.png', { fullPage: true });
+    await accessible(page, '/admin new vote, with a refusal');
+
+    await page.locator('#secrecy-server').check();
+    await page.getByRole('button', { name: 'Tạo cuộc bỏ phiếu (chưa mở)' }).click();
+    check((await fieldError(page, 'new-pos-1')).startsWith('subjects[1] (Lê Văn Cường) must list between 1 and'), 'the row error');
+    await page.locator('#new-pos-1').fill('Trưởng Ban Kinh tế - Ngân sách HĐND tỉnh');
+    await page.getByRole('button', { name: 'Tạo cuộc bỏ phiếu (chưa mở)' }).click();
+    await page.getByRole('heading', { name: TITLE, level: 2 }).waitFor();
+    const votes = (await call('GET', `/councils/${councilId}/votes`, tokens.admin)).body;
+    equal(votes.length, 1, 'one vote (API)');
+    vote = votes[0];
+    equal(
+      [vote.state, vote.kind, vote.secrecy, vote.percent_base, vote.subjects.map((s) => s.full_name)],
+      ['draft', 'rating', 'server', 'ballots', ['Nguyễn Văn An', 'Lê Văn Cường']],
+      'the vote (API)',
+    );
+  });
+
+  await step('admin: replaces the draft list from CSV (a bad line first), moves one up by keyboard, removes one, saves', async () => {
+    const bad = [...SUBJECTS_CSV];
+    bad[3] = 'Bùi Thị Lan,';
+    await page.setInputFiles('#subject-csv', csvFile('danh-sach.csv', bad));
+    await page.getByRole('button', { name: 'Thay danh sách bằng tệp CSV' }).click();
+    const item = page.locator('.line-errors li[data-line="4"]');
+    await item.waitFor();
+    check((await item.textContent()).includes('Dòng 4:'), 'line 4 named');
+    await page.setInputFiles('#subject-csv', csvFile('danh-sach.csv', SUBJECTS_CSV));
+    await page.getByRole('button', { name: 'Thay danh sách bằng tệp CSV' }).click();
+    await page.locator('.done-note').filter({ hasText: 'Đã lưu danh sách: 6 người.' }).waitFor();
+    equal(await page.locator('.subject-row').count(), 6, 'rows after the import');
+
+    const up = page.getByRole('button', { name: 'Chuyển Đặng Văn Hùng lên trên' });
+    await up.focus();
+    await page.keyboard.press('Enter');
+    equal(await page.locator('#edit-name-3').inputValue(), 'Đặng Văn Hùng', 'moved up by keyboard');
+    equal(await page.evaluate(() => document.activeElement.dataset.focusKey), 'edit-up-3', 'focus follows the row moved');
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await page.getByRole('button', { name: 'Move Đặng Văn Hùng up' }).waitFor();
+    await page.getByRole('button', { name: 'Chuyển sang tiếng Việt' }).click();
+    equal(await page.locator('#edit-name-3').inputValue(), 'Đặng Văn Hùng', 'an unsaved edit survives a language switch');
+    await page.getByRole('button', { name: 'Xóa Trần Văn Bình, con khỏi danh sách' }).click();
+    await page.getByRole('button', { name: 'Lưu danh sách' }).click();
+    await page.locator('.done-note').filter({ hasText: 'Đã lưu danh sách: 5 người.' }).waitFor();
+    const saved = (await call('GET', `/votes/${vote.id}`, tokens.admin)).body;
+    equal(saved.subjects.map((s) => s.full_name), FINAL, 'the list in its new order (API)');
+    equal(saved.subjects[2].positions, ['Ủy viên UBND tỉnh', 'Giám đốc Sở Tài chính'], 'positions kept apart');
+    vote = saved;
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'office-draft.png', { fullPage: true });
+    await accessible(page, '/admin draft');
+    check(!(await page.getByRole('button', { name: 'Mở bỏ phiếu' }).count()), 'the admin cannot open a vote');
+  });
+
+  await step('admin page on a tablet held upright: targets, text size, no sideways scrolling', async () => {
+    const { page: tablet, context } = await screen(TABLET, 'admin-tablet');
+    await tablet.goto(`${base}/admin`);
+    await signIn(tablet, ADMIN.username, ADMIN.password);
+    await tablet.locator(`[data-vote-id="${vote.id}"]`).waitFor();
+    await checkTargets(tablet, '/admin votes (tablet)');
+    await tablet.getByRole('button', { name: 'Sửa danh sách người được lấy phiếu' }).click();
+    await tablet.locator('.subject-row').first().waitFor();
+    await checkTargets(tablet, '/admin draft (tablet)');
+    await shot(tablet, 'office-draft-tablet.png');
+    await context.close();
+  });
+
+  const chair = await screen(DESKTOP, 'chair');
+  await step('chair: opens the vote from /admin after confirming', async () => {
+    await chair.page.goto(`${base}/admin`);
+    await signIn(chair.page, 'chutoa');
+    const card = chair.page.locator(`[data-vote-id="${vote.id}"]`);
+    await card.getByRole('button', { name: 'Mở bỏ phiếu' }).click();
+    const dialog = chair.page.getByRole('dialog', { name: 'Mở bỏ phiếu?' });
+    await dialog.getByRole('button', { name: 'Mở bỏ phiếu' }).click();
+    await chair.page.locator(`[data-vote-id="${vote.id}"][data-state="open"]`).waitFor();
+    const r = await call('GET', `/votes/${vote.id}`, tokens.chutoa);
+    equal([r.body.state, r.body.eligible], ['open', 5], 'open, five delegates (API)');
+  });
+
+  const hall = await screen(PROJECTOR, 'display');
+  await step('hall screen: the turnout in large type, following the casts', async () => {
+    await hall.page.goto(`${base}/display`);
+    await signIn(hall.page, 'chutoa');
+    const numbers = hall.page.locator('.hall-turnout');
+    await numbers.filter({ hasText: '0 / 5' }).waitFor();
+    const size = await numbers.evaluate((n) => parseFloat(getComputedStyle(n).fontSize));
+    check(size >= 120, `turnout in large type (${size}px)`);
+    for (const u of ['daibieu1', 'daibieu2', 'daibieu3']) {
+      const marks = Object.fromEntries(vote.subjects.map((s, i) => [s.id, MARKS[u][i]]).filter(([, m]) => m));
+      equal((await call('POST', `/votes/${vote.id}/ballot`, tokens[u], { marks })).status, 201, `${u} casts`);
+    }
+    await numbers.filter({ hasText: '3 / 5' }).waitFor({ timeout: 10_000 });
+    await shot(hall.page, 'hall-turnout.png');
+    await accessible(hall.page, '/display turnout');
+    for (const u of ['daibieu4', 'chutoa']) {
+      const marks = Object.fromEntries(vote.subjects.map((s, i) => [s.id, MARKS[u][i]]).filter(([, m]) => m));
+      equal((await call('POST', `/votes/${vote.id}/ballot`, tokens[u], { marks })).status, 201, `${u} casts`);
+    }
+    await numbers.filter({ hasText: '5 / 5' }).waitFor({ timeout: 10_000 });
+  });
+
+  let tally;
+  await step('hall screen: after the close, the results in ballot order with comma decimals', async () => {
+    equal((await call('POST', `/votes/${vote.id}/close`, tokens.chutoa)).status, 200, 'the chair closes (API)');
+    tally = (await call('GET', `/votes/${vote.id}/tally`, tokens.chutoa)).body;
+    const table = hall.page.locator('table.hall-results');
+    await table.waitFor({ timeout: 10_000 });
+    const names = await table.locator('tbody tr .name').allTextContents();
+    equal(names, FINAL, 'results in ballot order');
+    const highs = await table.locator('tbody tr td[data-key="high"] .pct').allTextContents();
+    equal(highs, tally.results.map((r) => printed(r.percents.high)), 'percentages as councils print them');
+    check(highs[0] === '80,00%', `"80,00%" for the first row, got ${highs[0]}`);
+    const outcomes = await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.outcome));
+    equal(outcomes, ['none', 'none', 'none', 'may_resign', 'dismissal_required'], 'outcomes');
+    const size = await table.locator('.pct').first().evaluate((n) => parseFloat(getComputedStyle(n).fontSize));
+    check(size >= 40, `percentages in large type (${size}px)`);
+    await shot(hall.page, 'hall-results.png');
+    await accessible(hall.page, '/display results');
+  });
+
+  await step('hall screen: results that do not fit are paged automatically', async () => {
+    const { page: small, context } = await screen({ width: 1024, height: 600 }, 'display-small');
+    await small.goto(`${base}/display?every=2`);
+    await signIn(small, 'chutoa');
+    const section = small.locator('.hall[data-mode="results"]');
+    await section.waitFor();
+    await small.waitForFunction(() => Number(document.querySelector('.hall')?.dataset.pages) > 1);
+    const pages = Number(await section.getAttribute('data-pages'));
+    const visible = async () => small.locator('table.hall-results tbody tr:not([hidden]) .name').allTextContents();
+    const first = await visible();
+    check(first.length > 0 && first.length < FINAL.length, `a page shows some rows (${first.length})`);
+    await small.waitForFunction(() => document.querySelector('.hall')?.dataset.page === '2', null, { timeout: 6000 });
+    const second = await visible();
+    check(second.length > 0 && second[0] !== first[0], 'the next page shows the next rows');
+    await small.getByText(`Trang 2/${pages}`).waitFor();
+    await shot(small, 'hall-results-paged.png');
+    await context.close();
+  });
+
+  await step('admin: creates the follow-up confidence vote from the closed vote', async () => {
+    await page.goto(`${base}/admin`);
+    const card = page.locator(`[data-vote-id="${vote.id}"]`);
+    await card.getByRole('button', { name: 'Tạo cuộc bỏ phiếu tín nhiệm tiếp theo' }).click();
+    await page.getByRole('heading', { name: `Bỏ phiếu tín nhiệm giữa nhiệm kỳ 2021–2026`, level: 2 }).waitFor();
+    const names = await page.locator('.subject-row input[id^="edit-name-"]').evaluateAll((n) => n.map((i) => i.value));
+    equal(names, ['Đặng Văn Hùng', 'Ngô Văn Phúc'], 'the people with a consequence, in ballot order');
+    await page.getByText(`Bỏ phiếu tín nhiệm tiếp theo của: ${TITLE}`).waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'office-follow-up.png');
+    const rating = (await call('GET', `/votes/${vote.id}`, tokens.admin)).body;
+    const follow = (await call('GET', `/votes/${rating.follow_up}`, tokens.admin)).body;
+    equal([follow.kind, follow.state, follow.follow_up_of], ['confidence', 'draft', vote.id], 'the follow-up (API)');
+  });
+
+  let hidden;
+  await step('a second vote is closed and left unpublished (API)', async () => {
+    const created = await call('POST', `/councils/${councilId}/votes`, tokens.chutoa, {
+      title: 'Lấy phiếu thử, không công khai',
+      kind: 'rating',
+      subjects: [{ full_name: 'Người thử', positions: ['Ủy viên'] }],
+    });
+    equal(created.status, 201, 'created');
+    hidden = created.body;
+    equal((await call('POST', `/votes/${hidden.id}/open`, tokens.chutoa)).status, 200, 'opened');
+    equal((await call('POST', `/votes/${hidden.id}/ballot`, tokens.daibieu1, { marks: {} })).status, 201, 'cast');
+    equal((await call('POST', `/votes/${hidden.id}/close`, tokens.chutoa)).status, 200, 'closed');
+  });
+
+  await step('admin: publishes the rating vote after confirming', async () => {
+    await page.getByRole('button', { name: 'Về danh sách cuộc bỏ phiếu' }).first().click();
+    await page.reload();
+    const card = page.locator(`[data-vote-id="${vote.id}"]`);
+    await card.getByRole('button', { name: 'Công khai kết quả' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Công khai kết quả?' });
+    await dialog.getByRole('button', { name: 'Công khai kết quả' }).click();
+    await page.locator(`[data-vote-id="${vote.id}"][data-public="true"]`).waitFor();
+    await page.locator(`[data-vote-id="${vote.id}"]`).getByText('Đã công khai lúc').waitFor();
+    const r = (await call('GET', `/votes/${vote.id}`, tokens.admin)).body;
+    equal(r.public, true, 'public (API)');
+    await shot(page, 'office-votes.png', { fullPage: true });
+    await accessible(page, '/admin votes');
+  });
+
+  await step('public page: no sign-in; only the published results, printable', async () => {
+    const { page: pub, context } = await screen(DESKTOP, 'public');
+    await pub.goto(`${base}/results?council=${councilId}`);
+    await pub.getByRole('heading', { name: 'Kết quả lấy phiếu, bỏ phiếu tín nhiệm' }).waitFor();
+    await pub.locator('.public-tally').first().waitFor();
+    equal(await pub.locator('.public-tally').count(), 1, 'one published tally');
+    equal(await pub.locator('.public-tally h2').allTextContents(), [TITLE], 'the published one only');
+    check(!(await pub.getByText(hidden.title).count()), 'the unpublished vote is not shown');
+    await pub.getByText(COUNCIL).first().waitFor();
+    const highs = await pub.locator('table.public-results tbody td[data-key="high"] .pct').allTextContents();
+    equal(highs, tally.results.map((r) => printed(r.percents.high)), 'percentages as councils print them');
+    check(!(await pub.getByRole('button', { name: 'Đăng xuất' }).count()), 'nobody signed in');
+    await checkTargets(pub, '/results');
+    await shot(pub, 'public-results.png', { fullPage: true });
+    await accessible(pub, '/results');
+    await pub.emulateMedia({ media: 'print' });
+    check(await pub.locator('#topbar').isHidden(), 'no top bar on paper');
+    check(await pub.getByRole('button', { name: 'In kết quả' }).isHidden(), 'no print button on paper');
+    await shot(pub, 'public-results-print.png', { fullPage: true });
+    await context.close();
+    const anonymous = await call('GET', `/public/councils/${councilId}/results`);
+    equal(anonymous.body.map((x) => x.vote_id), [vote.id], 'the API agrees');
+  });
+
+  await step("committee vote (the page's default): the key ceremony, encrypted casts, the hall waits for the decryption", async () => {
+    // Created on /admin with the committee ticked by default (both auditors, a majority of 2).
+    await page.goto(`${base}/admin`);
+    await page.getByRole('button', { name: 'Tạo cuộc bỏ phiếu', exact: true }).click();
+    await page.getByLabel('Tên cuộc bỏ phiếu').fill(COMMITTEE_TITLE);
+    await page.locator('#kind-confidence').check();
+    await page.locator('#new-name-0').fill('Người thử mã hóa');
+    await page.locator('#new-pos-0').fill('Ủy viên UBND tỉnh');
+    await page.getByRole('button', { name: 'Tạo cuộc bỏ phiếu (chưa mở)' }).click();
+    await page.getByRole('heading', { name: COMMITTEE_TITLE, level: 2 }).waitFor();
+    await page.getByText('khóa đang được tạo').waitFor();
+    const secret = (await call('GET', `/councils/${councilId}/votes`, tokens.admin)).body.find((v) => v.title === COMMITTEE_TITLE);
+    equal([secret.secrecy, secret.committee.threshold, secret.committee.members.length], ['committee', 2, 2], 'the committee vote (API)');
+
+    const shares = mkdtempSync(path.join(os.tmpdir(), 'tinnhiem-shares-'));
+    try {
+      const members = [['kiemphieu', PASSWORD], ['thuky', `${PASSWORD}-2`]];
+      await Promise.all(
+        members.map(([u, pw]) =>
+          tool(['committee', 'ceremony', '--server', base, '--username', u, '--committee', secret.committee.id, '--share-file', path.join(shares, `${u}.share`)], [pw, `cum-tu-bi-mat-${u}`]),
+        ),
+      );
+      await page.reload();
+      await page.locator(`[data-vote-id="${secret.id}"]`).getByText('khóa đã sẵn sàng').waitFor();
+      equal((await call('POST', `/votes/${secret.id}/open`, tokens.chutoa)).status, 200, 'opened (API)');
+      for (const [u, choice] of [['daibieu1', 'confidence'], ['daibieu2', 'no_confidence']]) {
+        await tool(['cast', '--server', base, '--username', u, '--vote', secret.id, '--mark', `1=${choice}`], [PASSWORD]);
+      }
+      await hall.page.locator(`.hall[data-mode="turnout"][data-vote-id="${secret.id}"] .hall-turnout`).filter({ hasText: '2 / 5' }).waitFor({ timeout: 10_000 });
+      equal((await call('POST', `/votes/${secret.id}/close`, tokens.chutoa)).status, 200, 'closed (API)');
+      await hall.page.locator(`.hall[data-mode="counting"][data-vote-id="${secret.id}"]`).waitFor({ timeout: 10_000 });
+      await hall.page.getByText('Đang chờ Ban kiểm phiếu giải mã kết quả.').waitFor();
+      await shot(hall.page, 'hall-counting.png');
+      await Promise.all(
+        members.map(([u, pw]) =>
+          tool(['committee', 'decrypt', '--server', base, '--username', u, '--vote', secret.id, '--share-file', path.join(shares, `${u}.share`)], [pw, `cum-tu-bi-mat-${u}`]),
+        ),
+      );
+      const table = hall.page.locator(`.hall[data-mode="results"][data-vote-id="${secret.id}"] table.hall-results`);
+      await table.waitFor({ timeout: 10_000 });
+      equal(await table.locator('td[data-key="confidence"] .pct').allTextContents(), ['50,00%'], 'the decrypted result, as printed');
+    } finally {
+      rmSync(shares, { recursive: true, force: true });
+    }
+    const anonymous = await call('GET', `/public/councils/${councilId}/results`);
+    equal(anonymous.body.map((x) => x.vote_id), [vote.id], 'still only the published vote in public');
+  });
+
+  await step('no script error and no refused resource on any page', async () => {
+    equal(pageErrors, [], 'errors in the pages');
+    console.log(`# axe-core found no violation on: ${axeChecked.join('; ')}`);
+  });
+}
+
+let code = 0;
+try {
+  await run();
+} catch {
+  code = 1;
+} finally {
+  if (browser) await browser.close().catch(() => {});
+  await stopServer();
+}
+console.log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(code || (failed ? 1 : 0));

@@ -50,6 +50,18 @@ pub struct NewCouncil {
     /// Tổng số đại biểu: at least 1.
     #[schema(minimum = 1, maximum = 10000)]
     pub seats: i64,
+    /// The council above this one (a province above its districts), whose supervisors read
+    /// this council's votes and published tallies. Optional.
+    #[serde(default)]
+    pub parent_id: Option<String>,
+}
+
+/// The council above a council, set or removed (null) by the admin.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetParent {
+    /// An existing council other than this one and not below it; null for none.
+    pub parent_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -58,6 +70,37 @@ pub struct Council {
     pub name: String,
     pub seats: i32,
     pub created_at: String,
+    /// The council above this one; null for none.
+    pub parent_id: Option<String>,
+}
+
+/// A council below the supervisor's, with the progress of each of its votes: what its
+/// supervisors may read, and nothing that reveals a ballot or an unpublished count.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChildCouncil {
+    pub id: String,
+    pub name: String,
+    pub seats: i32,
+    /// Oldest first.
+    pub votes: Vec<VoteProgress>,
+}
+
+/// A vote's state and turnout, and whether its tally is published.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoteProgress {
+    pub id: String,
+    pub title: String,
+    pub kind: VoteKind,
+    pub state: VoteState,
+    /// Delegates fixed at open; null in draft.
+    pub eligible: Option<i64>,
+    pub ballots_cast: i64,
+    pub opened_at: Option<String>,
+    pub closed_at: Option<String>,
+    /// Whether the tally is published (readable with `GET /votes/{vote_id}/tally`).
+    pub tally_published: bool,
+    /// Whether the chair has made the tally public.
+    pub public: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -71,7 +114,7 @@ pub struct NewMember {
     /// At least 8 characters.
     #[schema(min_length = 8, max_length = 256)]
     pub password: String,
-    /// Any of `delegate`, `chair`, `auditor`; at least one.
+    /// Any of `delegate`, `chair`, `auditor`, `supervisor`; at least one.
     #[schema(min_items = 1)]
     pub roles: Vec<String>,
 }
@@ -99,7 +142,7 @@ pub struct SetPassword {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetRoles {
-    /// Any of `delegate`, `chair`, `auditor`; at least one.
+    /// Any of `delegate`, `chair`, `auditor`, `supervisor`; at least one.
     #[schema(min_items = 1)]
     pub roles: Vec<String>,
 }
@@ -130,6 +173,21 @@ pub struct NewSubject {
     pub positions: Vec<String>,
 }
 
+/// A person the vote does not rate, and why (Resolution 96/2023/QH15 Art. 2(5)): elected or
+/// approved in the year of the vote, or whose retirement has been announced. Never on a ballot.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Exempt {
+    #[schema(min_length = 1, max_length = 200)]
+    pub full_name: String,
+    /// At least one, at most 20, each at most 300 characters.
+    #[schema(min_items = 1, max_items = 20)]
+    pub positions: Vec<String>,
+    /// Why the person is not rated, e.g. "Được bầu trong năm 2026", "Đã có thông báo nghỉ hưu".
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
 /// A draft vote's whole subject list, replacing the one it has.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -137,6 +195,10 @@ pub struct SetSubjects {
     /// In ballot order; one entry per person, as in vote creation.
     #[schema(min_items = 1, max_items = 500)]
     pub subjects: Vec<NewSubject>,
+    /// The people not rated, replacing the vote's list; left out, the list stays as it is.
+    #[serde(default)]
+    #[schema(max_items = 500)]
+    pub exempt: Option<Vec<Exempt>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -159,6 +221,11 @@ pub struct NewVote {
     /// The counting committee of a committee vote.
     #[serde(default)]
     pub committee: Option<NewCommittee>,
+    /// The people not rated and why (Art. 2(5)); none by default. Nobody may be both here and
+    /// in `subjects`.
+    #[serde(default)]
+    #[schema(max_items = 500)]
+    pub exempt: Option<Vec<Exempt>>,
 }
 
 /// The counting committee (Ban kiểm phiếu) of a committee vote: members of the council holding
@@ -307,6 +374,8 @@ pub struct Vote {
     pub public: bool,
     /// When the tally was made public; null while it is not.
     pub public_at: Option<String>,
+    /// The people not rated and why, in the order given; never on the ballot.
+    pub exempt: Vec<Exempt>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -488,6 +557,10 @@ pub struct Tally {
     pub closed_at: Option<String>,
     /// In ballot order.
     pub results: Vec<SubjectTally>,
+    /// The people not rated and why (Art. 2(5)), as the vote listed them. Absent from tallies
+    /// published before exemptions were recorded.
+    #[serde(default)]
+    pub exempt: Vec<Exempt>,
 }
 
 /// A public tally, from `GET /public/councils/{council_id}/results`: the Tally as

@@ -3,7 +3,8 @@
 //! object from key to text, `{name}` marking what is filled in. The pages fetch them
 //! (`web/assets/i18n.js`); the minutes ([`crate::record::minutes`]) read them here, so that
 //! screen and paper use the same word for the same thing. Keys only the minutes use start
-//! with `minutes_`.
+//! with `minutes_`, those only the draft resolution ([`crate::record::resolution`]) uses with
+//! `resolution_`.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -215,6 +216,7 @@ mod tests {
         let mut files = Vec::new();
         files_under(&root.join("web/assets"), "js", &mut files);
         files.push(root.join("src/record/minutes.rs"));
+        files.push(root.join("src/record/resolution.rs"));
         let (mut whole, mut starts) = (BTreeSet::new(), BTreeSet::new());
         for file in files {
             let text = std::fs::read_to_string(&file).expect("readable");

@@ -64,7 +64,7 @@ pub async fn cast(
     security(("bearer" = [])), params(VoteId, BallotPage),
     responses((status = 200, body = EncryptedBallots),
         (status = 400, description = "malformed-request: an unknown query parameter", body = ProblemBody, content_type = "application/problem+json"),
-        Signed, NotFound, InvalidState, Validation))]
+        Signed, Forbidden, NotFound, InvalidState, Validation))]
 pub async fn encrypted(
     signed: SignedIn,
     vote: VoteId,
@@ -103,8 +103,9 @@ pub async fn decrypt(
     security(("bearer" = [])),
     params(VoteId, ("code" = String, Path,
         description = "The ballot's whole tracking code: 64 hexadecimal characters")),
-    responses((status = 200, body = TrackingCodeFound), Signed, NotFound, TallyNotPublished,
-        Validation))]
+    // 403: a supervisor of the council's parent, who reads its votes and tallies only.
+    responses((status = 200, body = TrackingCodeFound), Signed, Forbidden, NotFound,
+        TallyNotPublished, Validation))]
 pub async fn tracking_code(
     signed: SignedIn,
     vote: VoteId,

@@ -14,7 +14,8 @@ use crate::shapes::{Committee, ConfirmCeremony, JoinCeremony, RevealCommitments,
 /// A committee and everything its ceremony has published (admin, its council's members).
 #[utoipa::path(get, path = "/api/v1/committees/{committee_id}", tag = "committees",
     security(("bearer" = [])), params(CommitteeId),
-    responses((status = 200, body = Committee), Signed, NotFound))]
+    // 403: a supervisor of the council's parent, who reads its votes but not its committees.
+    responses((status = 200, body = Committee), Signed, Forbidden, NotFound))]
 pub async fn get(signed: SignedIn, committee: CommitteeId) -> AppResult<web::Json<Committee>> {
     signed
         .run(move |conn, caller| committees::view(conn, caller, &committee))

@@ -8,7 +8,7 @@ use super::responses::{
 };
 use crate::error::AppResult;
 use crate::service::councils;
-use crate::shapes::{Council, NewCouncil};
+use crate::shapes::{ChildCouncil, Council, NewCouncil, SetParent};
 
 /// Create a council (admin).
 #[utoipa::path(post, path = "/api/v1/councils", tag = "councils", security(("bearer" = [])),
@@ -29,7 +29,7 @@ pub async fn list(signed: SignedIn) -> AppResult<web::Json<Vec<Council>>> {
     signed.run(councils::list).await.map(web::Json)
 }
 
-/// One council (admin, its members).
+/// One council (admin, its members, the parent council's supervisors).
 #[utoipa::path(get, path = "/api/v1/councils/{council_id}", tag = "councils",
     security(("bearer" = [])),
     params(CouncilId),
@@ -37,6 +37,40 @@ pub async fn list(signed: SignedIn) -> AppResult<web::Json<Vec<Council>>> {
 pub async fn get(signed: SignedIn, council: CouncilId) -> AppResult<web::Json<Council>> {
     signed
         .run(move |conn, caller| councils::get(conn, caller, &council))
+        .await
+        .map(web::Json)
+}
+
+/// Set or remove the council above this one (admin): `{"parent_id": "<council id>"}` or
+/// `{"parent_id": null}`. The parent must exist, not be this council, and not be below it.
+#[utoipa::path(put, path = "/api/v1/councils/{council_id}/parent", tag = "councils",
+    security(("bearer" = [])), request_body = SetParent,
+    params(CouncilId),
+    responses((status = 200, body = Council), Signed, BodyProblems, Forbidden, NotFound, Validation))]
+pub async fn set_parent(
+    signed: SignedIn,
+    council: CouncilId,
+    body: JsonBody<SetParent>,
+) -> AppResult<web::Json<Council>> {
+    let input = body.into_inner();
+    signed
+        .run(move |conn, caller| councils::set_parent(conn, caller, &council, input))
+        .await
+        .map(web::Json)
+}
+
+/// The councils below this one, each with its votes' state, turnout and whether the tally is
+/// published (admin, the council's supervisors). No count of any choice.
+#[utoipa::path(get, path = "/api/v1/councils/{council_id}/children", tag = "councils",
+    security(("bearer" = [])),
+    params(CouncilId),
+    responses((status = 200, body = Vec<ChildCouncil>), Signed, Forbidden, NotFound))]
+pub async fn children(
+    signed: SignedIn,
+    council: CouncilId,
+) -> AppResult<web::Json<Vec<ChildCouncil>>> {
+    signed
+        .run(move |conn, caller| councils::children(conn, caller, &council))
         .await
         .map(web::Json)
 }

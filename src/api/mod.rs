@@ -10,6 +10,7 @@ pub mod members;
 pub mod openapi;
 pub mod pages;
 pub mod records;
+pub mod resolution;
 pub mod responses;
 pub mod results;
 pub mod signin;
@@ -192,6 +193,21 @@ pub fn routes() -> Vec<(Method, &'static str, Route)> {
             Method::GET,
             "/public/councils/{council_id}/results",
             web::get().to(results::public_results),
+        ),
+        (
+            Method::PUT,
+            "/councils/{council_id}/parent",
+            web::put().to(councils::set_parent),
+        ),
+        (
+            Method::GET,
+            "/councils/{council_id}/children",
+            web::get().to(councils::children),
+        ),
+        (
+            Method::GET,
+            "/votes/{vote_id}/resolution",
+            web::get().to(resolution::resolution),
         ),
         (Method::GET, "/healthz", web::get().to(system::healthz)),
         (

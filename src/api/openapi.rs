@@ -5,8 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    ballots, committees, councils, follow_up, members, records, results, signin, subjects, system,
-    votes,
+    ballots, committees, councils, follow_up, members, records, resolution, results, signin,
+    subjects, system, votes,
 };
 use crate::domain::{
     CommitteeState, Outcome, PercentBase, Role, Secrecy, Step, VoteKind, VoteState,
@@ -34,6 +34,7 @@ use crate::shapes::*;
         records::record, records::public_key, records::public_keys,
         subjects::replace, subjects::import, follow_up::create, results::publish,
         results::public_results,
+        councils::set_parent, councils::children, resolution::resolution,
         system::healthz, openapi,
     ),
     components(schemas(
@@ -46,6 +47,7 @@ use crate::shapes::*;
         SendShares, SealedTo, ConfirmCeremony, Secrecy, CommitteeState, Step, Encryption,
         EncryptedCast, EncryptedBallots, StoredBallot, PartialDecryption, DecryptionShare,
         DecryptionProgress, SetSubjects, PublicTally, TrackingCodeFound,
+        Exempt, SetParent, ChildCouncil, VoteProgress,
     )),
     modifiers(&BearerAuth),
 )]

@@ -23,9 +23,17 @@ pub async fn replace(
     vote: VoteId,
     body: JsonBody<SetSubjects>,
 ) -> AppResult<web::Json<Vote>> {
-    let subjects = body.into_inner().subjects;
+    let input = body.into_inner();
     signed
-        .run(move |conn, caller| drafts::replace(conn, caller, &vote, &subjects))
+        .run(move |conn, caller| {
+            drafts::replace(
+                conn,
+                caller,
+                &vote,
+                &input.subjects,
+                input.exempt.as_deref(),
+            )
+        })
         .await
         .map(web::Json)
 }
@@ -55,7 +63,7 @@ pub async fn import(
     let body = csv_body(&req, &mut payload, limit, "subjects").await?;
     let subjects = drafts::parse_import(&body)?;
     signed
-        .run(move |conn, caller| drafts::replace(conn, caller, &vote, &subjects))
+        .run(move |conn, caller| drafts::replace(conn, caller, &vote, &subjects, None))
         .await
         .map(web::Json)
 }

@@ -30,7 +30,7 @@ pub async fn create(
     Ok(HttpResponse::Created().json(vote))
 }
 
-/// A council's votes (admin, its members).
+/// A council's votes (admin, its members, the parent council's supervisors).
 #[utoipa::path(get, path = "/api/v1/councils/{council_id}/votes", tag = "votes",
     security(("bearer" = [])),
     params(CouncilId),
@@ -42,7 +42,7 @@ pub async fn list(signed: SignedIn, council: CouncilId) -> AppResult<web::Json<V
         .map(web::Json)
 }
 
-/// One vote, with turnout (admin, its council's members).
+/// One vote, with turnout (admin, its council's members, the parent council's supervisors).
 #[utoipa::path(get, path = "/api/v1/votes/{vote_id}", tag = "votes", security(("bearer" = [])),
     params(VoteId),
     responses((status = 200, body = Vote), Signed, NotFound))]
@@ -85,8 +85,9 @@ pub async fn close(signed: SignedIn, vote: VoteId) -> AppResult<web::Json<Vote>>
     transition(signed, vote, VoteState::Closed).await
 }
 
-/// The published tally of a closed vote (admin, its council's members), checked against the
-/// signed record on every request as a download of the record is.
+/// The published tally of a closed vote (admin, its council's members, the parent council's
+/// supervisors), checked against the signed record on every request as a download of the
+/// record is.
 #[utoipa::path(get, path = "/api/v1/votes/{vote_id}/tally", tag = "votes",
     security(("bearer" = [])),
     params(VoteId),

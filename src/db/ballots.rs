@@ -192,6 +192,11 @@ pub fn save_tally(conn: &mut DbConn, vote_id: &str, body: &str) -> QueryResult<(
         .map(|_| ())
 }
 
+/// Whether the vote's tally is published.
+pub fn has_tally(conn: &mut DbConn, vote_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(tallies::table.find(vote_id))).get_result(conn)
+}
+
 pub fn tally_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Option<String>> {
     tallies::table
         .find(vote_id)

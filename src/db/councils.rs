@@ -12,6 +12,8 @@ pub struct CouncilRow {
     pub name: String,
     pub seats: i32,
     pub created_at: chrono::NaiveDateTime,
+    /// The council above this one, whose supervisors read this council's votes.
+    pub parent_id: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConn, row: &CouncilRow) -> QueryResult<()> {
@@ -34,4 +36,27 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<CouncilRow>> {
         .order((councils::created_at, councils::id))
         .select(CouncilRow::as_select())
         .load(conn)
+}
+
+/// The councils whose parent is `parent_id`, oldest first.
+pub fn children(conn: &mut DbConn, parent_id: &str) -> QueryResult<Vec<CouncilRow>> {
+    councils::table
+        .filter(councils::parent_id.eq(parent_id))
+        .order((councils::created_at, councils::id))
+        .select(CouncilRow::as_select())
+        .load(conn)
+}
+
+pub fn children_ids(conn: &mut DbConn, parent_id: &str) -> QueryResult<Vec<String>> {
+    councils::table
+        .filter(councils::parent_id.eq(parent_id))
+        .select(councils::id)
+        .load(conn)
+}
+
+pub fn set_parent(conn: &mut DbConn, id: &str, parent_id: Option<&str>) -> QueryResult<bool> {
+    diesel::update(councils::table.find(id))
+        .set(councils::parent_id.eq(parent_id))
+        .execute(conn)
+        .map(|n| n == 1)
 }

@@ -23,6 +23,7 @@ pub struct MemberRow {
     pub token_version: i32,
     /// A deactivated member cannot sign in, and their tokens are refused.
     pub active: bool,
+    pub is_supervisor: bool,
 }
 
 impl MemberRow {
@@ -47,6 +48,7 @@ impl MemberRow {
             created_at: super::now(),
             token_version: 0,
             active: true,
+            is_supervisor: roles.contains(&Role::Supervisor),
         }
     }
 
@@ -57,6 +59,7 @@ impl MemberRow {
             (self.is_chair, Role::Chair),
             (self.is_delegate, Role::Delegate),
             (self.is_auditor, Role::Auditor),
+            (self.is_supervisor, Role::Supervisor),
         ]
         .into_iter()
         .filter_map(|(held, role)| held.then_some(role))
@@ -153,6 +156,7 @@ pub fn set_roles(
         members::is_chair.eq(roles.contains(&Role::Chair)),
         members::is_delegate.eq(roles.contains(&Role::Delegate)),
         members::is_auditor.eq(roles.contains(&Role::Auditor)),
+        members::is_supervisor.eq(roles.contains(&Role::Supervisor)),
     );
     let target = members::table.find(id);
     let changed = if end_tokens {

@@ -6,6 +6,7 @@ diesel::table! {
         name -> Text,
         seats -> Integer,
         created_at -> Timestamp,
+        parent_id -> Nullable<Text>,
     }
 }
 
@@ -23,6 +24,7 @@ diesel::table! {
         created_at -> Timestamp,
         token_version -> Integer,
         active -> Bool,
+        is_supervisor -> Bool,
     }
 }
 
@@ -42,6 +44,7 @@ diesel::table! {
         manifest_hash -> Nullable<Text>,
         follow_up_of -> Nullable<Text>,
         public_at -> Nullable<Timestamp>,
+        exempt -> Text,
     }
 }
 

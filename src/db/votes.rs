@@ -28,6 +28,8 @@ pub struct VoteRow {
     pub follow_up_of: Option<String>,
     /// When the chair made its published tally public.
     pub public_at: Option<chrono::NaiveDateTime>,
+    /// The people not rated and why: a JSON array of `{"full_name","positions","reason"}`.
+    pub exempt: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -217,4 +219,12 @@ pub fn lock_state(conn: &mut DbConn, vote_id: &str, lock: Lock) -> QueryResult<O
             .first(sqlite)
             .optional(),
     }
+}
+
+/// Replaces a draft's list of people not rated (JSON, as [`VoteRow::exempt`]).
+pub fn set_exempt(conn: &mut DbConn, vote_id: &str, exempt: &str) -> QueryResult<()> {
+    diesel::update(votes::table.find(vote_id))
+        .set(votes::exempt.eq(exempt))
+        .execute(conn)
+        .map(|_| ())
 }

@@ -19,6 +19,9 @@ pub enum Role {
     Delegate,
     /// Reads tallies and downloads records.
     Auditor,
+    /// A member of a parent council's standing committee: reads, never writes, the votes and
+    /// published tallies of the councils below it.
+    Supervisor,
 }
 
 impl Role {
@@ -28,11 +31,12 @@ impl Role {
             Role::Chair => "chair",
             Role::Delegate => "delegate",
             Role::Auditor => "auditor",
+            Role::Supervisor => "supervisor",
         }
     }
 
     /// The roles a council member can hold (admin is not one of them).
-    pub const COUNCIL: [Role; 3] = [Role::Chair, Role::Delegate, Role::Auditor];
+    pub const COUNCIL: [Role; 4] = [Role::Chair, Role::Delegate, Role::Auditor, Role::Supervisor];
 }
 
 impl FromStr for Role {
@@ -43,6 +47,7 @@ impl FromStr for Role {
             "chair" => Ok(Role::Chair),
             "delegate" => Ok(Role::Delegate),
             "auditor" => Ok(Role::Auditor),
+            "supervisor" => Ok(Role::Supervisor),
             other => Err(UnknownName(other.to_owned())),
         }
     }

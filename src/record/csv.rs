@@ -68,6 +68,27 @@ pub fn render(record: &Record) -> String {
         cells.push(r.outcome.clone());
         row(&mut out, &cells);
     }
+    // The people not rated, when there are any: a blank line, then one row each with the
+    // reason (a version 2 record never lists ballots, so this is the only other part).
+    let exempt = record.tally.exempt().unwrap_or_default();
+    if !exempt.is_empty() {
+        out.push_str("\r\n");
+        row(
+            &mut out,
+            &["not_rated", "full_name", "positions", "reason"].map(str::to_owned),
+        );
+        for (i, p) in exempt.iter().enumerate() {
+            row(
+                &mut out,
+                &[
+                    (i + 1).to_string(),
+                    text_cell(&p.full_name),
+                    text_cell(&p.positions.join("; ")),
+                    text_cell(&p.reason),
+                ],
+            );
+        }
+    }
     // Version 1 records, written before ballots were left out, still list them.
     let (Some(ballots), Some(codes)) = (&record.ballots, &record.ballot_codes) else {
         return out;

@@ -6,20 +6,20 @@
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 
 use super::chain::EventKind;
-use super::model::{Person, Record};
+use super::model::{ExemptPerson, Person, Record};
 use crate::words::{fill, Lang};
 
 /// The words of the minutes in one language, as HTML text.
 #[derive(Clone, Copy)]
-struct Words(Lang);
+pub(super) struct Words(pub(super) Lang);
 
 impl Words {
-    fn get(self, key: &str) -> String {
+    pub(super) fn get(self, key: &str) -> String {
         esc(self.0.word(key))
     }
 
     /// The words for `key` with its `{name}` placeholders filled from `vars`, which are HTML.
-    fn fill(self, key: &str, vars: &[(&str, &str)]) -> String {
+    pub(super) fn fill(self, key: &str, vars: &[(&str, &str)]) -> String {
         fill(&self.get(key), vars)
     }
 }
@@ -86,11 +86,12 @@ fn moment(rfc3339: &str) -> String {
     }
 }
 
-fn date_line(rfc3339: &str, w: Words) -> String {
+pub(super) fn date_line(rfc3339: &str, w: Words) -> String {
     local(rfc3339).map_or_else(String::new, |t| dated(t, w, "minutes_date"))
 }
 
-fn percent(p: &str, lang: Lang) -> String {
+/// A percentage as printed: a decimal comma in Vietnamese.
+pub(super) fn percent(p: &str, lang: Lang) -> String {
     match lang {
         Lang::Vi => p.replace('.', ","),
         Lang::En => p.to_owned(),
@@ -99,7 +100,7 @@ fn percent(p: &str, lang: Lang) -> String {
 
 /// The page box: A4, the margins of Vietnamese administrative documents, and on every page its
 /// number and the record's digest, so that a loose printed page can be matched to its record.
-fn page_style(digest: &str, lang: Lang) -> String {
+pub(super) fn page_style(digest: &str, lang: Lang) -> String {
     let digest: String = digest.chars().filter(char::is_ascii_hexdigit).collect();
     // A CSS string: the word "page" goes in without quotes or backslashes.
     let page = lang.word("minutes_page").replace(['"', '\\'], "");
@@ -112,7 +113,7 @@ fn page_style(digest: &str, lang: Lang) -> String {
     )
 }
 
-const STYLE: &str = r#"
+pub(super) const STYLE: &str = r#"
 * { box-sizing: border-box; }
 html { color: #000; background: #fff; }
 body { font-family: "Times New Roman", "Liberation Serif", "DejaVu Serif", serif; font-size: 12pt;
@@ -159,6 +160,46 @@ ol.names li { break-inside: avoid; }
              word-break: break-all; overflow-wrap: anywhere; }
 .seal p { margin: 0.8mm 0; }
 "#;
+
+/// The people the vote did not rate (Art. 2(5)), each as not rated with the reason; nothing
+/// when there are none.
+pub(super) fn exempt_section(people: &[ExemptPerson], w: Words) -> String {
+    if people.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<section class=\"keep\">\n<h2>{}</h2>\n<p class=\"legend\">{}</p>\n{}</section>\n",
+        w.get("minutes_exempt"),
+        w.get("minutes_exempt_note"),
+        exempt_table(people, w),
+    )
+}
+
+/// The table of the people not rated: each as not rated, with the reason.
+pub(super) fn exempt_table(people: &[ExemptPerson], w: Words) -> String {
+    let mut h = format!(
+        "<table class=\"grid exempt\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th>\
+         <th>{}</th></tr></thead>\n<tbody>\n",
+        w.get("minutes_number"),
+        w.get("col_subject"),
+        w.get("col_outcome"),
+        w.get("minutes_reason"),
+    );
+    for (i, p) in people.iter().enumerate() {
+        let positions: Vec<String> = p.positions.iter().map(|x| esc(x)).collect();
+        h.push_str(&format!(
+            "<tr><td class=\"c\">{}</td><td><div class=\"name\">{}</div>\
+             <div class=\"positions\">{}</div></td><td class=\"outcome\">{}</td><td>{}</td></tr>\n",
+            i + 1,
+            esc(&p.full_name),
+            positions.join("; "),
+            w.get("minutes_not_rated"),
+            esc(&p.reason),
+        ));
+    }
+    h.push_str("</tbody>\n</table>\n");
+    h
+}
 
 /// The minutes of a verified record.
 /// A committee vote's facts: how its ballots were kept secret, its committee, the ceremony's
@@ -340,6 +381,8 @@ pub fn render(record: &Record, digest: &str, signature: &str, lang: Lang) -> Str
         ));
     }
     h.push_str(&format!("<p class=\"legend\">{legend}</p>\n"));
+    // A verified record's exempt list reads; one that does not was refused before.
+    h.push_str(&exempt_section(&t.exempt().unwrap_or_default(), w));
 
     // Who cast and who did not: names only.
     let people = |list: &[Person]| -> String {
@@ -561,6 +604,27 @@ mod tests {
                 }
             }
         }
+        let mut exempt = record("rating", "ballots");
+        exempt.tally.other.insert(
+            "exempt".into(),
+            json!([{"full_name": "Phạm <Văn> C", "positions": ["Phó Chủ tịch"],
+                    "reason": "Được bầu trong năm"}]),
+        );
+        let page = render(&exempt, "ab12", "c2ln", Lang::Vi);
+        assert!(
+            page.contains("Người không lấy phiếu tín nhiệm") && page.contains("Phạm &lt;Văn&gt; C")
+        );
+        assert!(
+            page.contains("<td class=\"outcome\">Không lấy phiếu</td><td>Được bầu trong năm</td>")
+        );
+        let csv = crate::record::csv::render(&exempt);
+        assert!(csv.ends_with("\r\nnot_rated,full_name,positions,reason\r\n1,Phạm <Văn> C,Phó Chủ tịch,Được bầu trong năm\r\n"), "{csv}");
+        let resolution = crate::record::resolution::render(&exempt, "ab12", Lang::Vi);
+        assert!(resolution.contains("1 phiếu (33,33%)") && resolution.contains("Điều 3."));
+        assert!(
+            !resolution.contains("resolution_") && !resolution.contains("{n}"),
+            "{resolution}"
+        );
         let vi = render(&record("rating", "ballots"), "ab12", "c2ln", Lang::Vi);
         assert!(
             vi.contains("<th colspan=\"2\">Để trống</th>"),

@@ -11,6 +11,7 @@ pub mod encrypted;
 pub mod key;
 pub mod minutes;
 pub mod model;
+pub mod resolution;
 pub mod verify;
 
 pub use key::RecordKey;

@@ -87,6 +87,12 @@ pub struct VoteInfo {
     pub created_at: String,
     pub opened_at: String,
     pub closed_at: String,
+    /// In a follow-up confidence vote: the id of the rating vote it follows. (A rating vote's
+    /// record cannot name its follow-up: it is signed at its close, before the follow-up
+    /// exists, and never changes.) Absent otherwise, and in records signed before it was
+    /// written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_of: Option<String>,
 }
 
 /// A committee vote's count as its record proves it: the committee's key and how it was made,
@@ -240,6 +246,34 @@ pub struct RecordTally {
     pub results: Vec<SubjectResult>,
     #[serde(flatten)]
     pub other: BTreeMap<String, Value>,
+}
+
+/// A person the vote did not rate, and why, as the tally's `exempt` lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExemptPerson {
+    pub full_name: String,
+    pub positions: Vec<String>,
+    pub reason: String,
+}
+
+impl RecordTally {
+    /// The tally's people not rated: none when the tally has no `exempt` (published before
+    /// exemptions were recorded), an error when it has one of another shape.
+    pub fn exempt(&self) -> Result<Vec<ExemptPerson>, String> {
+        match self.other.get("exempt") {
+            None => Ok(Vec::new()),
+            Some(v) => serde_json::from_value(v.clone()).map_err(|e| {
+                format!("tally.exempt is not a list of {{full_name, positions, reason}}: {e}")
+            }),
+        }
+    }
+}
+
+/// Whether two full names name one person, as the service compares them when a vote is
+/// created: trimmed, in lower case.
+pub fn same_person(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
 /// One subject's result: exactly these members. A member no verifier knows could carry

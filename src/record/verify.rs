@@ -386,6 +386,13 @@ fn check_record(r: &Record, depth: Depth, checks: &mut Checks) {
     checks.add("times", times(r));
     checks.add("tally header", tally_header(r));
     checks.add("subjects", subject_ids(r));
+    // Later additions, checked when the record has them.
+    if r.tally.other.contains_key("exempt") {
+        checks.add("exempt", exempt(r));
+    }
+    if let Some(of) = &r.vote.follow_up_of {
+        checks.add("follow-up", follow_up(r, of));
+    }
     let subjects = r.tally.results.len();
 
     // Version 1: the ballots, read against the subjects of the tally.
@@ -791,6 +798,55 @@ fn subject_ids(r: &Record) -> Result<String, String> {
         "{} results, each for a different subject",
         r.tally.results.len()
     ))
+}
+
+/// The tally's people not rated: a list of `{full_name, positions, reason}`, texts, none of
+/// them also rated (a name of `results`, compared trimmed and in lower case).
+fn exempt(r: &Record) -> Result<String, String> {
+    let people = r.tally.exempt()?;
+    for (i, p) in people.iter().enumerate() {
+        if let Some(j) = r
+            .tally
+            .results
+            .iter()
+            .position(|s| super::model::same_person(&s.full_name, &p.full_name))
+        {
+            return Err(format!(
+                "exempt person {} ({}) is also subject {}: a person exempt is not rated",
+                i + 1,
+                p.full_name,
+                j + 1
+            ));
+        }
+    }
+    Ok(match people.len() {
+        0 => "nobody exempt".to_owned(),
+        n => format!("{n} not rated, none of them among the subjects"),
+    })
+}
+
+/// A follow-up vote names the rating vote it follows: a vote id (a UUID, lower case), not its
+/// own, and it is a confidence vote.
+fn follow_up(r: &Record, of: &str) -> Result<String, String> {
+    let canonical = uuid::Uuid::parse_str(of)
+        .ok()
+        .map(|u| u.hyphenated().to_string());
+    if canonical.as_deref() != Some(of) {
+        return Err(format!(
+            "vote.follow_up_of {of:?} is not a vote id (a lower-case hyphenated UUID)"
+        ));
+    }
+    if of == r.vote.id {
+        return Err("vote.follow_up_of names the vote itself".into());
+    }
+    if r.vote.kind != "confidence" {
+        return Err(format!(
+            "vote.follow_up_of is given but the vote is a {} vote: a follow-up is a confidence \
+             vote",
+            r.vote.kind
+        ));
+    }
+    Ok(format!("a confidence vote following vote {of}"))
 }
 
 /// Compares one subject's stated result with the recount.

@@ -59,7 +59,7 @@ pub fn council_roles<S: AsRef<str>>(names: &[S]) -> AppResult<Vec<Role>> {
             .filter(|r| Role::COUNCIL.contains(r))
             .ok_or_else(|| {
                 AppError::validation(format!(
-                    "\"{name}\" is not a council role; use delegate, chair or auditor."
+                    "\"{name}\" is not a council role; use delegate, chair, auditor or supervisor."
                 ))
             })?;
         if !roles.contains(&role) {
@@ -68,7 +68,7 @@ pub fn council_roles<S: AsRef<str>>(names: &[S]) -> AppResult<Vec<Role>> {
     }
     if roles.is_empty() {
         return Err(AppError::validation(
-            "roles must name at least one of delegate, chair, auditor.",
+            "roles must name at least one of delegate, chair, auditor, supervisor.",
         ));
     }
     roles.sort();

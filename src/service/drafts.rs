@@ -10,7 +10,7 @@ use crate::db::{self, members, DbConn};
 use crate::domain::{Role, VoteState};
 use crate::error::{AppError, AppResult};
 use crate::record::chain::EventKind;
-use crate::shapes::{NewSubject, Vote};
+use crate::shapes::{Exempt, NewSubject, Vote};
 
 /// The draft the caller may edit: its council's chair and admins (404 for other councils, 403
 /// for other roles, 409 once it has opened).
@@ -28,12 +28,14 @@ pub fn editable(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<
 }
 
 /// Replaces the draft's subjects with `subjects`, in their order, checked as a vote's creation
-/// checks them; all or nothing.
+/// checks them, and its people not rated with `exempt` when given (else they stay, and must
+/// still not be among the new subjects); all or nothing.
 pub fn replace(
     conn: &mut DbConn,
     caller: &Caller,
     vote_id: &str,
     subjects: &[NewSubject],
+    exempt: Option<&[Exempt]>,
 ) -> AppResult<Vote> {
     editable(conn, caller, vote_id)?;
     let rows = votes::subject_rows(vote_id, subjects)?;
@@ -41,6 +43,11 @@ pub fn replace(
         // Again under the lock: the chair may be opening it at this moment.
         vote_rows::lock_state(conn, vote_id, Lock::Exclusive)?;
         let vote = editable(conn, caller, vote_id)?;
+        let exempt = match exempt {
+            Some(given) => votes::exempt_list(given, subjects)?,
+            None => votes::exempt_list(&votes::stored_exempt(&vote.row)?, subjects)?,
+        };
+        vote_rows::set_exempt(conn, vote_id, &exempt)?;
         vote_rows::replace_subjects(conn, vote_id, &rows)?;
         recount_created(conn, &vote, caller, rows.len() as u64)
     })?;
@@ -65,7 +72,7 @@ fn recount_created(
         )));
     };
     let creator = match members::find(conn, &created.actor_id)? {
-        Some(member) => Caller { member },
+        Some(member) => Caller::with_member(conn, member)?,
         None => editor.clone(),
     };
     vote_rows::delete_events(conn, &vote.row.id)?;

@@ -74,6 +74,8 @@ pub fn create(
         manifest_hash: None,
         follow_up_of: Some(vote_id.to_owned()),
         public_at: None,
+        // Nobody is exempt from a follow-up: it rates exactly the people who qualify.
+        exempt: "[]".to_owned(),
     };
     let subject_rows = votes::subject_rows(&follow_up.id, &subjects)?;
     db::write_transaction(conn, |conn| {

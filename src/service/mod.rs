@@ -33,6 +33,9 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub member: MemberRow,
+    /// The councils whose parent is the caller's council, when the caller holds `supervisor`:
+    /// the councils whose votes and published tallies they read, and never change.
+    pub supervises: Vec<String>,
 }
 
 impl Caller {
@@ -62,7 +65,16 @@ impl Caller {
                 "Your sign-in has ended because your password or roles changed; sign in again.",
             ));
         }
-        Ok(Caller { member })
+        Caller::with_member(conn, member)
+    }
+
+    /// The caller `member`, with the councils they supervise.
+    pub fn with_member(conn: &mut DbConn, member: MemberRow) -> AppResult<Caller> {
+        let supervises = match (&member.council_id, member.has(Role::Supervisor)) {
+            (Some(council), true) => crate::db::councils::children_ids(conn, council)?,
+            _ => Vec::new(),
+        };
+        Ok(Caller { member, supervises })
     }
 
     pub fn is_admin(&self) -> bool {
@@ -74,12 +86,34 @@ impl Caller {
     }
 
     /// Admins see every council; a member sees only their own, and others do not exist (404).
+    /// A supervisor of the council's parent gets 403: they may only read, through
+    /// [`Caller::read_council`].
     pub fn see_council(&self, council_id: &str, what: &str) -> AppResult<()> {
         if self.is_admin() || self.member.council_id.as_deref() == Some(council_id) {
             Ok(())
+        } else if self.supervises(council_id) {
+            Err(AppError::forbidden(format!(
+                "As a supervisor of the parent council you read this council's votes, their \
+                 turnout and published tallies, and nothing else of this {what}; you change \
+                 nothing here. Ask the council's own chair."
+            )))
         } else {
             Err(AppError::not_found(what))
         }
+    }
+
+    /// For the reads a parent council's supervisors share with the council's members (a vote,
+    /// its turnout, its published tally): as [`Caller::see_council`], supervisors allowed.
+    pub fn read_council(&self, council_id: &str, what: &str) -> AppResult<()> {
+        if self.supervises(council_id) {
+            return Ok(());
+        }
+        self.see_council(council_id, what)
+    }
+
+    /// Whether the caller supervises `council_id` (a council whose parent is theirs).
+    pub fn supervises(&self, council_id: &str) -> bool {
+        self.supervises.iter().any(|c| c == council_id)
     }
 
     /// 403 unless the caller holds one of `roles` (admin counts only if listed).

@@ -220,6 +220,7 @@ fn build(
             created_at: rfc3339(row.created_at),
             opened_at,
             closed_at,
+            follow_up_of: row.follow_up_of.clone(),
         },
         tally,
         ballot_codes: None,
@@ -448,6 +449,10 @@ fn differences(signed: &Record, now: &Built) -> Vec<String> {
     if signed.format == FORMAT_V1 {
         // Version 1 did not name the secrecy: every vote then was counted by the server.
         vote.secrecy = None;
+    }
+    if signed.vote.follow_up_of.is_none() {
+        // Records signed before the record named the vote a follow-up follows do not.
+        vote.follow_up_of = None;
     }
     if signed.vote != vote {
         what.push("the vote stored now".to_owned());

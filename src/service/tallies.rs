@@ -61,6 +61,7 @@ pub fn publish(
                 }
             })
             .collect(),
+        exempt: super::votes::stored_exempt(&vote.row)?,
     };
     // What the vote keeps from now on: each subject's counts, and no ballot (a server vote's
     // ballots are deleted here, in the closing transaction).

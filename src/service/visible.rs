@@ -43,6 +43,14 @@ pub fn load_visible(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppRes
     LoadedVote::new(row)
 }
 
+/// The vote if the caller may read it: as [`load_visible`], and also for the supervisors of
+/// its council's parent (read-only: every write loads the vote with [`load_visible`]).
+pub fn load_readable(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<LoadedVote> {
+    let row = vote_rows::find(conn, vote_id)?.ok_or_else(|| AppError::not_found("vote"))?;
+    caller.read_council(&row.council_id, "vote")?;
+    LoadedVote::new(row)
+}
+
 pub fn subjects(conn: &mut DbConn, vote_id: &str) -> AppResult<Vec<Subject>> {
     vote_rows::subjects_of(conn, vote_id)?
         .into_iter()
@@ -68,6 +76,7 @@ pub fn view(conn: &mut DbConn, vote: LoadedVote) -> AppResult<Vote> {
         None => None,
     };
     let follow_up = vote_rows::follow_up_of(conn, &vote.row.id)?;
+    let exempt = super::votes::stored_exempt(&vote.row)?;
     let row = vote.row;
     Ok(Vote {
         subjects,
@@ -87,5 +96,6 @@ pub fn view(conn: &mut DbConn, vote: LoadedVote) -> AppResult<Vote> {
         follow_up,
         public: row.public_at.is_some(),
         public_at: row.public_at.map(rfc3339),
+        exempt,
     })
 }

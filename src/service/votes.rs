@@ -1,7 +1,7 @@
 //! Votes: created in draft, opened and closed by the chair; the tally is made at close.
 
 use super::records::RecordCheck;
-use super::visible::{load_visible, subjects, view, LoadedVote};
+use super::visible::{load_readable, load_visible, subjects, view, LoadedVote};
 use super::{committees, decryption, encrypted_ballots, records, tallies, text, Caller};
 use crate::db::votes::{self as vote_rows, Lock, SubjectRow, VoteRow};
 use crate::db::{self, ballots, councils, members, DbConn};
@@ -9,14 +9,14 @@ use crate::domain::{Marks, PercentBase, Role, Secrecy, Tally, Transition, VoteKi
 use crate::error::{AppError, AppResult};
 use crate::record::chain::EventKind;
 use crate::record::RecordKey;
-use crate::shapes::{NewSubject, NewVote, Vote};
+use crate::shapes::{Exempt, NewSubject, NewVote, Vote};
 
 pub const MAX_SUBJECTS: usize = 500;
 pub const MAX_POSITIONS: usize = 20;
 
 /// One vote, with turnout, if the caller may see it.
 pub fn get(conn: &mut DbConn, caller: &Caller, vote_id: &str) -> AppResult<Vote> {
-    let vote = load_visible(conn, caller, vote_id)?;
+    let vote = load_readable(conn, caller, vote_id)?;
     view(conn, vote)
 }
 
@@ -56,6 +56,7 @@ pub fn create(
         manifest_hash: None,
         follow_up_of: None,
         public_at: None,
+        exempt: exempt_list(input.exempt.as_deref().unwrap_or_default(), &input.subjects)?,
     };
     let subject_rows = subject_rows(&vote.id, &input.subjects)?;
     let subject_count = subject_rows.len() as u64;
@@ -99,6 +100,48 @@ pub fn subject_rows(vote_id: &str, subjects: &[NewSubject]) -> AppResult<Vec<Sub
     Ok(rows)
 }
 
+/// The vote's people not rated, checked as subjects are (`exempt[i].full_name`, …) with a
+/// reason, none of them also among `subjects`; as stored (a JSON array).
+pub fn exempt_list(exempt: &[Exempt], subjects: &[NewSubject]) -> AppResult<String> {
+    if exempt.len() > MAX_SUBJECTS {
+        return Err(AppError::validation(format!(
+            "exempt must list at most {MAX_SUBJECTS} people."
+        )));
+    }
+    let rated: Vec<String> = subjects.iter().map(|s| same_person(&s.full_name)).collect();
+    let mut checked = Vec::with_capacity(exempt.len());
+    for (i, e) in exempt.iter().enumerate() {
+        let entry = format!("exempt[{i}]");
+        let (full_name, positions) = checked_subject(&entry, &e.full_name, &e.positions)?;
+        let reason = text(&format!("{entry}.reason"), &e.reason, 500)?;
+        if let Some(j) = rated.iter().position(|r| *r == same_person(&full_name)) {
+            return Err(AppError::validation(format!(
+                "{entry} ({full_name}) is also subjects[{j}]: a person exempt is not rated. \
+                 Remove them from one of the two lists."
+            )));
+        }
+        checked.push(Exempt {
+            full_name,
+            positions,
+            reason,
+        });
+    }
+    serde_json::to_string(&checked).map_err(AppError::internal)
+}
+
+/// What two names are compared by to tell whether they are one person: the name trimmed and
+/// in lower case, as the verifier of records compares them
+/// ([`crate::record::model::same_person`]).
+fn same_person(full_name: &str) -> String {
+    full_name.trim().to_lowercase()
+}
+
+/// The stored list of a vote's people not rated.
+pub fn stored_exempt(row: &VoteRow) -> AppResult<Vec<Exempt>> {
+    serde_json::from_str(&row.exempt)
+        .map_err(|e| AppError::internal(format_args!("stored exemptions of a vote: {e}")))
+}
+
 /// One person on the ballot: the name and each position trimmed and within their limits.
 /// `entry` names the person in an error (`subjects[2]`); empty for a line of CSV, which the
 /// error names instead.
@@ -130,7 +173,7 @@ pub fn checked_subject(
 }
 
 pub fn list(conn: &mut DbConn, caller: &Caller, council_id: &str) -> AppResult<Vec<Vote>> {
-    caller.see_council(council_id, "council")?;
+    caller.read_council(council_id, "council")?;
     councils::find(conn, council_id)?.ok_or_else(|| AppError::not_found("council"))?;
     vote_rows::list_by_council(conn, council_id)?
         .into_iter()
@@ -265,7 +308,7 @@ pub fn tally(
     vote_id: &str,
     check: &RecordCheck,
 ) -> AppResult<String> {
-    let vote = load_visible(conn, caller, vote_id)?;
+    let vote = load_readable(conn, caller, vote_id)?;
     if vote.state != VoteState::Closed {
         return Err(AppError::new(
             crate::error::Problem::TallyNotPublished,

@@ -8,8 +8,13 @@ import { t, time } from './i18n.js';
 import { el, api, ApiError, me, announce, focusHeading } from './common.js';
 import { pageShell } from './shell.js';
 
-const ROLES = ['delegate', 'chair', 'auditor'];
-const ROLE_WORDS = { delegate: 'role_delegate', chair: 'role_chair', auditor: 'role_auditor' };
+const ROLES = ['delegate', 'chair', 'auditor', 'supervisor'];
+const ROLE_WORDS = {
+  delegate: 'role_delegate',
+  chair: 'role_chair',
+  auditor: 'role_auditor',
+  supervisor: 'role_supervisor',
+};
 const COMMITTEE_WORDS = {
   forming: 'committee_forming',
   ready: 'committee_ready',

@@ -20,7 +20,6 @@ import path from 'node:path';
 import * as B from '../../web/assets/crypto/ballot.js';
 import { openShareFile } from '../../web/assets/crypto/sharefile.js';
 import {
-  here,
   SCREENS,
   CHROMIUM,
   ADMIN,
@@ -38,6 +37,10 @@ import {
   failed,
   dir,
   server,
+  shot,
+  signIn,
+  accessible,
+  axeChecked,
 } from './harness.mjs';
 
 
@@ -125,33 +128,6 @@ async function tablet(label) {
     if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) pageErrors.push(`${label}: ${m.text()}`);
   });
   return { context, page };
-}
-
-const AXE = readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
-const axeChecked = [];
-
-/** axe-core (WCAG 2 A and AA rules) finds no violation on the page as it is now. */
-async function accessible(page, what) {
-  // Evaluated by the browser's debugger protocol: the page's policy does not apply to it.
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
-  );
-  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  equal(found, [], `${what}: axe-core violations`);
-  axeChecked.push(what);
-}
-
-async function shot(page, name, options = {}) {
-  await page.evaluate(() => document.activeElement?.blur?.());
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(SCREENS, name), ...options });
-}
-
-async function signIn(page, username) {
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
 }
 
 /** Clicks `button` and keeps the file it downloads; resolves to its path. */

@@ -23,7 +23,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  here,
   SCREENS,
   CHROMIUM,
   ADMIN,
@@ -42,6 +41,10 @@ import {
   failed,
   dir,
   server,
+  shot,
+  signIn,
+  accessible,
+  axeChecked,
 } from './harness.mjs';
 
 
@@ -108,18 +111,6 @@ async function tablet(viewport, label, options = {}) {
   return { context, page };
 }
 
-async function shot(page, name, options = {}) {
-  await page.evaluate(() => document.activeElement?.blur?.());
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(SCREENS, name), ...options });
-}
-
-async function signIn(page, username, password = PASSWORD) {
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-}
-
 function group(page, index) {
   return page.getByRole('group', { name: new RegExp(`^${index + 1}\\. ${SUBJECTS[index][0]}`) });
 }
@@ -181,22 +172,6 @@ async function readDownload(download) {
   return { name: download.suggestedFilename(), file, text: readFileSync(file, 'utf8') };
 }
 
-const AXE = readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
-
-/** axe-core (WCAG 2 A and AA rules) finds no violation on the page as it is now. */
-async function accessible(page, what) {
-  // Evaluated by the browser's debugger protocol: the page's policy, which allows no inline
-  // script, does not apply, and the page itself is not changed.
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
-  );
-  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  equal(found, [], `${what}: axe-core violations`);
-  axeChecked.push(what);
-}
-
-const axeChecked = [];
 
 /** The tablet's done screen: the code it shows. */
 async function doneCode(page) {

@@ -19,11 +19,10 @@
 // `browser: N passed, M failed` last. Exits non-zero on any failure.
 
 import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  here,
   SCREENS,
   CHROMIUM,
   ADMIN,
@@ -40,6 +39,10 @@ import {
   base,
   failed,
   server,
+  shot,
+  signIn,
+  accessible,
+  axeChecked,
 } from './harness.mjs';
 
 
@@ -106,18 +109,6 @@ async function screen(viewport, label) {
   return { context, page };
 }
 
-async function shot(page, name, options = {}) {
-  await page.evaluate(() => document.activeElement?.blur?.());
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(SCREENS, name), ...options });
-}
-
-async function signIn(page, username, password = PASSWORD) {
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-}
-
 function csvFile(name, lines) {
   return { name, mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) };
 }
@@ -156,22 +147,6 @@ async function fieldError(page, id) {
     if (text && (await node.getAttribute('aria-live')) === 'assertive') return text;
   }
   throw new Error(`no error shown for #${id}`);
-}
-
-const AXE = readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
-const axeChecked = [];
-
-/** axe-core (WCAG 2.1 A and AA rules) finds no violation on the page as it is now. */
-async function accessible(page, what) {
-  // Evaluated by the browser's debugger protocol: the page's policy, which allows no inline
-  // script, does not apply, and the page itself is not changed.
-  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
-  );
-  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  equal(found, [], `${what}: axe-core violations`);
-  axeChecked.push(what);
 }
 
 /** "47.61" as the hall screen and the public page print it. */

@@ -3,7 +3,7 @@
 // SQLite database; the API called as a client would; and the binary's own command-line tools.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -161,4 +161,36 @@ export function tool(args, input = '') {
     });
     child.stdin.end(input);
   });
+}
+
+// ---- the browser ---------------------------------------------------------------------------
+
+/** A screenshot into SCREENS, with no focus ring and the pointer out of the way. */
+export async function shot(page, name, options = {}) {
+  await page.evaluate(() => document.activeElement?.blur?.());
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: path.join(SCREENS, name), ...options });
+}
+
+export async function signIn(page, username, password = PASSWORD) {
+  await page.getByLabel('Tên đăng nhập').fill(username);
+  await page.getByLabel('Mật khẩu', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+}
+
+const AXE = readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
+/** What `accessible` has checked, for the test's last line. */
+export const axeChecked = [];
+
+/** axe-core (WCAG 2 A and AA rules) finds no violation on the page as it is now. */
+export async function accessible(page, what) {
+  // Evaluated by the browser's debugger protocol: the page's policy, which allows no inline
+  // script, does not apply, and the page itself is not changed.
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  const found = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  equal(found, [], `${what}: axe-core violations`);
+  axeChecked.push(what);
 }

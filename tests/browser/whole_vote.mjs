@@ -29,6 +29,8 @@ import {
   base,
   failed,
   server,
+  shot,
+  signIn,
 } from './harness.mjs';
 
 
@@ -86,18 +88,6 @@ async function tablet(viewport, label) {
     }
   });
   return { context, page };
-}
-
-async function shot(page, name, options = {}) {
-  await page.evaluate(() => document.activeElement?.blur?.());
-  await page.mouse.move(0, 0);
-  await page.screenshot({ path: path.join(SCREENS, name), ...options });
-}
-
-async function signIn(page, username, password = PASSWORD) {
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
 }
 
 function group(page, index) {

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod parallel;
 pub mod private_file;
 pub mod record;
 pub mod service;

@@ -281,38 +281,22 @@ fn encrypt_all(ballots: &[Value]) -> Encrypted {
                 .collect()
         })
         .collect();
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let chunk = ballots.len().div_ceil(threads).max(1);
-    let parts: Vec<Encrypted> = std::thread::scope(|scope| {
-        let workers: Vec<_> = ballots
-            .chunks(chunk)
-            .zip(marks.chunks(chunk))
-            .map(|(ballots, marks)| {
-                scope.spawn(move || {
-                    let mut bodies = Vec::with_capacity(ballots.len());
-                    let mut secs = 0.0;
-                    for (ballot, marks) in ballots.iter().zip(marks) {
-                        let t = Instant::now();
-                        let sealed = tinnhiem::voter_tool::encrypt(ballot, marks)?;
-                        secs += t.elapsed().as_secs_f64();
-                        bodies.push(json!({"encrypted": sealed.cast}).to_string().into_bytes());
-                    }
-                    Ok((bodies, secs))
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|_| Err("an encryption thread stopped".into()))
-            })
-            .collect()
+    let work: Vec<(&Value, &BTreeMap<String, String>)> = ballots.iter().zip(&marks).collect();
+    let parts = tinnhiem::parallel::on_every_core(&work, |part| -> Encrypted {
+        let mut bodies = Vec::with_capacity(part.len());
+        let mut secs = 0.0;
+        for (ballot, marks) in part {
+            let t = Instant::now();
+            let sealed = tinnhiem::voter_tool::encrypt(ballot, marks)?;
+            secs += t.elapsed().as_secs_f64();
+            bodies.push(json!({"encrypted": sealed.cast}).to_string().into_bytes());
+        }
+        Ok((bodies, secs))
     });
     let mut bodies = Vec::with_capacity(ballots.len());
     let mut secs = 0.0;
     for part in parts {
-        let (b, s) = part?;
+        let (b, s) = part.unwrap_or_else(|| Err("an encryption thread stopped".into()))?;
         bodies.extend(b);
         secs += s;
     }

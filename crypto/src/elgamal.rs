@@ -83,6 +83,15 @@ impl Ciphertext {
     }
 }
 
+/// Adds `more` into `sums` cell by cell, row by row: the running sums of a vote's ballots.
+pub fn add_rows(sums: &mut [Vec<Ciphertext>], more: &[Vec<Ciphertext>]) {
+    for (sum_row, row) in sums.iter_mut().zip(more) {
+        for (sum, cell) in sum_row.iter_mut().zip(row) {
+            *sum = sum.add(cell);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::path::Path;
 use tinnhiem_crypto::ballot::{manifest_hash, BallotContext, EncryptedBallot, Manifest, Shape};
-use tinnhiem_crypto::elgamal::{Ciphertext, JointKey};
+use tinnhiem_crypto::elgamal::{add_rows, Ciphertext, JointKey};
 use tinnhiem_crypto::group::{decode_nonidentity, decode_scalar};
 use tinnhiem_crypto::hex;
 use tinnhiem_crypto::proofs::{Context, Equality};
@@ -114,11 +114,7 @@ pub fn decrypt(
             if !seen_ids.insert(id) || !seen_cells.insert(cells) {
                 return Err(distrust("a ballot is given twice"));
             }
-            for (sum_row, row) in sums.iter_mut().zip(&part) {
-                for (sum, cell) in sum_row.iter_mut().zip(row) {
-                    *sum = sum.add(cell);
-                }
-            }
+            add_rows(&mut sums, &part);
         }
         checked += page.ballots.len();
         say(&format!(
@@ -220,31 +216,14 @@ fn check_page(
     key: &JointKey,
     shape: Shape,
 ) -> Result<Vec<Checked>, ToolError> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let chunk = page.ballots.len().div_ceil(threads).max(1);
-    let parts: Vec<Result<Vec<Checked>, ToolError>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = page
-            .ballots
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|stored| check_ballot(stored, manifest, key, shape))
-                        .collect()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|_| Err(distrust("a checking thread stopped")))
-            })
-            .collect()
+    let parts = crate::parallel::on_every_core(&page.ballots, |part| {
+        part.iter()
+            .map(|stored| check_ballot(stored, manifest, key, shape))
+            .collect::<Result<Vec<Checked>, ToolError>>()
     });
     let mut out = Vec::with_capacity(page.ballots.len());
     for part in parts {
-        out.extend(part?);
+        out.extend(part.ok_or_else(|| distrust("a checking thread stopped"))??);
     }
     Ok(out)
 }

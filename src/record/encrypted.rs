@@ -8,14 +8,14 @@ use base64::Engine;
 use std::collections::BTreeSet;
 use tinnhiem_crypto::ballot::{manifest_hash, tracking_code_of, BallotContext, Manifest, Shape};
 use tinnhiem_crypto::compact::{verify_compact, COMPACT_CELL_BYTES, COMPACT_ROW_PROOF_BYTES};
-use tinnhiem_crypto::elgamal::{Ciphertext, JointKey};
+use tinnhiem_crypto::elgamal::{add_rows, Ciphertext, JointKey};
 use tinnhiem_crypto::group::{decode_nonidentity, decode_point};
 use tinnhiem_crypto::proofs::{Context, Equality, Knowledge};
 use tinnhiem_crypto::threshold::{self, Published, Sealed};
 use tinnhiem_crypto::transcript::PROTOCOL;
 use tinnhiem_crypto::{hex, Point};
 
-use super::model::{CommitteeKey, EncryptedCount, Record};
+use super::model::{CommitteeKey, EncryptedCount, Record, RecordedBallot};
 use super::verify::Checks;
 use crate::domain::VoteKind;
 
@@ -412,76 +412,14 @@ fn ballots(
     key: &JointKey,
     shape: Shape,
 ) -> Result<Vec<Vec<Ciphertext>>, String> {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let chunk = count.ballots.len().div_ceil(threads).max(1);
-    let results: Vec<Part> = std::thread::scope(|scope| {
-        let workers: Vec<_> = count
-            .ballots
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut sums = vec![vec![Ciphertext::zero(); shape.choices]; shape.rows];
-                    let mut cells = Vec::with_capacity(part.len() * shape.rows * shape.choices);
-                    for b in part {
-                        let mut id = [0u8; 16];
-                        id.copy_from_slice(&bytes("a ballot id", &b.ballot_id)?);
-                        let raw = BASE64
-                            .decode(&b.ballot)
-                            .map_err(|_| format!("ballot {} is not base64", b.tracking_code))?;
-                        let context = BallotContext {
-                            manifest_hash: *manifest,
-                            key,
-                            ballot_id: id,
-                        };
-                        let ballot = verify_compact(&raw, &context, shape)
-                            .map_err(|e| format!("ballot {}: {e}", b.tracking_code))?;
-                        let encoded: Vec<&[u8]> = raw
-                            .chunks(shape.choices * COMPACT_CELL_BYTES + COMPACT_ROW_PROOF_BYTES)
-                            .flat_map(|row| {
-                                row[..shape.choices * COMPACT_CELL_BYTES]
-                                    .chunks(COMPACT_CELL_BYTES)
-                                    .map(|cell| &cell[..64])
-                            })
-                            .collect();
-                        let code = tracking_code_of(manifest, &id, encoded.iter().copied());
-                        if hex::encode(&code) != b.tracking_code {
-                            return Err(format!(
-                                "ballot {} does not have that tracking code",
-                                b.tracking_code
-                            ));
-                        }
-                        cells.extend(encoded.iter().map(|c| {
-                            let mut cell = [0u8; 64];
-                            cell.copy_from_slice(c);
-                            cell
-                        }));
-                        for (sum_row, row) in sums.iter_mut().zip(&ballot.rows) {
-                            for (sum, cell) in sum_row.iter_mut().zip(&row.cells) {
-                                *sum = sum.add(&cell.ciphertext);
-                            }
-                        }
-                    }
-                    Ok((sums, cells))
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|_| Err("a ballot check stopped".into()))
-            })
-            .collect()
+    let results = crate::parallel::on_every_core(&count.ballots, |part| {
+        check_part(part, manifest, key, shape)
     });
     let mut sums = vec![vec![Ciphertext::zero(); shape.choices]; shape.rows];
     let mut seen = BTreeSet::new();
     for result in results {
-        let (part, cells) = result?;
-        for (sum_row, row) in sums.iter_mut().zip(&part) {
-            for (sum, cell) in sum_row.iter_mut().zip(row) {
-                *sum = sum.add(cell);
-            }
-        }
+        let (part, cells) = result.unwrap_or_else(|| Err("a ballot check stopped".into()))?;
+        add_rows(&mut sums, &part);
         for c in cells {
             if !seen.insert(c) {
                 return Err(
@@ -492,6 +430,53 @@ fn ballots(
         }
     }
     Ok(sums)
+}
+
+/// Checks one core's part of the ballots: their sums, and every cell's ciphertext.
+fn check_part(part: &[RecordedBallot], manifest: &[u8; 32], key: &JointKey, shape: Shape) -> Part {
+    let mut sums = vec![vec![Ciphertext::zero(); shape.choices]; shape.rows];
+    let mut cells = Vec::with_capacity(part.len() * shape.rows * shape.choices);
+    for b in part {
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&bytes("a ballot id", &b.ballot_id)?);
+        let raw = BASE64
+            .decode(&b.ballot)
+            .map_err(|_| format!("ballot {} is not base64", b.tracking_code))?;
+        let context = BallotContext {
+            manifest_hash: *manifest,
+            key,
+            ballot_id: id,
+        };
+        let ballot = verify_compact(&raw, &context, shape)
+            .map_err(|e| format!("ballot {}: {e}", b.tracking_code))?;
+        let encoded: Vec<&[u8]> = raw
+            .chunks(shape.choices * COMPACT_CELL_BYTES + COMPACT_ROW_PROOF_BYTES)
+            .flat_map(|row| {
+                row[..shape.choices * COMPACT_CELL_BYTES]
+                    .chunks(COMPACT_CELL_BYTES)
+                    .map(|cell| &cell[..64])
+            })
+            .collect();
+        let code = tracking_code_of(manifest, &id, encoded.iter().copied());
+        if hex::encode(&code) != b.tracking_code {
+            return Err(format!(
+                "ballot {} does not have that tracking code",
+                b.tracking_code
+            ));
+        }
+        cells.extend(encoded.iter().map(|c| {
+            let mut cell = [0u8; 64];
+            cell.copy_from_slice(c);
+            cell
+        }));
+        let ciphertexts: Vec<Vec<Ciphertext>> = ballot
+            .rows
+            .iter()
+            .map(|r| r.cells.iter().map(|c| c.ciphertext).collect())
+            .collect();
+        add_rows(&mut sums, &ciphertexts);
+    }
+    Ok((sums, cells))
 }
 
 /// Each partial decryption's proofs against its member's share key; at least the threshold

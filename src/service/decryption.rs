@@ -7,7 +7,7 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use tinnhiem_crypto::ballot::{EncryptedBallot, Shape};
-use tinnhiem_crypto::elgamal::Ciphertext;
+use tinnhiem_crypto::elgamal::{add_rows, Ciphertext};
 use tinnhiem_crypto::group::decode_point;
 use tinnhiem_crypto::proofs::Equality;
 use tinnhiem_crypto::threshold;
@@ -38,24 +38,10 @@ fn shape(conn: &mut DbConn, vote: &LoadedVote) -> AppResult<Shape> {
 pub fn sum_at_close(conn: &mut DbConn, vote: &LoadedVote) -> AppResult<()> {
     let shape = shape(conn, vote)?;
     let stored = encrypted::of_vote(conn, &vote.row.id)?;
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let chunk = stored.len().div_ceil(threads).max(1);
-    let parts: Vec<AppResult<Vec<Vec<Ciphertext>>>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = stored
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || sum_of(part, shape)))
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|_| Err(AppError::internal("a summing thread stopped")))
-            })
-            .collect()
-    });
     let mut sums = vec![vec![Ciphertext::zero(); shape.choices]; shape.rows];
-    for part in parts {
-        add_into(&mut sums, &part?);
+    for part in crate::parallel::on_every_core(&stored, |part| sum_of(part, shape)) {
+        let part = part.ok_or_else(|| AppError::internal("a summing thread stopped"))?;
+        add_rows(&mut sums, &part?);
     }
     let text: Vec<Vec<String>> = sums
         .iter()
@@ -66,14 +52,6 @@ pub fn sum_at_close(conn: &mut DbConn, vote: &LoadedVote) -> AppResult<()> {
     Ok(())
 }
 
-fn add_into(sums: &mut [Vec<Ciphertext>], more: &[Vec<Ciphertext>]) {
-    for (sum_row, row) in sums.iter_mut().zip(more) {
-        for (sum, cell) in sum_row.iter_mut().zip(row) {
-            *sum = sum.add(cell);
-        }
-    }
-}
-
 fn sum_of(rows: &[encrypted::EncryptedRow], shape: Shape) -> AppResult<Vec<Vec<Ciphertext>>> {
     let mut sums = vec![vec![Ciphertext::zero(); shape.choices]; shape.rows];
     for row in rows {
@@ -82,7 +60,7 @@ fn sum_of(rows: &[encrypted::EncryptedRow], shape: Shape) -> AppResult<Vec<Vec<C
             .map_err(|_| AppError::internal("a stored encrypted ballot is not base64"))?;
         let cells = EncryptedBallot::ciphertexts_of(&bytes, shape)
             .map_err(|e| AppError::internal(format_args!("a stored encrypted ballot: {e}")))?;
-        add_into(&mut sums, &cells);
+        add_rows(&mut sums, &cells);
     }
     Ok(sums)
 }

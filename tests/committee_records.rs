@@ -288,6 +288,68 @@ async fn a_changed_committee_record_signed_again_is_refused_by_its_proofs() {
             "committee",
         ),
         (
+            "a ballot's id replaced",
+            Box::new(|r: &mut Value| {
+                r["encryption"]["ballots"][0]["ballot_id"] = json!("0f".repeat(16));
+            }),
+            "ballot proofs",
+        ),
+        (
+            "a member's confirmation replaced",
+            Box::new(|r: &mut Value| {
+                r["encryption"]["committee"]["members"][1]["confirmation"] = json!("ab".repeat(32));
+            }),
+            "committee",
+        ),
+        (
+            "a sealed value changed",
+            Box::new(|r: &mut Value| {
+                let sealed = r["encryption"]["committee"]["sealed"][0]["sealed"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                let other = r["encryption"]["committee"]["sealed"][1]["sealed"].clone();
+                assert_ne!(json!(sealed), other);
+                r["encryption"]["committee"]["sealed"][0]["sealed"] = other;
+            }),
+            "committee",
+        ),
+        (
+            "the ceremony hash replaced",
+            Box::new(|r: &mut Value| {
+                r["encryption"]["committee"]["ceremony_hash"] = json!("cd".repeat(32));
+            }),
+            "committee",
+        ),
+        (
+            "the threshold raised",
+            Box::new(|r: &mut Value| {
+                r["encryption"]["committee"]["threshold"] = json!(3);
+            }),
+            "committee",
+        ),
+        (
+            "the manifest hash replaced",
+            Box::new(|r: &mut Value| {
+                r["encryption"]["manifest_hash"] = json!("ef".repeat(32));
+            }),
+            "manifest",
+        ),
+        (
+            "another protocol named",
+            Box::new(|r: &mut Value| {
+                r["encryption"]["protocol"] = json!("tinnhiem-verifiable/2");
+            }),
+            "protocol",
+        ),
+        (
+            "a decryption credited to another member",
+            Box::new(|r: &mut Value| {
+                r["encryption"]["decryptions"][1]["position"] = json!(3);
+            }),
+            "decryptions",
+        ),
+        (
             "the subjects reordered in the tally",
             Box::new(|r: &mut Value| {
                 r["tally"]["results"].as_array_mut().unwrap().swap(0, 1);

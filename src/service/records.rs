@@ -400,9 +400,13 @@ fn verify_stored(
     // The envelope names the key the record names: the current key, or an earlier one for a
     // record signed before the key was changed. Which keys are this installation's is the
     // history's to say, not the record's.
-    let named = serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v["signing_key"]["public_key"].as_str().map(str::to_owned))
+    // Read without building the whole document: it is verified, parsed whole, just below.
+    #[derive(serde::Deserialize)]
+    struct Named {
+        signing_key: KeyInfo,
+    }
+    let named = serde_json::from_str::<Named>(body)
+        .map(|n| n.signing_key.public_key)
         .unwrap_or_default();
     let envelope = envelope_bytes(body, digest, &named, signature);
     let verdict = verify_to(

@@ -45,6 +45,8 @@ import {
   signIn,
   accessible,
   axeChecked,
+  LABELS,
+  ballotRows,
 } from './harness.mjs';
 
 
@@ -73,6 +75,8 @@ const SUBJECTS = [
   ['Ngô Văn Phúc', ['Viện trưởng Viện kiểm sát nhân dân tỉnh']],
 ];
 
+const { group, markByTouch, markByKeyboard, reviewedMarks } = ballotRows(SUBJECTS);
+
 // Each delegate's marks, row by row (null: blank). daibieu1 first checks a ballot marked
 // CHECKED, then changes row 1 before casting: the checked marks are never counted.
 const CHECKED = ['low', 'high', 'medium', null, 'low', 'low'];
@@ -83,8 +87,6 @@ const MARKS = {
   daibieu4: ['medium', 'high', 'high', 'high', 'high', 'low'],
   chutoa: ['high', 'high', 'high', 'high', 'medium', 'low'],
 };
-
-const LABELS = { high: 'Tín nhiệm cao', medium: 'Tín nhiệm', low: 'Tín nhiệm thấp' };
 
 // ---- the browser -------------------------------------------------------------------------
 
@@ -109,30 +111,6 @@ async function tablet(viewport, label, options = {}) {
     }
   });
   return { context, page };
-}
-
-function group(page, index) {
-  return page.getByRole('group', { name: new RegExp(`^${index + 1}\\. ${SUBJECTS[index][0]}`) });
-}
-
-async function markByTouch(page, marks) {
-  for (const [i, mark] of marks.entries()) {
-    if (mark) await group(page, i).getByRole('radio', { name: LABELS[mark], exact: true }).click();
-  }
-}
-
-async function markByKeyboard(page, marks) {
-  const order = ['high', 'medium', 'low'];
-  for (const [i, mark] of marks.entries()) {
-    if (!mark) continue;
-    await group(page, i).getByRole('radio').first().focus();
-    await page.keyboard.press('Space');
-    for (let k = 0; k < order.indexOf(mark); k += 1) await page.keyboard.press('ArrowRight');
-  }
-}
-
-async function reviewedMarks(page) {
-  return page.locator('.review-row .review-mark').evaluateAll((nodes) => nodes.map((n) => n.dataset.mark));
 }
 
 /** The review's tracking code (whole, hex) once the tablet has encrypted the ballot. */

@@ -194,3 +194,35 @@ export async function accessible(page, what) {
   equal(found, [], `${what}: axe-core violations`);
   axeChecked.push(what);
 }
+
+// ---- the ballot page -----------------------------------------------------------------------
+
+/** Each choice of a rating vote as the ballot page names it. */
+export const LABELS = { high: 'Tín nhiệm cao', medium: 'Tín nhiệm', low: 'Tín nhiệm thấp' };
+
+/** The ballot page's rows for a test's subjects ([full name, positions], in ballot order). */
+export function ballotRows(subjects) {
+  const group = (page, index) =>
+    page.getByRole('group', { name: new RegExp(`^${index + 1}\\. ${subjects[index][0]}`) });
+  return {
+    group,
+    async markByTouch(page, marks) {
+      for (const [i, mark] of marks.entries()) {
+        if (mark) await group(page, i).getByRole('radio', { name: LABELS[mark], exact: true }).click();
+      }
+    },
+    /** Marks with the keyboard only: focus a row's first choice, Space, then arrows. */
+    async markByKeyboard(page, marks) {
+      const order = ['high', 'medium', 'low'];
+      for (const [i, mark] of marks.entries()) {
+        if (!mark) continue;
+        await group(page, i).getByRole('radio').first().focus();
+        await page.keyboard.press('Space');
+        for (let k = 0; k < order.indexOf(mark); k += 1) await page.keyboard.press('ArrowRight');
+      }
+    },
+    async reviewedMarks(page) {
+      return page.locator('.review-row .review-mark').evaluateAll((nodes) => nodes.map((n) => n.dataset.mark));
+    },
+  };
+}

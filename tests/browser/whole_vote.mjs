@@ -31,6 +31,7 @@ import {
   server,
   shot,
   signIn,
+  ballotRows,
 } from './harness.mjs';
 
 
@@ -58,6 +59,8 @@ const SUBJECTS = [
   ['Ngô Văn Phúc', ['Viện trưởng Viện kiểm sát nhân dân tỉnh']],
 ];
 
+const { group, markByTouch, markByKeyboard, reviewedMarks } = ballotRows(SUBJECTS);
+
 // Each delegate's marks, row by row (null: left blank). With 5 ballots, row 5 gets 3 "low"
 // (more than half: may_resign) and row 6 gets 5 (two thirds or more: dismissal_required).
 const MARKS = {
@@ -67,8 +70,6 @@ const MARKS = {
   daibieu4: ['medium', 'high', 'high', 'high', 'high', 'low'],
   chutoa: ['high', 'high', 'high', 'high', 'medium', 'low'],
 };
-
-const LABELS = { high: 'Tín nhiệm cao', medium: 'Tín nhiệm', low: 'Tín nhiệm thấp' };
 
 // ---- the browser -------------------------------------------------------------------------
 
@@ -88,31 +89,6 @@ async function tablet(viewport, label) {
     }
   });
   return { context, page };
-}
-
-function group(page, index) {
-  return page.getByRole('group', { name: new RegExp(`^${index + 1}\\. ${SUBJECTS[index][0]}`) });
-}
-
-async function markByTouch(page, marks) {
-  for (const [i, mark] of marks.entries()) {
-    if (mark) await group(page, i).getByRole('radio', { name: LABELS[mark], exact: true }).click();
-  }
-}
-
-/** Marks with the keyboard only: focus a row's first choice, Space, then arrows. */
-async function markByKeyboard(page, marks) {
-  const order = ['high', 'medium', 'low'];
-  for (const [i, mark] of marks.entries()) {
-    if (!mark) continue;
-    await group(page, i).getByRole('radio').first().focus();
-    await page.keyboard.press('Space');
-    for (let k = 0; k < order.indexOf(mark); k += 1) await page.keyboard.press('ArrowRight');
-  }
-}
-
-async function reviewedMarks(page) {
-  return page.locator('.review-row .review-mark').evaluateAll((nodes) => nodes.map((n) => n.dataset.mark));
 }
 
 function expectedReview(marks) {

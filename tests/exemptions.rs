@@ -197,7 +197,7 @@ async fn a_wrong_exempt_list_is_refused_and_changes_nothing() {
         ),
         (
             one("ĐỖ TRỌNG HƯNG", json!(["Ủy viên"]), "Nghỉ hưu"),
-            "exempt[0] (ĐỖ TRỌNG HƯNG) is also subjects[0]",
+            "exempt[0].full_name (ĐỖ TRỌNG HƯNG) is also subjects[0]",
         ),
     ] {
         let got = create(&app, &council, body(exempt)).await;
@@ -254,7 +254,7 @@ async fn a_wrong_exempt_list_is_refused_and_changes_nothing() {
     assert!(problem["detail"]
         .as_str()
         .unwrap()
-        .starts_with("exempt[0] (Nguyễn Văn Mới) is also subjects[0]"));
+        .starts_with("exempt[0].full_name (Nguyễn Văn Mới) is also subjects[0]"));
     let got = put(
         &council.chair,
         json!({"subjects": subjects(), "exempt": one("Lê Duy Thành", json!(["X"]), "Y")}),

@@ -1,6 +1,6 @@
-//! The pages (`/`, `/chair`, `/audit`, `/admin`, `/display`, `/results`) and their assets, over
-//! real HTTP: content types, the Content-Security-Policy, caching, nothing from outside this
-//! origin, and problem+json for anything unknown.
+//! The pages (`/`, `/chair`, `/audit`, `/admin`, `/display`, `/results`, `/oversight`) and
+//! their assets, over real HTTP: content types, the Content-Security-Policy, caching, nothing
+//! from outside this origin, and problem+json for anything unknown.
 
 use crate::common::*;
 use reqwest::header::{HeaderMap, CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, ETAG};
@@ -348,13 +348,15 @@ async fn the_ballot_checker_is_one_document_that_needs_nothing_else() {
 
 #[tokio::test]
 async fn the_office_pages_are_served_without_a_token() {
-    // The secretariat's page, the hall screen and the public results: each the one document
-    // with its own script; what they show comes from the API (the public results with no token).
+    // The secretariat's page, the hall screen, the public results and the oversight page: each
+    // the one document with its own script; what they show comes from the API (the public
+    // results with no token).
     let app = TestApp::spawn().await;
     for (path, script) in [
         ("/admin", "admin"),
         ("/display", "display"),
         ("/results", "results"),
+        ("/oversight", "oversight"),
     ] {
         let (status, headers, body) = get(&app, path).await;
         assert_eq!(status, StatusCode::OK, "{path}");

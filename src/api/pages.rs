@@ -3,7 +3,8 @@
 //! HTML, CSS and JavaScript modules from `web/`, embedded in the binary and built on the
 //! `/api/v1` API alone. Nothing is fetched from anywhere else, at build or run time. And the
 //! ballot checker (`/verify-ballot`), one self-contained document that works saved, offline. And
-//! the counting committee's page (`/committee`).
+//! the counting committee's page (`/committee`), and the parent council's oversight page
+//! (`/oversight`).
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -37,9 +38,9 @@ pub struct Asset {
 const DOCUMENT: &str = include_str!("../../web/page.html");
 
 /// Each page's path and the name it fills the document with: the ballot, the chair's console,
-/// the audit page, the secretariat's page, the hall screen, the public results and the counting
-/// committee's page.
-const PAGE_NAMES: [(&str, &str); 7] = [
+/// the audit page, the secretariat's page, the hall screen, the public results, the counting
+/// committee's page and the oversight page.
+const PAGE_NAMES: [(&str, &str); 8] = [
     ("/", "ballot"),
     ("/chair", "chair"),
     ("/audit", "audit"),
@@ -47,6 +48,7 @@ const PAGE_NAMES: [(&str, &str); 7] = [
     ("/display", "display"),
     ("/results", "results"),
     ("/committee", "committee"),
+    ("/oversight", "oversight"),
 ];
 
 /// The pages, by path: the document filled in for each, once, and kept for the life of
@@ -100,8 +102,12 @@ pub const ASSETS: &[Asset] = &[
     asset!("sealer.js", JS),
     asset!("chair.js", JS),
     asset!("audit.js", JS),
+    asset!("turnout.js", JS),
+    asset!("oversight.js", JS),
     // The secretariat's page, the hall screen and the public results, and what the last two share.
     asset!("admin.js", JS),
+    asset!("forms.js", JS),
+    asset!("people-rows.js", JS),
     asset!("display.js", JS),
     asset!("results.js", JS),
     asset!("published.js", JS),
@@ -269,9 +275,10 @@ pub fn bundle(modules: &[(&str, &str)]) -> String {
     out
 }
 
-/// Registers `GET /`, `/chair`, `/audit`, `/admin`, `/display`, `/results`, `/committee` and
-/// `/assets/{file}`, where a file's name may have a folder (`crypto/ballot.js`). Call before the
-/// app's default service, so that other paths still get the problem+json 404.
+/// Registers `GET /`, `/chair`, `/audit`, `/admin`, `/display`, `/results`, `/committee`,
+/// `/oversight` and `/assets/{file}`, where a file's name may have a folder
+/// (`crypto/ballot.js`). Call before the app's default service, so that other paths still get
+/// the problem+json 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for (index, (path, _)) in pages().iter().enumerate() {
         cfg.service(

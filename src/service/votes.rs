@@ -116,7 +116,7 @@ pub fn exempt_list(exempt: &[Exempt], subjects: &[NewSubject]) -> AppResult<Stri
         let reason = text(&format!("{entry}.reason"), &e.reason, 500)?;
         if let Some(j) = rated.iter().position(|r| *r == same_person(&full_name)) {
             return Err(AppError::validation(format!(
-                "{entry} ({full_name}) is also subjects[{j}]: a person exempt is not rated. \
+                "{entry}.full_name ({full_name}) is also subjects[{j}]: a person exempt is not rated. \
                  Remove them from one of the two lists."
             )));
         }

@@ -41,6 +41,8 @@ import {
   signIn,
   accessible,
   axeChecked,
+  pageErrors,
+  openPage,
 } from './harness.mjs';
 
 
@@ -108,25 +110,12 @@ function toolLines(args, lines) {
 }
 
 let browser = null;
-const pageErrors = [];
 /** Every request the pages made: its address and body. */
 const requests = [];
 
 async function tablet(label) {
-  const context = await browser.newContext({
-    viewport: PORTRAIT,
-    deviceScaleFactor: 1,
-    hasTouch: true,
-    locale: 'vi-VN',
-    acceptDownloads: true,
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  page.on('pageerror', (e) => pageErrors.push(`${label}: ${e.message}`));
+  const { context, page } = await openPage(browser, PORTRAIT, label, { hasTouch: true, acceptDownloads: true, timeout: 30_000 });
   context.on('request', (r) => requests.push({ url: r.url(), body: r.postData() || '' }));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) pageErrors.push(`${label}: ${m.text()}`);
-  });
   return { context, page };
 }
 

@@ -43,6 +43,11 @@ import {
   signIn,
   accessible,
   axeChecked,
+  pageErrors,
+  openPage,
+  checkTargets,
+  fieldError,
+  csvFile,
 } from './harness.mjs';
 
 
@@ -94,60 +99,8 @@ async function runTool(args, lines) {
 }
 
 let browser = null;
-const pageErrors = [];
 
-async function screen(viewport, label) {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'vi-VN' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (e) => pageErrors.push(`${label}: ${e.message}`));
-  page.on('console', (m) => {
-    // A refused request is logged by chromium itself (the API's 4xx answers the test asks
-    // for); anything else (a script error, a refused Content-Security-Policy) is a failure.
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) pageErrors.push(`${label}: ${m.text()}`);
-  });
-  return { context, page };
-}
-
-function csvFile(name, lines) {
-  return { name, mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) };
-}
-
-/** Buttons, links and text fields are 48 px or more (a checkbox counts by its label); body text
- * 20 px; nothing wider than the screen. */
-async function checkTargets(page, what) {
-  const small = await page.evaluate(() => {
-    const out = [];
-    const nodes = document.querySelectorAll(
-      'main button, main a, main label.check, main input:not([type=checkbox]):not([type=radio]), main select, #topbar button, #topbar a',
-    );
-    for (const node of nodes) {
-      const r = node.getBoundingClientRect();
-      if (r.width === 0 && r.height === 0) continue;
-      if (r.height < 48 || r.width < 48) out.push(`${node.tagName}.${node.className} "${node.textContent.slice(0, 30)}" ${r.width}x${r.height}`);
-    }
-    return out;
-  });
-  equal(small, [], `${what}: touch targets under 48 px`);
-  const size = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
-  check(size >= 20, `${what}: body text is ${size}px`);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  check(overflow <= 0, `${what}: the page is ${overflow}px wider than the screen`);
-}
-
-/** The error shown under the field `id`, which the field names (aria-describedby) and marks
- * invalid, in a live region. */
-async function fieldError(page, id) {
-  const input = page.locator(`#${id}`);
-  await page.locator(`[aria-invalid="true"]#${id}`).waitFor();
-  const described = (await input.getAttribute('aria-describedby')).split(' ');
-  for (const ref of described) {
-    const node = page.locator(`#${ref}`);
-    const text = (await node.textContent()).trim();
-    if (text && (await node.getAttribute('aria-live')) === 'assertive') return text;
-  }
-  throw new Error(`no error shown for #${id}`);
-}
+const screen = (viewport, label) => openPage(browser, viewport, label);
 
 /** "47.61" as the hall screen and the public page print it. */
 function printed(s) {
@@ -275,10 +228,10 @@ async function run() {
     // The rows of the form: three typed, the third moved up, the second removed.
     await page.locator('#new-name-0').fill('Nguyễn Văn An');
     await page.locator('#new-pos-0').fill('Chủ tịch HĐND tỉnh');
-    await page.getByRole('button', { name: 'Thêm người' }).click();
+    await page.getByRole('button', { name: 'Thêm người', exact: true }).click();
     await page.locator('#new-name-1').fill('Người sẽ bị xóa');
     await page.locator('#new-pos-1').fill('Ủy viên');
-    await page.getByRole('button', { name: 'Thêm người' }).click();
+    await page.getByRole('button', { name: 'Thêm người', exact: true }).click();
     equal(await page.evaluate(() => document.activeElement.id), 'new-name-2', 'focus on the new row');
     await page.locator('#new-name-2').fill('Lê Văn Cường');
     await page.getByRole('button', { name: 'Chuyển Lê Văn Cường lên trên' }).click();

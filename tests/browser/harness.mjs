@@ -165,6 +165,70 @@ export function tool(args, input = '') {
 
 // ---- the browser ---------------------------------------------------------------------------
 
+/** What went wrong inside the pages (script errors, refused resources), for a test's last step. */
+export const pageErrors = [];
+
+/**
+ * A new browser context and page of `viewport` (Vietnamese), whose script errors and console
+ * errors go to `pageErrors` under `label`. A request chromium logs as failed is not an error
+ * (the API's refusals a test asks for, a network cut on purpose). `options` go to the context
+ * (`hasTouch`, `acceptDownloads`…); `timeout` is each step's.
+ */
+export async function openPage(browser, viewport, label, { timeout = 15_000, ...options } = {}) {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'vi-VN', ...options });
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  page.on('pageerror', (e) => pageErrors.push(`${label}: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource|ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_RESET|ERR_FAILED/.test(m.text())) {
+      pageErrors.push(`${label}: ${m.text()}`);
+    }
+  });
+  return { context, page };
+}
+
+/** What a finger presses: buttons, links, choices, the labels of checkboxes, fields. */
+export const TARGETS =
+  'main button, main a, main .choice, main label.check, main input:not([type=checkbox]):not([type=radio]), main select, #topbar button, #topbar a';
+
+/** Everything `selector` finds is 48 px or more each way; body text 20 px; nothing wider than
+ * the screen. */
+export async function checkTargets(page, what, selector = TARGETS) {
+  const small = await page.evaluate((sel) => {
+    const out = [];
+    for (const node of document.querySelectorAll(sel)) {
+      const r = node.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (r.height < 48 || r.width < 48) out.push(`${node.tagName}.${node.className} "${node.textContent.slice(0, 30)}" ${r.width}x${r.height}`);
+    }
+    return out;
+  }, selector);
+  equal(small, [], `${what}: touch targets under 48 px`);
+  const size = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+  check(size >= 20, `${what}: body text is ${size}px`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check(overflow <= 0, `${what}: the page is ${overflow}px wider than the screen`);
+}
+
+/** The error shown under the field `id`, which the field names (aria-describedby) and marks
+ * invalid, in a live region. */
+export async function fieldError(page, id) {
+  const input = page.locator(`#${id}`);
+  await page.locator(`[aria-invalid="true"]#${id}`).waitFor();
+  const described = (await input.getAttribute('aria-describedby')).split(' ');
+  for (const ref of described) {
+    const node = page.locator(`#${ref}`);
+    const text = (await node.textContent()).trim();
+    if (text && (await node.getAttribute('aria-live')) === 'assertive') return text;
+  }
+  throw new Error(`no error shown for #${id}`);
+}
+
+/** A CSV file for a file input. */
+export function csvFile(name, lines) {
+  return { name, mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\n')}\n`) };
+}
+
 /** A screenshot into SCREENS, with no focus ring and the pointer out of the way. */
 export async function shot(page, name, options = {}) {
   await page.evaluate(() => document.activeElement?.blur?.());

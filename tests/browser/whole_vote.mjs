@@ -32,6 +32,9 @@ import {
   shot,
   signIn,
   ballotRows,
+  pageErrors,
+  openPage,
+  checkTargets,
 } from './harness.mjs';
 
 
@@ -74,44 +77,11 @@ const MARKS = {
 // ---- the browser -------------------------------------------------------------------------
 
 let browser = null;
-const pageErrors = [];
 
-async function tablet(viewport, label) {
-  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, hasTouch: true, locale: 'vi-VN' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (e) => pageErrors.push(`${label}: ${e.message}`));
-  page.on('console', (m) => {
-    // A request that fails while the network is cut is logged by chromium itself; anything else
-    // (a script error, a refused Content-Security-Policy) is a failure.
-    if (m.type() === 'error' && !/Failed to load resource|ERR_INTERNET_DISCONNECTED|ERR_CONNECTION_RESET|ERR_FAILED/.test(m.text())) {
-      pageErrors.push(`${label}: ${m.text()}`);
-    }
-  });
-  return { context, page };
-}
+const tablet = (viewport, label) => openPage(browser, viewport, label, { hasTouch: true });
 
 function expectedReview(marks) {
   return marks.map((m) => m || 'blank');
-}
-
-/** Every choice and button a finger needs is at least 48 px high and wide (a radio counts by its
- * label, which is the target); body text 20 px. */
-async function checkTargets(page, what) {
-  const small = await page.evaluate(() => {
-    const out = [];
-    for (const node of document.querySelectorAll('main button, main .choice, main input:not([type=radio]), main a, #topbar button, #topbar a')) {
-      const r = node.getBoundingClientRect();
-      if (r.width === 0 && r.height === 0) continue;
-      if (r.height < 48 || r.width < 48) out.push(`${node.tagName}.${node.className} ${r.width}x${r.height}`);
-    }
-    return out;
-  });
-  equal(small, [], `${what}: touch targets under 48 px`);
-  const size = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
-  check(size >= 20, `${what}: body text is ${size}px`);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  check(overflow <= 0, `${what}: the page is ${overflow}px wider than the screen`);
 }
 
 async function ballotsCast(voteId, token) {

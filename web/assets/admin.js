@@ -4,9 +4,11 @@
 // committee, opening (chairs), the follow-up confidence vote and publication. Every refusal of
 // the API is shown in its own words next to the field it names, and read out.
 
-import { t, time } from './i18n.js';
-import { el, api, ApiError, me, announce, focusHeading } from './common.js';
+import { t, time, getLang } from './i18n.js';
+import { el, api, ApiError, me, announce, focusHeading, saveFile, voteFileName } from './common.js';
 import { pageShell } from './shell.js';
+import { formErrors, field, busy, readFile, confirmDialog } from './forms.js';
+import { peopleEditor, peopleOf, rowsOf, SUBJECTS, EXEMPT } from './people-rows.js';
 
 const ROLES = ['delegate', 'chair', 'auditor', 'supervisor'];
 const ROLE_WORDS = {
@@ -49,156 +51,6 @@ const { state, main, show, render, start } = pageShell({
 
 const isAdmin = () => (me()?.roles || []).includes('admin');
 const isChair = () => (me()?.roles || []).includes('chair');
-
-// ---- errors next to their fields ------------------------------------------------------------
-
-/** The field an API refusal names: the start of its detail (`title`, `subjects[1].positions[0]`,
- * `committee.members[0]`), or the username of a `username-taken`. */
-function fieldOf(err) {
-  if (!(err instanceof ApiError)) return null;
-  if (err.slug === 'username-taken') return 'username';
-  const m = /^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*)\s/.exec(err.detail);
-  return m ? m[1] : null;
-}
-
-/** `subjects[1].positions[0]`, then `subjects[1].positions`, `subjects[1]`, `subjects`. */
-function widening(path) {
-  const out = [path];
-  for (let p = path; ; ) {
-    const q = p.replace(/(\[\d+\]|\.[a-z_]+)$/, '');
-    if (q === p || !q) return out;
-    out.push(q);
-    p = q;
-  }
-}
-
-/**
- * The error places of one form: one at its top, and one under each field registered by the
- * name the API gives it. Each is a live region present from the start, so a screen reader
- * reads what appears in it.
- */
-function formErrors(name) {
-  const top = el('p', { class: 'form-error', 'aria-live': 'assertive', 'aria-atomic': 'true' });
-  const fields = new Map();
-  const slots = {
-    top,
-    /** A place for the errors of `key` (and of `aliases`), under `input`. */
-    slot(key, input, aliases = []) {
-      const id = `err-${name}-${key.replace(/[^\w-]/g, '-')}`;
-      const node = el('p', { class: 'field-error', id, 'aria-live': 'assertive', 'aria-atomic': 'true' });
-      if (input) {
-        const before = input.getAttribute('aria-describedby');
-        input.setAttribute('aria-describedby', before ? `${before} ${id}` : id);
-      }
-      for (const k of [key, ...aliases]) fields.set(k, { node, input });
-      return node;
-    },
-    /** Forgets the places whose key starts with `prefix` (rows drawn again). */
-    forget(prefix) {
-      for (const k of [...fields.keys()]) if (k.startsWith(prefix)) fields.delete(k);
-    },
-    clear() {
-      top.replaceChildren();
-      for (const { node, input } of fields.values()) {
-        node.replaceChildren();
-        input?.removeAttribute('aria-invalid');
-      }
-    },
-    /** Shows `err` by the field it names, or at the top; `lines` lists an import's lines. */
-    show(err) {
-      slots.clear();
-      const text = err instanceof ApiError ? err.detail : t('network_error');
-      const key = fieldOf(err);
-      const place = key && widening(key).map((k) => fields.get(k)).find(Boolean);
-      const node = place ? place.node : top;
-      if (err instanceof ApiError && err.errors.some((e) => e.line)) {
-        node.append(
-          el('span', {}, t('import_refused')),
-          el(
-            'ul',
-            { class: 'line-errors' },
-            err.errors.map((e) =>
-              el('li', { dataset: { line: e.line } }, `${t('line_n', { n: e.line })} ${e.message}`),
-            ),
-          ),
-        );
-      } else {
-        node.textContent = text;
-      }
-      if (place?.input) {
-        place.input.setAttribute('aria-invalid', 'true');
-        place.input.focus();
-      }
-    },
-  };
-  return slots;
-}
-
-/** A labelled text input with its error place: `[wrapper, input]`. */
-function field(errors, key, id, label, attrs = {}, hint = null) {
-  const input = el('input', { id, name: key, ...attrs });
-  if (hint) input.setAttribute('aria-describedby', `${id}-hint`);
-  const slot = errors.slot(key, input);
-  return [
-    el(
-      'div',
-      { class: 'field' },
-      el('label', { for: id }, label),
-      hint ? el('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
-      input,
-      slot,
-    ),
-    input,
-  ];
-}
-
-/** Runs `work` with `button` busy; errors go to `errors`. Resolves to the work's answer or null. */
-async function busy(button, errors, work) {
-  errors.clear();
-  button.disabled = true;
-  try {
-    return await work();
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 401) return null;
-    errors.show(e);
-    return null;
-  } finally {
-    button.disabled = false;
-  }
-}
-
-function readFile(input) {
-  const file = input.files?.[0];
-  return file ? file.text() : Promise.resolve(null);
-}
-
-/** The confirmation dialog; resolves true when confirmed. */
-function confirmDialog(title, text, confirmLabel) {
-  return new Promise((resolve) => {
-    const cancel = el('button', { type: 'button', class: 'secondary' }, t('cancel'));
-    const ok = el('button', { type: 'button', class: 'primary' }, confirmLabel);
-    const dialog = el(
-      'dialog',
-      { class: 'confirm', 'aria-labelledby': 'office-confirm-title' },
-      el('h2', { id: 'office-confirm-title' }, title),
-      el('p', {}, text),
-      el('div', { class: 'actions' }, cancel, ok),
-    );
-    let answer = false;
-    cancel.addEventListener('click', () => dialog.close());
-    ok.addEventListener('click', () => {
-      answer = true;
-      dialog.close();
-    });
-    dialog.addEventListener('close', () => {
-      dialog.remove();
-      resolve(answer);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-    cancel.focus();
-  });
-}
 
 // ---- the page --------------------------------------------------------------------------------
 
@@ -287,6 +139,23 @@ function councilsSection() {
     min: '1',
     required: true,
   });
+  // The council above this one (a province above its districts), whose supervisors follow it.
+  const parent = el(
+    'select',
+    { id: 'council-parent', name: 'parent_id' },
+    el('option', { value: '' }, t('no_parent')),
+    state.councils.map((c) => el('option', { value: c.id }, c.name)),
+  );
+  const parentSlot = errors.slot('parent_id', parent);
+  const parentField = el(
+    'div',
+    { class: 'field' },
+    el('label', { for: 'council-parent' }, t('oversight_parent')),
+    el('p', { class: 'hint', id: 'council-parent-hint' }, t('council_parent_hint')),
+    parent,
+    parentSlot,
+  );
+  parent.setAttribute('aria-describedby', `council-parent-hint ${parentSlot.id}`);
   const submit = el('button', { type: 'submit', class: 'primary' }, t('create_council'));
   const form = el(
     'form',
@@ -297,7 +166,10 @@ function councilsSection() {
       onsubmit: async (event) => {
         event.preventDefault();
         const council = await busy(submit, errors, () =>
-          api('/councils', { method: 'POST', body: { name: name.value, seats: Number(seats.value) } }),
+          api('/councils', {
+            method: 'POST',
+            body: { name: name.value, seats: Number(seats.value), parent_id: parent.value || null },
+          }),
         );
         if (!council) return;
         state.councils.push(council);
@@ -309,6 +181,7 @@ function councilsSection() {
     errors.top,
     nameField,
     seatsField,
+    parentField,
     submit,
   );
   return el(
@@ -328,6 +201,8 @@ function councilsSection() {
               ' ',
               el('span', { class: 'meta' }, t('seats_n', { n: c.seats })),
               ' ',
+              c.parent_id ? el('span', { class: 'meta' }, t('council_below', { name: nameOf(c.parent_id) })) : null,
+              ' ',
               c.id === state.councilId
                 ? el('span', { class: 'badge' }, t('council_chosen'))
                 : el(
@@ -345,6 +220,10 @@ function councilsSection() {
         ),
     form,
   );
+}
+
+function nameOf(councilId) {
+  return state.councils.find((c) => c.id === councilId)?.name || councilId;
 }
 
 async function chooseCouncil(id, tab = state.tab) {
@@ -566,139 +445,6 @@ function replaceMember(member) {
   if (i >= 0) state.members[i] = { ...state.members[i], ...member };
 }
 
-// ---- the subject list ------------------------------------------------------------------------
-
-/** Rows `{full_name, positions}` (positions as typed, `;` between them) as the API takes them. */
-function subjectsOf(rows) {
-  return rows.map((r) => ({
-    full_name: r.full_name,
-    positions: r.positions
-      .split(';')
-      .map((p) => p.trim())
-      .filter(Boolean),
-  }));
-}
-
-function rowsOf(subjects) {
-  return subjects.map((s) => ({ full_name: s.full_name, positions: s.positions.join('; ') }));
-}
-
-/**
- * The editable list of people in ballot order: a name and positions on each row, which moves
- * up and down and is removed by its buttons, and a button to add a row. `rows` is changed in
- * place. Focus follows the row moved.
- */
-function subjectEditor(rows, errors, prefix) {
-  const list = el('ol', { class: 'subject-rows', 'aria-labelledby': `${prefix}-subjects-title` });
-  const listSlot = errors.slot('subjects', null);
-
-  function draw(focusKey) {
-    errors.forget('subjects[');
-    list.replaceChildren(...rows.map(rowItem));
-    if (focusKey) {
-      const target = list.querySelector(`[data-focus-key="${focusKey}"]`);
-      (target && !target.disabled ? target : list.querySelector(`[data-focus-key^="${prefix}-name-"]`))?.focus();
-    }
-  }
-
-  function move(i, j, key) {
-    [rows[i], rows[j]] = [rows[j], rows[i]];
-    draw(key);
-    announce(t('row_moved', { name: rows[j].full_name || '…', n: j + 1 }));
-  }
-
-  function rowItem(row, i) {
-    const n = i + 1;
-    const nameId = `${prefix}-name-${i}`;
-    const posId = `${prefix}-pos-${i}`;
-    const name = el('input', {
-      id: nameId,
-      value: row.full_name,
-      autocomplete: 'off',
-      dataset: { focusKey: nameId },
-      oninput: (e) => {
-        row.full_name = e.target.value;
-        relabel();
-      },
-    });
-    const positions = el('input', {
-      id: posId,
-      value: row.positions,
-      autocomplete: 'off',
-      oninput: (e) => {
-        row.positions = e.target.value;
-      },
-    });
-    const nameSlot = errors.slot(`subjects[${i}].full_name`, name);
-    const posSlot = errors.slot(`subjects[${i}].positions`, positions, [`subjects[${i}]`]);
-    const labelled = [];
-    // Each button names the person of its row, as typed so far.
-    const relabel = () => {
-      const who = row.full_name.trim() || t('row_n', { n });
-      for (const [node, label] of labelled) node.setAttribute('aria-label', t(label, { name: who, n }));
-    };
-    const button = (key, word, label, onclick, disabled = false) => {
-      const node = el(
-        'button',
-        {
-          type: 'button',
-          class: 'secondary small',
-          dataset: { focusKey: `${prefix}-${key}-${i}` },
-          disabled,
-          onclick,
-        },
-        t(word),
-      );
-      labelled.push([node, label]);
-      return node;
-    };
-    const item = el(
-      'li',
-      { class: 'subject-row', dataset: { row: n } },
-      el('span', { class: 'order', 'aria-hidden': 'true' }, `${n}.`),
-      el('div', { class: 'field' }, el('label', { for: nameId }, t('subject_name_n', { n })), name, nameSlot),
-      el('div', { class: 'field' }, el('label', { for: posId }, t('subject_positions')), positions, posSlot),
-      el(
-        'div',
-        { class: 'row-actions' },
-        button('up', 'move_up', 'move_up_label', () => move(i, i - 1, `${prefix}-up-${i - 1}`), i === 0),
-        button('down', 'move_down', 'move_down_label', () => move(i, i + 1, `${prefix}-down-${i + 1}`), i === rows.length - 1),
-        button('remove', 'remove_row', 'remove_row_label', () => {
-          const [gone] = rows.splice(i, 1);
-          draw(`${prefix}-remove-${Math.min(i, rows.length - 1)}`);
-          if (rows.length === 0) add.focus();
-          announce(t('row_removed', { name: gone.full_name || '…' }));
-        }),
-      ),
-    );
-    relabel();
-    return item;
-  }
-
-  const add = el(
-    'button',
-    {
-      type: 'button',
-      class: 'secondary',
-      onclick: () => {
-        rows.push({ full_name: '', positions: '' });
-        draw(`${prefix}-name-${rows.length - 1}`);
-      },
-    },
-    t('add_row'),
-  );
-  draw();
-  return el(
-    'fieldset',
-    { class: 'subject-editor' },
-    el('legend', { id: `${prefix}-subjects-title` }, t('subjects_title')),
-    el('p', { class: 'hint' }, t('subjects_hint')),
-    list,
-    listSlot,
-    add,
-  );
-}
-
 // ---- votes -----------------------------------------------------------------------------------
 
 function auditors() {
@@ -737,6 +483,7 @@ function newVoteForm() {
     members: ready.map((m) => m.id),
     threshold: '',
     rows: [{ full_name: '', positions: '' }],
+    exempt: [],
   };
 }
 
@@ -810,7 +557,8 @@ function voteForm() {
     drawCommittee();
   }, errors);
   drawCommittee();
-  const editor = subjectEditor(f.rows, errors, 'new');
+  const editor = peopleEditor(f.rows, errors, 'new');
+  const exemptEditor = peopleEditor(f.exempt, errors, 'new-exempt', EXEMPT);
 
   const submit = el('button', { type: 'submit', class: 'primary' }, t('create_vote'));
   const cancel = el('button', { type: 'button', class: 'secondary', onclick: () => goTo('votes') }, t('back_to_votes'));
@@ -831,8 +579,9 @@ function voteForm() {
             kind: f.kind,
             percent_base: f.percent_base,
             secrecy: f.secrecy,
-            subjects: subjectsOf(f.rows),
+            subjects: peopleOf(f.rows),
           };
+          if (f.exempt.length) body.exempt = peopleOf(f.exempt, EXEMPT);
           if (f.secrecy === 'committee') {
             body.committee = { members: f.members };
             if (String(f.threshold).trim()) body.committee.threshold = Number(f.threshold);
@@ -852,6 +601,7 @@ function voteForm() {
       secrecy,
       committeeBox,
       editor,
+      exemptEditor,
       el('div', { class: 'actions' }, submit, cancel),
     ),
   );
@@ -917,6 +667,9 @@ function voteCard(vote) {
   if (vote.state === 'closed' && !vote.public) {
     actions.append(act('publish', 'primary', () => publish(vote, errors), 'publish'));
   }
+  if (vote.state === 'closed') {
+    actions.append(act('resolution_draft', 'secondary', () => resolution(vote, errors), 'resolution'));
+  }
   const notes = [];
   if (vote.state === 'draft' && !isChair()) notes.push(t('chair_opens'));
   if (vote.follow_up_of) notes.push(t('follow_up_of', { title: titleOf(vote.follow_up_of) }));
@@ -947,6 +700,19 @@ async function publish(vote, errors) {
   const yes = await confirmDialog(t('confirm_publish_title'), t('confirm_publish', { title: vote.title }), t('publish'));
   if (!yes) return;
   await step(vote, errors, () => api(`/votes/${vote.id}/publish`, { method: 'POST' }), 'published_now');
+}
+
+/** Saves the draft resolution confirming the results, in the page's language, to edit and print. */
+async function resolution(vote, errors) {
+  const lang = getLang();
+  const page = await step(vote, errors, async () => {
+    const res = await api(`/votes/${vote.id}/resolution?lang=${lang}`, { raw: true });
+    return res.blob();
+  }, null);
+  if (!page) return;
+  const name = voteFileName(vote, lang === 'vi' ? 'nghi-quyet' : 'resolution', 'html');
+  saveFile(name, page);
+  announce(t('downloaded', { file: name }));
 }
 
 async function followUp(vote, errors) {
@@ -982,12 +748,16 @@ function draftEditor() {
   const errors = formErrors('draft');
   // Kept while the page is drawn again (a language switch), until saved or left.
   state.draftRows ||= {};
-  const rows = (state.draftRows[vote.id] ||= rowsOf(vote.subjects));
+  const lists = (state.draftRows[vote.id] ||= {
+    subjects: rowsOf(vote.subjects),
+    exempt: rowsOf(vote.exempt || [], EXEMPT),
+  });
   const back = el('button', { type: 'button', class: 'secondary', onclick: () => goTo('votes') }, t('back_to_votes'));
   if (vote.state !== 'draft') {
     return el('section', { class: 'office-section' }, el('h2', {}, vote.title), el('p', { class: 'card' }, t('list_fixed')), back);
   }
-  const editor = subjectEditor(rows, errors, 'edit');
+  const editor = peopleEditor(lists.subjects, errors, 'edit');
+  const exemptEditor = peopleEditor(lists.exempt, errors, 'edit-exempt', EXEMPT);
   const save = el('button', { type: 'submit', class: 'primary' }, t('save_subjects'));
   const saved = el('p', { class: 'done-note' });
   const form = el(
@@ -1000,7 +770,10 @@ function draftEditor() {
         event.preventDefault();
         saved.textContent = '';
         const updated = await busy(save, errors, () =>
-          api(`/votes/${vote.id}/subjects`, { method: 'PUT', body: { subjects: subjectsOf(rows) } }),
+          api(`/votes/${vote.id}/subjects`, {
+            method: 'PUT',
+            body: { subjects: peopleOf(lists.subjects), exempt: peopleOf(lists.exempt, EXEMPT) },
+          }),
         );
         if (!updated) return;
         replaceVote(updated);
@@ -1012,6 +785,7 @@ function draftEditor() {
     },
     errors.top,
     editor,
+    exemptEditor,
     saved,
     save,
   );

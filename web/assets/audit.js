@@ -4,7 +4,7 @@
 // the signed record.
 
 import { t } from './i18n.js';
-import { el, api, ApiError, me, announce, focusHeading } from './common.js';
+import { el, api, ApiError, me, announce, focusHeading, saveFile, voteFileName } from './common.js';
 import { pageShell } from './shell.js';
 import { renderTally } from './tally.js';
 
@@ -116,12 +116,15 @@ function listView() {
   );
 }
 
+// What each download is: its id, words, path under the vote, file name stem and extension.
 const DOWNLOADS = [
-  ['record_json', 'dl_record_json', '/record?format=json', 'json'],
-  ['record_csv', 'dl_record_csv', '/record?format=csv', 'csv'],
-  ['minutes_vi', 'dl_minutes_vi', '/record?format=html', 'html'],
-  ['minutes_en', 'dl_minutes_en', '/record?format=html&lang=en', 'html'],
-  ['tally_json', 'dl_tally_json', '/tally', 'json'],
+  ['record_json', 'dl_record_json', '/record?format=json', 'record', 'json'],
+  ['record_csv', 'dl_record_csv', '/record?format=csv', 'record', 'csv'],
+  ['minutes_vi', 'dl_minutes_vi', '/record?format=html', 'bien-ban', 'html'],
+  ['minutes_en', 'dl_minutes_en', '/record?format=html&lang=en', 'minutes', 'html'],
+  ['resolution_vi', 'dl_resolution_vi', '/resolution', 'nghi-quyet', 'html'],
+  ['resolution_en', 'dl_resolution_en', '/resolution?lang=en', 'resolution', 'html'],
+  ['tally_json', 'dl_tally_json', '/tally', 'tally', 'json'],
 ];
 
 function selectedView() {
@@ -140,14 +143,14 @@ function selectedView() {
     el(
       'div',
       { class: 'downloads' },
-      DOWNLOADS.map(([id, label, path, ext]) =>
+      DOWNLOADS.map(([id, label, path, stem, ext]) =>
         el(
           'button',
           {
             type: 'button',
             class: 'secondary',
             dataset: { download: id, focusKey: `dl-${id}` },
-            onclick: () => download(vote, id, path, ext),
+            onclick: () => download(vote, id, path, stem, ext),
           },
           t(label),
         ),
@@ -215,33 +218,7 @@ function committeeView() {
   );
 }
 
-/** A file name without accents or spaces: "lay-phieu-tin-nhiem-2026". */
-function slug(text) {
-  return (
-    String(text)
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .replace(/[đĐ]/g, 'd')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 60) || 'vote'
-  );
-}
-
-function fileName(vote, id, ext) {
-  const day = String(vote.closed_at || '').slice(0, 10);
-  const stem = {
-    record_json: 'record',
-    record_csv: 'record',
-    minutes_vi: 'bien-ban',
-    minutes_en: 'minutes',
-    tally_json: 'tally',
-  }[id];
-  return `${stem}-${slug(vote.title)}-${day}-${vote.id.slice(0, 8)}.${ext}`;
-}
-
-async function download(vote, id, path, ext) {
+async function download(vote, id, path, stem, ext) {
   state.download = t('downloading');
   state.downloadIsError = false;
   render(false);
@@ -254,13 +231,8 @@ async function download(vote, id, path, ext) {
       const res = await api(`/votes/${vote.id}${path}`, { raw: true });
       blob = await res.blob();
     }
-    const name = fileName(vote, id, ext);
-    const url = URL.createObjectURL(blob);
-    const link = el('a', { href: url, download: name, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    window.setTimeout(() => URL.revokeObjectURL(url), 60000);
+    const name = voteFileName(vote, stem, ext);
+    saveFile(name, blob);
     state.download = t('downloaded', { file: name });
     announce(state.download);
   } catch (e) {

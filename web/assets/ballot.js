@@ -23,6 +23,7 @@ import {
   banner,
   sleeper,
   focusHeading,
+  saveFile,
 } from './common.js';
 import { pageShell } from './shell.js';
 import { Sealer } from './sealer.js';
@@ -748,7 +749,7 @@ function checkedView() {
       { class: 'actions' },
       el(
         'button',
-        { type: 'button', class: 'secondary', id: 'download-opened', onclick: () => download(opened.fileName, text) },
+        { type: 'button', class: 'secondary', id: 'download-opened', onclick: () => saveFile(opened.fileName, text) },
         t('download_opened'),
       ),
       el(
@@ -758,15 +759,6 @@ function checkedView() {
       ),
     ),
   );
-}
-
-function download(name, text) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const a = el('a', { href: url, download: name, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 function doneView() {

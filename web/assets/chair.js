@@ -7,6 +7,7 @@ import { t } from './i18n.js';
 import { el, api, ApiError, me, announce, banner } from './common.js';
 import { pageShell } from './shell.js';
 import { renderTally } from './tally.js';
+import { stateBadge, turnoutBlock, updateTurnout } from './turnout.js';
 
 /** Turnout of open votes is read this often. */
 const POLL_MS = 2500;
@@ -55,30 +56,6 @@ function listView() {
     state.council ? el('p', { class: 'intro' }, state.council.name) : null,
     votes.length === 0 ? el('p', { class: 'card' }, t('no_votes')) : null,
     el('div', { class: 'vote-list' }, votes.map(voteCard)),
-  );
-}
-
-function stateBadge(vote) {
-  return el('span', { class: `badge state-${vote.state}` }, t(`state_${vote.state}`));
-}
-
-function turnoutBlock(vote) {
-  const eligible = vote.eligible ?? 0;
-  return el(
-    'div',
-    { class: 'turnout' },
-    el('span', { class: 'turnout-label', id: `turnout-label-${vote.id}` }, t('turnout')),
-    el(
-      'strong',
-      { class: 'turnout-numbers', 'aria-live': 'polite', dataset: { cast: vote.ballots_cast, eligible } },
-      t('turnout_of', { cast: vote.ballots_cast, eligible }),
-    ),
-    el('progress', {
-      max: Math.max(eligible, 1),
-      value: vote.ballots_cast,
-      'aria-labelledby': `turnout-label-${vote.id}`,
-    }),
-    vote.state === 'open' ? el('p', { class: 'hint' }, t('turnout_live')) : null,
   );
 }
 
@@ -310,22 +287,6 @@ function replaceVote(vote) {
   else state.votes.push(vote);
 }
 
-/** Updates the turnout of one card in place, so that focus and reading stay where they are. */
-function updateTurnout(vote) {
-  const card = main.querySelector(`[data-vote-id="${vote.id}"]`);
-  const numbers = card?.querySelector('.turnout-numbers');
-  if (!numbers) return false;
-  const eligible = vote.eligible ?? 0;
-  if (numbers.dataset.cast !== String(vote.ballots_cast)) {
-    numbers.dataset.cast = String(vote.ballots_cast);
-    numbers.textContent = t('turnout_of', { cast: vote.ballots_cast, eligible });
-    const bar = card.querySelector('progress');
-    bar.max = Math.max(eligible, 1);
-    bar.value = vote.ballots_cast;
-  }
-  return true;
-}
-
 function stopPolling() {
   if (pollTimer) window.clearTimeout(pollTimer);
   pollTimer = null;
@@ -372,7 +333,7 @@ async function poll() {
     if (changed) {
       render(false);
     } else {
-      for (const v of state.votes.filter((x) => x.state === 'open')) updateTurnout(v);
+      for (const v of state.votes.filter((x) => x.state === 'open')) updateTurnout(main, v);
     }
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return;

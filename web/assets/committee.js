@@ -7,7 +7,7 @@
 // nothing secret is sent to the server or kept in the browser's storage.
 
 import { t } from './i18n.js';
-import { el, api, ApiError, me, announce, sleeper } from './common.js';
+import { el, api, ApiError, me, announce, sleeper, saveFile } from './common.js';
 import { pageShell } from './shell.js';
 import * as R from './crypto/ristretto255.js';
 import * as B from './crypto/ballot.js';
@@ -490,12 +490,7 @@ async function download(file = state.file) {
   } finally {
     working(null);
   }
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const a = el('a', { href: url, download: fileName(file), hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(fileName(file), text);
   state.unsaved = null;
   announce(t('cm_file_saved'));
 }

@@ -180,6 +180,9 @@ function navLinks(who, current) {
   if (roles.includes('auditor') && current !== 'committee') {
     links.push(el('a', { href: '/committee' }, t('nav_committee')));
   }
+  if ((roles.includes('supervisor') || roles.includes('admin')) && current !== 'oversight') {
+    links.push(el('a', { href: '/oversight' }, t('nav_oversight')));
+  }
   return links;
 }
 
@@ -347,4 +350,39 @@ export function sleeper() {
       resolveNow = null;
     },
   };
+}
+
+/**
+ * Saves `data` (a Blob, or text of type `type`) as a file named `name`, from memory: what is
+ * fetched with the token is never put in a URL another tab could open.
+ */
+export function saveFile(name, data, type = 'application/json') {
+  const blob = data instanceof Blob ? data : new Blob([data], { type });
+  const url = URL.createObjectURL(blob);
+  const link = el('a', { href: url, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Long enough for a slow disk to take the file.
+  window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** A file name without accents or spaces: "lay-phieu-tin-nhiem-2026". */
+function slug(text) {
+  return (
+    String(text)
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[đĐ]/g, 'd')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'vote'
+  );
+}
+
+/** The name of a file about a vote: `bien-ban-lay-phieu-2026-12-01-1a2b3c4d.html`. */
+export function voteFileName(vote, stem, ext) {
+  const day = String(vote.closed_at || '').slice(0, 10);
+  return `${stem}-${slug(vote.title)}-${day}-${vote.id.slice(0, 8)}.${ext}`;
 }

@@ -7,6 +7,7 @@ import { t, time } from './i18n.js';
 import { el, api, me, token } from './common.js';
 import { pageShell } from './shell.js';
 import { figures, resultsTable } from './published.js';
+import { exemptList } from './tally.js';
 
 const { state, show, start } = pageShell({
   name: 'results',
@@ -42,6 +43,7 @@ function tallySection(tally) {
     figures(tally),
     el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': id }, resultsTable(tally, 'public-results')),
     legend(tally.kind),
+    exemptList(tally),
   );
 }
 

@@ -92,6 +92,35 @@ export function renderTally(tally) {
       ),
     ),
     legend(tally.kind),
+    exemptList(tally),
+  );
+}
+
+/**
+ * The people the vote did not rate (Art. 2(5)) and why, as the minutes list them; null when
+ * there are none.
+ */
+export function exemptList(tally) {
+  if (!tally.exempt?.length) return null;
+  const id = `exempt-${tally.vote_id}`;
+  return el(
+    'section',
+    { class: 'exempt-list', 'aria-labelledby': id },
+    el('h3', { id }, t('minutes_exempt')),
+    el('p', {}, t('minutes_exempt_note')),
+    el(
+      'ul',
+      {},
+      tally.exempt.map((p) =>
+        el(
+          'li',
+          {},
+          el('strong', {}, p.full_name),
+          ` — ${p.positions.join('; ')}. `,
+          el('span', { class: 'reason' }, `${t('exempt_reason')}: ${p.reason}`),
+        ),
+      ),
+    ),
   );
 }
 

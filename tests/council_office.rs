@@ -306,6 +306,26 @@ async fn a_refused_subject_list_changes_nothing_and_says_what_creation_says() {
     assert_eq!(after, vote, "nothing changed after any refusal");
 }
 
+/// The request example in the OpenAPI document, which clients copy and the fuzzer sends, is
+/// an import that succeeds.
+#[tokio::test]
+async fn the_documented_subject_import_example_is_accepted() {
+    let app = TestApp::spawn().await;
+    let council = app.council(10, 2).await;
+    let vote = app.vote(&council, "rating", 2, None).await;
+    let id = vote["id"].as_str().unwrap();
+    let (_, doc) = app.call(Method::GET, "/openapi.json", None, None).await;
+    let example = doc["paths"]["/api/v1/votes/{vote_id}/subjects/import"]["post"]["requestBody"]
+        ["content"]["text/csv"]["example"]
+        .as_str()
+        .expect("a text/csv example")
+        .to_owned();
+    let (status, imported) =
+        import_subjects(&app, id, Some(&council.chair), "text/csv", &example).await;
+    assert_eq!(status, StatusCode::OK, "{imported}");
+    assert_eq!(names(&imported), ["Nguyễn Văn An", "Bùi Thị Lan"]);
+}
+
 #[tokio::test]
 async fn subjects_are_imported_from_csv_every_line_or_none() {
     let app = TestApp::spawn().await;

@@ -43,7 +43,8 @@ pub async fn replace(
     security(("bearer" = [])),
     request_body(content = String, content_type = "text/csv",
         description = "Header `full_name,positions`; one line per person in ballot order; \
-                       positions separated by `;`."),
+                       positions separated by `;`.",
+        example = json!("full_name,positions\nNguyễn Văn An,Chủ tịch HĐND tỉnh\nBùi Thị Lan,Ủy viên UBND tỉnh;Giám đốc Sở Tài chính\n")),
     params(VoteId),
     responses((status = 200, body = Vote), Signed, CsvBody, Forbidden, NotFound,
         InvalidState, Validation))]

@@ -18,8 +18,11 @@ use tinnhiem_crypto::hex;
 use crate::voter_tool::Encrypted;
 use crate::words::Lang;
 
-/// The protocol an opened ballot names.
-pub const PROTOCOL: &str = "tinnhiem-verifiable/1";
+/// The protocol an opened ballot names: the one the cryptography implements.
+pub const PROTOCOL: &str = match std::str::from_utf8(tinnhiem_crypto::transcript::PROTOCOL) {
+    Ok(name) => name,
+    Err(_) => panic!("the protocol's name is UTF-8"),
+};
 
 /// An opened ballot as the tablet shows and saves it (docs/verifiable.md §5.7).
 #[derive(Debug, Clone, Serialize, Deserialize)]

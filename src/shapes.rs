@@ -191,6 +191,16 @@ pub struct Exempt {
 /// A draft vote's whole subject list, replacing the one it has.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "subjects": [
+        {"full_name": "Nguyễn Văn An", "positions": ["Chủ tịch HĐND tỉnh"]},
+        {"full_name": "Bùi Thị Lan", "positions": ["Ủy viên UBND tỉnh", "Giám đốc Sở Tài chính"]}
+    ],
+    "exempt": [
+        {"full_name": "Trần Văn Hưu", "positions": ["Phó Chủ tịch UBND tỉnh"],
+         "reason": "Đã có thông báo nghỉ hưu"}
+    ]
+}))]
 pub struct SetSubjects {
     /// In ballot order; one entry per person, as in vote creation.
     #[schema(min_items = 1, max_items = 500)]
@@ -396,7 +406,7 @@ pub struct Ballot {
 /// What a tablet needs to encrypt a committee vote's ballot (docs/verifiable.md §5).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Encryption {
-    /// `tinnhiem-verifiable/1`
+    /// `tinnhiem-verifiable/2`
     pub protocol: String,
     /// Issued to this delegate for this one cast (16 bytes, hex); every proof is bound to it.
     pub ballot_id: String,
@@ -433,6 +443,10 @@ pub struct EncryptedBallots {
     pub next: Option<String>,
     /// Row by row, each cell's α ‖ β summed over every ballot (hex).
     pub sums: Vec<Vec<String>>,
+    /// The hash of the list of every ballot's tracking code (docs/verifiable.md §12), hex: what
+    /// each partial decryption is bound to. A member computes it from the ballots they checked
+    /// and decrypts only when it is this one.
+    pub ballot_list_hash: String,
     /// The positions of the members whose partial decryptions are in.
     pub decrypted_by: Vec<u32>,
 }

@@ -338,7 +338,7 @@ async fn a_changed_committee_record_signed_again_is_refused_by_its_proofs() {
         (
             "another protocol named",
             Box::new(|r: &mut Value| {
-                r["encryption"]["protocol"] = json!("tinnhiem-verifiable/2");
+                r["encryption"]["protocol"] = json!("tinnhiem-verifiable/1");
             }),
             "protocol",
         ),
@@ -379,6 +379,71 @@ async fn a_changed_committee_record_signed_again_is_refused_by_its_proofs() {
             verdict.report()
         );
     }
+
+    // Two blank ballots whose randomness cancels, added after the decryption: each is a valid
+    // ballot, every sum stays as it was, and only the decryptions' binding to the list of
+    // ballots summed refuses them (the percentages would otherwise fall by two ballots).
+    let mut record = base.clone();
+    add_cancelling_blanks(&mut record);
+    let verdict = tinnhiem::record::verify(&signed(&record, &forger), None);
+    let failed: Vec<&str> = verdict.failures().iter().map(|c| c.name.as_str()).collect();
+    assert!(
+        failed.contains(&"decryptions"),
+        "{failed:?}\n{}",
+        verdict.report()
+    );
+    for holds in ["encrypted ballots", "ballot proofs", "sums"] {
+        assert!(!failed.contains(&holds), "{holds}: {}", verdict.report());
+    }
+}
+
+/// Adds to a committee record two blank ballots, B = Enc(0; r) and B' = Enc(0; −r) cell by
+/// cell, with valid proofs and their own tracking codes, and counts them as cast.
+fn add_cancelling_blanks(record: &mut Value) {
+    use tinnhiem_crypto::ballot::{BallotContext, EncryptedBallot, Shape};
+    use tinnhiem_crypto::elgamal::JointKey;
+    use tinnhiem_crypto::{hex, Scalar};
+    let unhex = |v: &Value| hex::decode(v.as_str().unwrap()).unwrap();
+    let enc = &record["encryption"];
+    let manifest: [u8; 32] = unhex(&enc["manifest_hash"]).try_into().unwrap();
+    let joint = tinnhiem_crypto::group::decode_point(&unhex(&enc["committee"]["joint_key"]));
+    let key = JointKey::new(joint.unwrap());
+    let shape = Shape {
+        rows: record["tally"]["results"].as_array().unwrap().len(),
+        choices: 3,
+    };
+    let blank = vec![None; shape.rows];
+    let mut rng = rand::rngs::OsRng;
+    let context = |id: [u8; 16]| BallotContext {
+        manifest_hash: manifest,
+        key: &key,
+        ballot_id: id,
+    };
+    let (first, opening) = EncryptedBallot::encrypt(&context([0xa1; 16]), shape, &blank, &mut rng);
+    let negated: Vec<Vec<Scalar>> = opening
+        .randomness
+        .iter()
+        .map(|row| row.iter().map(|r| -r).collect())
+        .collect();
+    let (second, _) =
+        EncryptedBallot::encrypt_with(&context([0xa2; 16]), shape, &blank, &negated, &mut rng);
+    let ballots = record["encryption"]["ballots"].as_array_mut().unwrap();
+    for (ballot, id) in [(first, [0xa1u8; 16]), (second, [0xa2; 16])] {
+        let compact = tinnhiem_crypto::compact::compact(&ballot.to_bytes(), shape).unwrap();
+        ballots.push(json!({
+            "tracking_code": hex::encode(&ballot.tracking_code(&manifest, &id)),
+            "ballot_id": hex::encode(&id),
+            "ballot": B64.encode(compact),
+        }));
+    }
+    ballots.sort_by(|a, b| {
+        a["tracking_code"]
+            .as_str()
+            .unwrap()
+            .cmp(b["tracking_code"].as_str().unwrap())
+    });
+    let cast = record["tally"]["ballots_cast"].as_u64().unwrap();
+    record["tally"]["ballots_cast"] = json!(cast + 2);
 }
 
 /// The server serves a committee vote's record (and tally) only while its database holds the

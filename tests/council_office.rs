@@ -326,6 +326,23 @@ async fn the_documented_subject_import_example_is_accepted() {
     assert_eq!(names(&imported), ["Nguyễn Văn An", "Bùi Thị Lan"]);
 }
 
+/// The same for the JSON body that replaces a draft's lists: the example in the document, the
+/// schema's, is a list the server takes, people not rated included.
+#[tokio::test]
+async fn the_documented_subject_list_example_is_accepted() {
+    let app = TestApp::spawn().await;
+    let council = app.council(10, 2).await;
+    let vote = app.vote(&council, "rating", 2, None).await;
+    let id = vote["id"].as_str().unwrap();
+    let (_, doc) = app.call(Method::GET, "/openapi.json", None, None).await;
+    let example = doc["components"]["schemas"]["SetSubjects"]["example"].clone();
+    assert!(example.is_object(), "a SetSubjects example: {example}");
+    let (status, replaced) = put_subjects(&app, id, Some(&council.chair), example).await;
+    assert_eq!(status, StatusCode::OK, "{replaced}");
+    assert_eq!(names(&replaced), ["Nguyễn Văn An", "Bùi Thị Lan"]);
+    assert_eq!(replaced["exempt"][0]["full_name"], "Trần Văn Hưu");
+}
+
 #[tokio::test]
 async fn subjects_are_imported_from_csv_every_line_or_none() {
     let app = TestApp::spawn().await;

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::elgamal::{Ciphertext, JointKey};
 use crate::group::{random_scalar, DecodeError, Weights};
 use crate::proofs::{Batch, Context, ZeroOrOne};
-use crate::transcript::PROTOCOL;
+use crate::transcript::framed_sha256;
 
 /// Size of a cell on the wire: its ciphertext and its proof.
 pub const CELL_BYTES: usize = 64 + 256;
@@ -121,12 +121,35 @@ impl EncryptedBallot {
         marks: &[Option<usize>],
         rng: &mut impl CryptoRngCore,
     ) -> (EncryptedBallot, Opening) {
+        EncryptedBallot::encrypt_drawing(context, shape, marks, rng, |_, _, rng| random_scalar(rng))
+    }
+
+    /// Encrypts `marks` with the randomness given, cell by cell (proofs still draw from `rng`):
+    /// for tests that build a ballot with a purpose, e.g. one whose ciphertexts cancel
+    /// another's. A real ballot's randomness comes from [`EncryptedBallot::encrypt`].
+    pub fn encrypt_with(
+        context: &BallotContext,
+        shape: Shape,
+        marks: &[Option<usize>],
+        randomness: &[Vec<Scalar>],
+        rng: &mut impl CryptoRngCore,
+    ) -> (EncryptedBallot, Opening) {
+        EncryptedBallot::encrypt_drawing(context, shape, marks, rng, |i, j, _| randomness[i][j])
+    }
+
+    fn encrypt_drawing<R: CryptoRngCore>(
+        context: &BallotContext,
+        shape: Shape,
+        marks: &[Option<usize>],
+        rng: &mut R,
+        mut draw: impl FnMut(usize, usize, &mut R) -> Scalar,
+    ) -> (EncryptedBallot, Opening) {
         assert_eq!(marks.len(), shape.rows, "one mark or blank per row");
         let mut rows = Vec::with_capacity(shape.rows);
         let mut randomness = Vec::with_capacity(shape.rows);
         for (i, mark) in marks.iter().enumerate() {
             assert!(mark.is_none_or(|m| m < shape.choices), "a known choice");
-            let rs: Vec<Scalar> = (0..shape.choices).map(|_| random_scalar(rng)).collect();
+            let rs: Vec<Scalar> = (0..shape.choices).map(|j| draw(i, j, rng)).collect();
             let cells: Vec<Cell> = rs
                 .iter()
                 .enumerate()
@@ -346,19 +369,28 @@ pub fn tracking_code_of<'a>(
     ballot_id: &[u8; 16],
     cells: impl IntoIterator<Item = &'a [u8]>,
 ) -> [u8; 32] {
-    let mut hash = Sha256::new();
-    let mut field = |bytes: &[u8]| {
-        hash.update((bytes.len() as u32).to_be_bytes());
-        hash.update(bytes);
-    };
-    field(PROTOCOL);
-    field(b"tracking-code");
-    field(manifest_hash);
-    field(ballot_id);
-    for cell in cells {
-        field(cell);
-    }
-    hash.finalize().into()
+    framed_sha256(b"tracking-code", |field| {
+        field(manifest_hash);
+        field(ballot_id);
+        for cell in cells {
+            field(cell);
+        }
+    })
+}
+
+/// The hash of the list of ballots a vote's sums are made of (§12): the manifest hash, how
+/// many, then every tracking code in ascending order. The committee's members decrypt the sums
+/// of this list and of no other: each partial decryption is bound to it.
+pub fn ballot_list_hash(manifest_hash: &[u8; 32], tracking_codes: &[[u8; 32]]) -> [u8; 32] {
+    let mut codes = tracking_codes.to_vec();
+    codes.sort_unstable();
+    framed_sha256(b"ballot-list", |field| {
+        field(manifest_hash);
+        field(&(codes.len() as u32).to_be_bytes());
+        for code in &codes {
+            field(code);
+        }
+    })
 }
 
 /// A cell's ciphertext in row `row`, refused when its α is the identity: its randomness is
@@ -410,26 +442,20 @@ pub struct Manifest<'a> {
 /// SHA-256 over the protocol, the tag `manifest` and every field of the manifest in order
 /// (ids as their text, counts as u32be, the key as its encoding), each framed by its length.
 pub fn manifest_hash(m: &Manifest) -> [u8; 32] {
-    let mut hash = Sha256::new();
-    let mut field = |bytes: &[u8]| {
-        hash.update((bytes.len() as u32).to_be_bytes());
-        hash.update(bytes);
-    };
-    field(PROTOCOL);
-    field(b"manifest");
-    field(m.vote_id.as_bytes());
-    field(m.council_id.as_bytes());
-    field(m.kind.as_bytes());
-    field(&m.choices.to_be_bytes());
-    field(&(m.subject_ids.len() as u32).to_be_bytes());
-    for id in m.subject_ids {
-        field(id.as_bytes());
-    }
-    field(m.committee_id.as_bytes());
-    field(&m.threshold.to_be_bytes());
-    field(&m.size.to_be_bytes());
-    field(&crate::group::encode_point(m.joint_key));
-    hash.finalize().into()
+    framed_sha256(b"manifest", |field| {
+        field(m.vote_id.as_bytes());
+        field(m.council_id.as_bytes());
+        field(m.kind.as_bytes());
+        field(&m.choices.to_be_bytes());
+        field(&(m.subject_ids.len() as u32).to_be_bytes());
+        for id in m.subject_ids {
+            field(id.as_bytes());
+        }
+        field(m.committee_id.as_bytes());
+        field(&m.threshold.to_be_bytes());
+        field(&m.size.to_be_bytes());
+        field(&crate::group::encode_point(m.joint_key));
+    })
 }
 
 impl EncryptedBallot {

@@ -146,11 +146,23 @@ pub fn combine(partials: &[(u32, RistrettoPoint)]) -> RistrettoPoint {
     RistrettoPoint::vartime_multiscalar_mul(&weights, &points)
 }
 
+/// Which sums a partial decryption is of: the vote (its manifest's hash) and the very list of
+/// ballots summed (their list hash, [`crate::ballot::ballot_list_hash`]). A decryption proven
+/// for one list does not hold for another, even one with the same sums (two blank ballots
+/// whose randomness cancels, added after the members decrypted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summed<'a> {
+    pub manifest_hash: &'a [u8],
+    pub ballot_list: &'a [u8; 32],
+}
+
 /// The context fields of a member's partial decryption proof for one cell (docs/verifiable.md
-/// §12): the manifest hash, the member's position, the cell's row and choice.
-pub fn decryption_fields(manifest: &[u8], position: u32, row: u32, col: u32) -> [Vec<u8>; 4] {
+/// §12): the manifest hash, the ballot list hash, the member's position, the cell's row and
+/// choice.
+pub fn decryption_fields(summed: Summed, position: u32, row: u32, col: u32) -> [Vec<u8>; 5] {
     [
-        manifest.to_vec(),
+        summed.manifest_hash.to_vec(),
+        summed.ballot_list.to_vec(),
         position.to_be_bytes().to_vec(),
         row.to_be_bytes().to_vec(),
         col.to_be_bytes().to_vec(),
@@ -158,11 +170,12 @@ pub fn decryption_fields(manifest: &[u8], position: u32, row: u32, col: u32) -> 
 }
 
 /// Whether `proof` shows that `partial` is the decryption share of `alpha` (row `row`, choice
-/// `col` of the sums) made with the share whose key is `share_key`, by the member at `position`.
+/// `col` of the sums of `summed`) made with the share whose key is `share_key`, by the member
+/// at `position`.
 #[allow(clippy::too_many_arguments)]
 pub fn partial_holds(
     proof: &Equality,
-    manifest: &[u8],
+    summed: Summed,
     position: u32,
     row: u32,
     col: u32,
@@ -170,7 +183,7 @@ pub fn partial_holds(
     alpha: &RistrettoPoint,
     partial: &RistrettoPoint,
 ) -> bool {
-    let fields = decryption_fields(manifest, position, row, col);
+    let fields = decryption_fields(summed, position, row, col);
     let refs: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
     let context = Context {
         tag: b"partial-decryption",
@@ -273,19 +286,6 @@ pub struct Published<'a> {
     pub proofs: &'a [Knowledge],
 }
 
-fn framed_sha256(tag: &[u8], fields: impl FnOnce(&mut dyn FnMut(&[u8]))) -> [u8; 32] {
-    use sha2::{Digest, Sha256};
-    let mut hash = Sha256::new();
-    let mut field = |bytes: &[u8]| {
-        hash.update((bytes.len() as u32).to_be_bytes());
-        hash.update(bytes);
-    };
-    field(crate::transcript::PROTOCOL);
-    field(tag);
-    fields(&mut field);
-    hash.finalize().into()
-}
-
 /// The hash a member publishes first, before anyone reveals commitments: SHA-256 over the
 /// committee, the member's position, then each commitment and each proof in order. Revealing
 /// commitments that do not hash to it is refused, so no member can choose theirs after seeing
@@ -296,7 +296,7 @@ pub fn commitment_hash(
     commitments: &[RistrettoPoint],
     proofs: &[Knowledge],
 ) -> [u8; 32] {
-    framed_sha256(b"commitments", |field| {
+    crate::transcript::framed_sha256(b"commitments", |field| {
         field(committee);
         field(&position.to_be_bytes());
         for c in commitments {
@@ -317,7 +317,7 @@ pub fn ceremony_hash(
     members: &[Published],
     sealed: &[(u32, u32, Sealed)],
 ) -> [u8; 32] {
-    framed_sha256(b"ceremony", |field| {
+    crate::transcript::framed_sha256(b"ceremony", |field| {
         field(committee);
         field(&threshold.to_be_bytes());
         field(&(members.len() as u32).to_be_bytes());

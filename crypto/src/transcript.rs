@@ -7,8 +7,25 @@
 use curve25519_dalek::scalar::Scalar;
 use sha2::{Digest, Sha512};
 
-/// The protocol and its version; a new version gets a new name.
-pub const PROTOCOL: &[u8] = b"tinnhiem-verifiable/1";
+/// The protocol and its version; a new version gets a new name. Version 2 binds each partial
+/// decryption to the list of ballots summed.
+pub const PROTOCOL: &[u8] = b"tinnhiem-verifiable/2";
+
+/// SHA-256 over the protocol, `tag` and each field `fields` gives, each framed by its length as
+/// a 4-byte big-endian integer: the hashes that name things (a manifest, a tracking code, a
+/// ballot list, a ceremony), as opposed to challenges.
+pub(crate) fn framed_sha256(tag: &[u8], fields: impl FnOnce(&mut dyn FnMut(&[u8]))) -> [u8; 32] {
+    use sha2::Sha256;
+    let mut hash = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        hash.update((bytes.len() as u32).to_be_bytes());
+        hash.update(bytes);
+    };
+    field(PROTOCOL);
+    field(tag);
+    fields(&mut field);
+    hash.finalize().into()
+}
 
 pub struct Transcript {
     hash: Sha512,

@@ -400,3 +400,115 @@ fn three_of_five_make_a_key_and_decrypt_only_together() {
         &(partial(1).1 + base_mul(&Scalar::ONE))
     ));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// The ballot list hash names the set of tracking codes: the same codes in any order give
+    /// it, and a code more, a code less or one changed does not.
+    #[test]
+    fn the_ballot_list_hash_names_the_codes_whatever_their_order(
+        codes in proptest::collection::vec(any::<[u8; 32]>(), 1..12),
+        turn in 0usize..12,
+        at in 0usize..32,
+    ) {
+        use tinnhiem_crypto::ballot::ballot_list_hash;
+        let manifest = [7u8; 32];
+        let hash = ballot_list_hash(&manifest, &codes);
+        let mut turned = codes.clone();
+        turned.rotate_left(turn % codes.len());
+        turned.reverse();
+        prop_assert_eq!(ballot_list_hash(&manifest, &turned), hash);
+        let mut more = codes.clone();
+        more.push([0u8; 32]);
+        prop_assert_ne!(ballot_list_hash(&manifest, &more), hash);
+        prop_assert_ne!(ballot_list_hash(&manifest, &codes[1..]), hash);
+        let mut changed = codes.clone();
+        changed[turn % codes.len()][at] ^= 1;
+        prop_assert_ne!(ballot_list_hash(&manifest, &changed), hash);
+        prop_assert_ne!(ballot_list_hash(&[8u8; 32], &codes), hash);
+    }
+}
+
+/// A member's partial decryption holds for the sums of the ballot list it was made for, and
+/// not for the same sums said to be of another list: two blank ballots whose randomness
+/// cancels leave every sum as it was, so only the list tells them apart.
+#[test]
+fn a_partial_decryption_holds_only_for_the_ballot_list_it_was_made_for() {
+    use tinnhiem_crypto::ballot::ballot_list_hash;
+    use tinnhiem_crypto::threshold::Summed;
+    let secret = random_scalar(&mut OsRng);
+    let key = JointKey::new(base_mul(&secret));
+    let shape = Shape {
+        rows: 2,
+        choices: 3,
+    };
+    let manifest = [3u8; 32];
+    let context = |id: u8| BallotContext {
+        manifest_hash: manifest,
+        key: &key,
+        ballot_id: [id; 16],
+    };
+    let (cast, _) = EncryptedBallot::encrypt(&context(1), shape, &[Some(2), None], &mut OsRng);
+    let (blank, opening) = EncryptedBallot::encrypt(&context(2), shape, &[None, None], &mut OsRng);
+    let negated: Vec<Vec<Scalar>> = opening
+        .randomness
+        .iter()
+        .map(|row| row.iter().map(|r| -r).collect())
+        .collect();
+    let (cancel, _) =
+        EncryptedBallot::encrypt_with(&context(3), shape, &[None, None], &negated, &mut OsRng);
+    for (ballot, id) in [(&blank, 2), (&cancel, 3)] {
+        assert!(ballot.verify(&context(id), shape, &mut OsRng).is_ok());
+    }
+    let sum = |ballots: &[&EncryptedBallot]| -> Ciphertext {
+        Ciphertext::sum(ballots.iter().map(|b| &b.rows[0].cells[2].ciphertext))
+    };
+    assert_eq!(
+        sum(&[&cast]),
+        sum(&[&cast, &blank, &cancel]),
+        "the sums are the same"
+    );
+
+    let code = |b: &EncryptedBallot, id: u8| b.tracking_code(&manifest, &[id; 16]);
+    let one = ballot_list_hash(&manifest, &[code(&cast, 1)]);
+    let three = ballot_list_hash(
+        &manifest,
+        &[code(&cast, 1), code(&blank, 2), code(&cancel, 3)],
+    );
+    let alpha = sum(&[&cast]).alpha;
+    let proven_for = |list: &[u8; 32]| {
+        let summed = Summed {
+            manifest_hash: &manifest,
+            ballot_list: list,
+        };
+        let fields = threshold::decryption_fields(summed, 1, 0, 2);
+        let refs: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+        let ctx = Context {
+            tag: b"partial-decryption",
+            fields: &refs,
+        };
+        Equality::prove(&ctx, &secret, &alpha, &mut OsRng)
+    };
+    let holds = |proof: &Equality, list: &[u8; 32], position: u32| {
+        let summed = Summed {
+            manifest_hash: &manifest,
+            ballot_list: list,
+        };
+        threshold::partial_holds(
+            proof,
+            summed,
+            position,
+            0,
+            2,
+            &key.point,
+            &alpha,
+            &(secret * alpha),
+        )
+    };
+    let proof = proven_for(&one);
+    assert!(holds(&proof, &one, 1));
+    assert!(!holds(&proof, &three, 1), "the same sums of another list");
+    assert!(!holds(&proof, &one, 2), "another member's position");
+    assert!(holds(&proven_for(&three), &three, 1));
+}

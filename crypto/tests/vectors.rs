@@ -10,7 +10,7 @@
 use rand_core::{CryptoRng, RngCore};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha512};
-use tinnhiem_crypto::ballot::{BallotContext, EncryptedBallot, Shape};
+use tinnhiem_crypto::ballot::{ballot_list_hash, BallotContext, EncryptedBallot, Shape};
 use tinnhiem_crypto::elgamal::{Ciphertext, JointKey};
 use tinnhiem_crypto::group::{base_mul, encode_point, encode_scalar};
 use tinnhiem_crypto::proofs::{Context, Equality, Knowledge, ZeroOrOne};
@@ -123,13 +123,32 @@ fn vectors() -> Value {
         "tracking_code": hex(&ballot.tracking_code(&manifest_hash, &ballot_id)),
     });
 
+    // The hash of a list of ballots (§12): this one's code and two others, given out of order.
+    let codes = [
+        [0xeeu8; 32],
+        ballot.tracking_code(&manifest_hash, &ballot_id),
+        [0x11u8; 32],
+    ];
+    let list = ballot_list_hash(&manifest_hash, &codes);
+    let ballot_list = json!({
+        "manifest_hash": hex(&manifest_hash),
+        "tracking_codes": codes.iter().map(|c| hex(c)).collect::<Vec<_>>(),
+        "hash": hex(&list),
+    });
+
     // A partial decryption of a row's sum, proven.
     let mut nonces = Nonces::new("partial-decryption");
     let share = nonces.scalar();
     let alpha = ballot.rows[0].sum().alpha;
-    // §12's context: the manifest hash, the member's position (3), the cell's row and choice.
-    let owned = threshold::decryption_fields(&manifest_hash, 3, 0, 0);
-    let fields: &[&[u8]] = &[&owned[0], &owned[1], &owned[2], &owned[3]];
+    // §12's context: the manifest hash, the ballot list hash, the member's position (3), the
+    // cell's row and choice.
+    let summed = threshold::Summed {
+        manifest_hash: &manifest_hash,
+        ballot_list: &list,
+    };
+    let owned = threshold::decryption_fields(summed, 3, 0, 0);
+    let fields: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+    let fields: &[&[u8]] = &fields;
     let ctx = Context {
         tag: b"partial-decryption",
         fields,
@@ -205,10 +224,11 @@ fn vectors() -> Value {
     });
 
     json!({
-        "protocol": "tinnhiem-verifiable/1",
+        "protocol": String::from_utf8_lossy(tinnhiem_crypto::transcript::PROTOCOL),
         "transcript": transcript,
         "cell": cell,
         "ballot": ballot_vector,
+        "ballot_list": ballot_list,
         "partial_decryption": partial,
         "ceremony": ceremony,
     })

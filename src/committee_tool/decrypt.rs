@@ -8,7 +8,9 @@ use rand_core::OsRng;
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::path::Path;
-use tinnhiem_crypto::ballot::{manifest_hash, BallotContext, EncryptedBallot, Manifest, Shape};
+use tinnhiem_crypto::ballot::{
+    ballot_list_hash, manifest_hash, BallotContext, EncryptedBallot, Manifest, Shape,
+};
 use tinnhiem_crypto::elgamal::{add_rows, Ciphertext, JointKey};
 use tinnhiem_crypto::group::{decode_nonidentity, decode_scalar};
 use tinnhiem_crypto::hex;
@@ -91,6 +93,7 @@ pub fn decrypt(
     let mut sums = vec![vec![Ciphertext::zero(); shape.choices]; shape.rows];
     let mut seen_ids = HashSet::new();
     let mut seen_cells = HashSet::new();
+    let mut codes = Vec::new();
     let mut first: Option<EncryptedBallots> = None;
     let mut after: Option<String> = None;
     let mut checked = 0usize;
@@ -110,10 +113,11 @@ pub fn decrypt(
                 return Err(distrust("the server changed the sums between two pages"));
             }
         }
-        for (id, cells, part) in check_page(&page, &manifest, &key, shape)? {
+        for (id, code, cells, part) in check_page(&page, &manifest, &key, shape)? {
             if !seen_ids.insert(id) || !seen_cells.insert(cells) {
                 return Err(distrust("a ballot is given twice"));
             }
+            codes.push(code);
             add_rows(&mut sums, &part);
         }
         checked += page.ballots.len();
@@ -148,6 +152,18 @@ pub fn decrypt(
             "the server's sums are not the sums of the ballots it gave: refusing to decrypt them",
         ));
     }
+    // The decryption is bound to the list of ballots checked here: a list changed afterwards,
+    // even with the same sums, no longer matches it.
+    let list = ballot_list_hash(&manifest, &codes);
+    if hex::encode(&list) != record.ballot_list_hash {
+        return Err(distrust(
+            "the server names another list of ballots than the one it gave: refusing to decrypt",
+        ));
+    }
+    let summed = tinnhiem_crypto::threshold::Summed {
+        manifest_hash: &manifest,
+        ballot_list: &list,
+    };
     // The sums of one vote are decrypted once: whatever the server shows next, the tool never
     // decrypts other sums for the same vote (say, those of a chosen few ballots).
     let digest = {
@@ -181,7 +197,7 @@ pub fn decrypt(
                 .enumerate()
                 .map(|(j, sum)| {
                     let fields = tinnhiem_crypto::threshold::decryption_fields(
-                        &manifest,
+                        summed,
                         state.position,
                         i as u32,
                         j as u32,
@@ -206,8 +222,9 @@ pub fn decrypt(
     )
 }
 
-/// What a checked ballot adds: its id, the hash of its ciphertexts, and its ciphertexts.
-type Checked = ([u8; 16], [u8; 32], Vec<Vec<Ciphertext>>);
+/// What a checked ballot adds: its id, its tracking code, the hash of its ciphertexts, and its
+/// ciphertexts.
+type Checked = ([u8; 16], [u8; 32], [u8; 32], Vec<Vec<Ciphertext>>);
 
 /// Checks every ballot of a page (proofs, tracking code), on every core of this device.
 fn check_page(
@@ -247,7 +264,8 @@ fn check_ballot(
     };
     let ballot = EncryptedBallot::verify_encoded(&bytes, &context, shape, &mut OsRng)
         .map_err(|e| distrust(format!("ballot {}: {e}", stored.tracking_code)))?;
-    if hex::encode(&ballot.tracking_code(manifest, &id)) != stored.tracking_code {
+    let code = ballot.tracking_code(manifest, &id);
+    if hex::encode(&code) != stored.tracking_code {
         return Err(distrust("a ballot's tracking code is not its own"));
     }
     let cells = ballot
@@ -255,5 +273,5 @@ fn check_ballot(
         .iter()
         .map(|r| r.cells.iter().map(|c| c.ciphertext).collect())
         .collect();
-    Ok((id, ballot.cells_hash(), cells))
+    Ok((id, code, ballot.cells_hash(), cells))
 }

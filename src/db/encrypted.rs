@@ -168,6 +168,15 @@ pub fn save_sums(conn: &mut DbConn, vote_id: &str, ballots: i32, sums: &str) -> 
         .map(|_| ())
 }
 
+/// Every stored ballot's tracking code (hex), in ascending order: the list the sums are of.
+pub fn tracking_codes_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Vec<String>> {
+    encrypted_ballots::table
+        .filter(encrypted_ballots::vote_id.eq(vote_id))
+        .select(encrypted_ballots::tracking_code)
+        .order(encrypted_ballots::tracking_code.asc())
+        .load(conn)
+}
+
 pub fn sums_of(conn: &mut DbConn, vote_id: &str) -> QueryResult<Option<(i32, String)>> {
     encrypted_sums::table
         .find(vote_id)

@@ -6,7 +6,9 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use std::collections::BTreeSet;
-use tinnhiem_crypto::ballot::{manifest_hash, tracking_code_of, BallotContext, Manifest, Shape};
+use tinnhiem_crypto::ballot::{
+    ballot_list_hash, manifest_hash, tracking_code_of, BallotContext, Manifest, Shape,
+};
 use tinnhiem_crypto::compact::{verify_compact, COMPACT_CELL_BYTES, COMPACT_ROW_PROOF_BYTES};
 use tinnhiem_crypto::elgamal::{add_rows, Ciphertext, JointKey};
 use tinnhiem_crypto::group::{decode_nonidentity, decode_point};
@@ -487,6 +489,19 @@ fn decryptions(
     key: &Key,
     sums: &[Vec<Ciphertext>],
 ) -> Result<(Vec<Partial>, String), String> {
+    // Each decryption is bound to the list of ballots its member checked (§12): the list
+    // here, when nothing was added to it or taken from it since.
+    let codes = count
+        .ballots
+        .iter()
+        .map(|b| hex::decode(&b.tracking_code).and_then(|c| <[u8; 32]>::try_from(c).ok()))
+        .collect::<Option<Vec<[u8; 32]>>>()
+        .ok_or("a tracking code is not 32 bytes of hex")?;
+    let list = ballot_list_hash(manifest, &codes);
+    let summed = threshold::Summed {
+        manifest_hash: manifest,
+        ballot_list: &list,
+    };
     let n = key.commitments.len() as u32;
     let positions: Vec<u32> = count.decryptions.iter().map(|d| d.position).collect();
     if positions.windows(2).any(|w| w[0] >= w[1]) || positions.iter().any(|p| *p == 0 || *p > n) {
@@ -519,7 +534,7 @@ fn decryptions(
                 let proof = Equality::from_bytes(&bytes(&cell, &share.proof)?)
                     .map_err(|e| format!("{cell}'s proof {e}"))?;
                 let holds = threshold::partial_holds(
-                    &proof, manifest, d.position, i as u32, j as u32, &share_key, &sum.alpha,
+                    &proof, summed, d.position, i as u32, j as u32, &share_key, &sum.alpha,
                     &partial,
                 );
                 if !holds {

@@ -101,7 +101,7 @@ pub struct VoteInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EncryptedCount {
-    /// `tinnhiem-verifiable/1`.
+    /// `tinnhiem-verifiable/2`.
     pub protocol: String,
     pub manifest_hash: String,
     pub committee: CommitteeKey,

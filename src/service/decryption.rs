@@ -6,7 +6,7 @@
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use tinnhiem_crypto::ballot::{EncryptedBallot, Shape};
+use tinnhiem_crypto::ballot::{ballot_list_hash, EncryptedBallot, Shape};
 use tinnhiem_crypto::elgamal::{add_rows, Ciphertext};
 use tinnhiem_crypto::group::decode_point;
 use tinnhiem_crypto::proofs::Equality;
@@ -63,6 +63,27 @@ fn sum_of(rows: &[encrypted::EncryptedRow], shape: Shape) -> AppResult<Vec<Vec<C
         add_rows(&mut sums, &cells);
     }
     Ok(sums)
+}
+
+/// The hash of the list of the vote's stored ballots (§12), which every partial decryption of
+/// its sums is bound to.
+fn ballot_list(conn: &mut DbConn, vote: &LoadedVote) -> AppResult<[u8; 32]> {
+    let manifest: [u8; 32] = manifest_of(vote)?;
+    let codes = encrypted::tracking_codes_of(conn, &vote.row.id)?
+        .iter()
+        .map(|c| hex::decode(c).and_then(|b| <[u8; 32]>::try_from(b).ok()))
+        .collect::<Option<Vec<[u8; 32]>>>()
+        .ok_or_else(|| AppError::internal("a stored tracking code is not 32 bytes of hex"))?;
+    Ok(ballot_list_hash(&manifest, &codes))
+}
+
+fn manifest_of(vote: &LoadedVote) -> AppResult<[u8; 32]> {
+    vote.row
+        .manifest_hash
+        .as_deref()
+        .and_then(hex::decode)
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or_else(|| AppError::internal("a committee vote without its manifest"))
 }
 
 /// A closed committee vote the caller may see, with its stored sums.
@@ -159,6 +180,7 @@ pub fn ballots(
             .iter()
             .map(|row| row.iter().map(|c| hex::encode(&c.to_bytes())).collect())
             .collect(),
+        ballot_list_hash: hex::encode(&ballot_list(conn, &vote)?),
         decrypted_by: encrypted::partials_of(conn, vote_id)?
             .into_iter()
             .map(|(p, _)| p as u32)
@@ -194,15 +216,15 @@ pub fn decrypt(
         ));
     };
     let position = seat.position as u32;
-    let manifest = vote
-        .row
-        .manifest_hash
-        .as_deref()
-        .and_then(hex::decode)
-        .ok_or_else(|| AppError::internal("a committee vote without its manifest"))?;
+    let manifest = manifest_of(&vote)?;
+    let list = ballot_list(conn, &vote)?;
+    let summed = threshold::Summed {
+        manifest_hash: &manifest,
+        ballot_list: &list,
+    };
     let commitments = committees::all_commitments(&seats)?;
     let share_key = threshold::share_key(&commitments, position);
-    let partials = read_partials(&input, &sums, &manifest, position, &share_key)?;
+    let partials = read_partials(&input, &sums, summed, position, &share_key)?;
     let stored = serde_json::to_string(&input.shares).map_err(AppError::internal)?;
     let threshold = committee.threshold as u32;
     db::write_transaction(conn, |conn| {
@@ -261,7 +283,7 @@ pub fn decrypt(
 fn read_partials(
     input: &PartialDecryption,
     sums: &[Vec<Ciphertext>],
-    manifest: &[u8],
+    summed: threshold::Summed,
     position: u32,
     share_key: &Point,
 ) -> AppResult<Vec<Vec<Point>>> {
@@ -290,7 +312,7 @@ fn read_partials(
                 .and_then(|b| Equality::from_bytes(&b).ok())
                 .ok_or_else(|| invalid(format!("The proof of {cell} is not a proof in hex.")))?;
             let holds = threshold::partial_holds(
-                &proof, manifest, position, i as u32, j as u32, share_key, &sum.alpha, &partial,
+                &proof, summed, position, i as u32, j as u32, share_key, &sum.alpha, &partial,
             );
             if !holds {
                 return Err(invalid(format!(

@@ -451,7 +451,24 @@ await check('partial_decryption vector: M = z·A and its equality proof, byte fo
   const bad = Uint8Array.from(proof);
   bad[70] ^= 1;
   assert(!C.verifyPartial(fields, X, A, R.decode(partial), bad), 'a changed proof holds');
-  assert(!C.verifyPartial(C.decryptionFields(unhex(v.fields[0]), 3, 0, 1), X, A, R.decode(partial), proof), 'holds for another cell');
+  assertEq(fields.map(hex).join(), C.decryptionFields(fields[0], fields[1], 3, 0, 0).map(hex).join(), 'the context fields');
+  assert(!C.verifyPartial(C.decryptionFields(fields[0], fields[1], 3, 0, 1), X, A, R.decode(partial), proof), 'holds for another cell');
+  const otherList = Uint8Array.from(fields[1]);
+  otherList[0] ^= 1;
+  assert(!C.verifyPartial(C.decryptionFields(fields[0], otherList, 3, 0, 0), X, A, R.decode(partial), proof), 'holds for another ballot list');
+});
+
+await check('ballot_list vector: the list hash, byte for byte, whatever the order; a code more or changed differs', () => {
+  const v = VECTORS.ballot_list;
+  const manifest = unhex(v.manifest_hash);
+  const codes = v.tracking_codes.map(unhex);
+  assertEq(hex(B.ballotListHash(manifest, codes)), v.hash, 'hash');
+  assertEq(hex(B.ballotListHash(manifest, [...codes].reverse())), v.hash, 'hash of the codes reversed');
+  assertEq(VECTORS.partial_decryption.fields[1], v.hash, 'the list the partial decryption vector is bound to');
+  assert(hex(B.ballotListHash(manifest, codes.slice(1))) !== v.hash, 'a code fewer, the same hash');
+  const changed = codes.map((c) => Uint8Array.from(c));
+  changed[2][31] ^= 1;
+  assert(hex(B.ballotListHash(manifest, changed)) !== v.hash, 'a code changed, the same hash');
 });
 
 await check('a whole ceremony of 3 members (t = 2): shares, share keys, joint key, hashes; any 2 decrypt', () => {

@@ -7,7 +7,8 @@
 // ballots}, {type: 'finish'}. Out: {type: 'progress', checked}, {type: 'page-done', checked},
 // {type: 'sums', sums, checked}, {type: 'refused', what, code}. The page may share a vote's
 // ballots among several workers, one a core: each answers a page with what it saw (each
-// ballot's id and the hash of its ciphertexts) and at the end the sums of its own ballots.
+// ballot's id, the hash of its ciphertexts and its tracking code) and at the end the sums of
+// its own ballots.
 //
 // It also derives the key of the member's key file (Argon2id, a second or two of work), so that
 // the page does not freeze meanwhile: in {type: 'kdf', passphrase, salt, memoryKiB, passes},
@@ -92,7 +93,8 @@ function checkBallot(stored) {
     sum[1] = R.add(sum[1], ct.beta);
   });
   run.checked += 1;
-  return [stored.ballot_id, cells];
+  // The tracking code, now known to be this ballot's: the page hashes the list of them (§12).
+  return [stored.ballot_id, cells, stored.tracking_code];
 }
 
 self.onmessage = (event) => {

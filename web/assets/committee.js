@@ -653,6 +653,7 @@ async function decrypt(voteId) {
     }
     const ids = new Set();
     const cells = new Set();
+    const codes = [];
     const fetchPage = (after) =>
       api(`/votes/${voteId}/ballots?limit=${PAGE_SIZE}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
     let first = null;
@@ -674,10 +675,11 @@ async function decrypt(voteId) {
         work.map((w, k) => w.ask({ type: 'page', ballots: page.ballots.slice(k * share, (k + 1) * share) })),
       );
       for (const answer of answers) {
-        for (const [id, hash] of refusedBy(answer).seen) {
+        for (const [id, hash, code] of refusedBy(answer).seen) {
           if (ids.has(id) || cells.has(hash)) throw new Stop('cm_refused_twice');
           ids.add(id);
           cells.add(hash);
+          codes.push(B.fromHex(code));
         }
       }
       announce(t('cm_checking', { checked: d.checked, total: d.total }));
@@ -688,6 +690,9 @@ async function decrypt(voteId) {
     const sums = addSums(parts.map((part) => part.sums));
     if (checked !== first.ballots_cast) throw new Stop('cm_refused_count', { checked, cast: first.ballots_cast });
     if (JSON.stringify(sums) !== JSON.stringify(first.sums)) throw new Stop('cm_refused_sums');
+    // The decryption is bound to the list of ballots checked here (§12).
+    const list = B.ballotListHash(manifest, codes);
+    if (hex(list) !== first.ballot_list_hash) throw new Stop('cm_refused_list');
     d.ms = performance.now() - started;
     // The sums of one vote are decrypted once: never other sums for the same vote.
     const digest = C.sumsDigest(sums);
@@ -704,7 +709,7 @@ async function decrypt(voteId) {
     const shares = sums.map((row, i) =>
       row.map((cell, j) => {
         const alpha = R.decode(B.fromHex(cell.slice(0, 64)));
-        const fields = C.decryptionFields(manifest, file.position, i, j);
+        const fields = C.decryptionFields(manifest, list, file.position, i, j);
         const { partial, proof } = C.provePartial(fields, share, alpha, draw);
         return { partial: hex(partial), proof: hex(proof) };
       }),

@@ -7,7 +7,7 @@
 
 import * as B from './crypto/ballot.js';
 
-const PROTOCOL = 'tinnhiem-verifiable/1';
+const PROTOCOL = B.PROTOCOL;
 
 /** Both languages, Vietnamese first: the page is read by whoever checks, on any device. */
 function both(key, vars = {}) {

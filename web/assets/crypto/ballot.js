@@ -6,7 +6,7 @@
 import * as R from './ristretto255.js';
 import { sha256, sha512 } from './sha2.js';
 
-export const PROTOCOL = 'tinnhiem-verifiable/1';
+export const PROTOCOL = 'tinnhiem-verifiable/2';
 /** A cell on the wire: α ‖ β and its proof. */
 export const CELL_BYTES = 64 + 256;
 /** A row's sum proof on the wire. */
@@ -497,6 +497,26 @@ export function trackingCode(manifestHash, ballotId, bytes, rows, choices) {
   const fields = [PROTOCOL, 'tracking-code', manifestHash, ballotId];
   for (const row of layout(bytes, rows, choices)) for (const [ct] of row.cells) fields.push(ct);
   return sha256(framed(fields));
+}
+
+/**
+ * §12: the hash of a list of ballots, SHA-256 over the protocol, "ballot-list", the manifest
+ * hash, u32be(how many) and every tracking code (32 bytes) in ascending order; the codes may
+ * come in any order. What each partial decryption of the list's sums is bound to.
+ */
+export function ballotListHash(manifestHash, trackingCodes) {
+  if (!(manifestHash instanceof Uint8Array) || manifestHash.length !== 32) throw new Error('a manifest hash is 32 bytes');
+  const codes = trackingCodes.map((c) => {
+    if (!(c instanceof Uint8Array) || c.length !== 32) throw new Error('a tracking code is 32 bytes');
+    return c;
+  });
+  codes.sort(compareBytes);
+  return sha256(framed([PROTOCOL, 'ballot-list', manifestHash, u32be(codes.length), ...codes]));
+}
+
+function compareBytes(a, b) {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
 }
 
 /**

@@ -215,9 +215,12 @@ export function fingerprint(ceremonyHashHex) {
 // ---------------------------------------------------------------------------------------------
 // §4.2 and §12 A partial decryption of the sums
 
-/** The context of a cell's partial decryption: manifest hash, u32be(position), u32be(i), u32be(j). */
-export function decryptionFields(manifestHash, position, row, col) {
-  return [manifestHash, u32be(position), u32be(row), u32be(col)];
+/**
+ * The context of a cell's partial decryption: the manifest hash, the hash of the list of
+ * ballots summed (`ballotListHash`, §12), u32be(position), u32be(i), u32be(j).
+ */
+export function decryptionFields(manifestHash, ballotList, position, row, col) {
+  return [manifestHash, ballotList, u32be(position), u32be(row), u32be(col)];
 }
 
 /** M = x·A and its equality proof a ‖ b ‖ v (96 bytes) for X = x·G; A is a point. */

@@ -406,7 +406,7 @@ pub struct Ballot {
 /// What a tablet needs to encrypt a committee vote's ballot (docs/verifiable.md §5).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Encryption {
-    /// `tinnhiem-verifiable/2`
+    /// `tinnhiem-verifiable/1`
     pub protocol: String,
     /// Issued to this delegate for this one cast (16 bytes, hex); every proof is bound to it.
     pub ballot_id: String,

@@ -11,7 +11,7 @@ use crate::verify::signed;
 use base64::Engine;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use tinnhiem::committee_tool::{self, Session};
+use tinnhiem::committee_tool::{self, Session, ShareFile};
 use tinnhiem::record::key::RecordKey;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -338,9 +338,26 @@ async fn a_changed_committee_record_signed_again_is_refused_by_its_proofs() {
         (
             "another protocol named",
             Box::new(|r: &mut Value| {
-                r["encryption"]["protocol"] = json!("tinnhiem-verifiable/1");
+                r["encryption"]["protocol"] = json!("tinnhiem-verifiable/2");
             }),
             "protocol",
+        ),
+        (
+            "the ballot list hash replaced",
+            Box::new(|r: &mut Value| {
+                r["encryption"]["ballot_list_hash"] = json!("ab".repeat(32));
+            }),
+            "decryptions",
+        ),
+        (
+            "the ballot list hash left out, as records made before it named none",
+            Box::new(|r: &mut Value| {
+                r["encryption"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("ballot_list_hash");
+            }),
+            "decryptions",
         ),
         (
             "a decryption credited to another member",
@@ -538,4 +555,210 @@ async fn a_committee_votes_ballots_come_a_page_at_a_time() {
     }
     let unknown = app.get(&format!("{base}?page=2"), &council.chair).await;
     assert_problem(unknown, 400, "malformed-request");
+}
+
+/// A record whose decryptions were made before they named their list of ballots (no
+/// `ballot_list_hash`, each proof's context without it) still verifies, and says so; the same
+/// decryptions under a record naming a list do not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_made_before_decryptions_named_their_list_still_verifies() {
+    use tinnhiem_crypto::group::{decode_point, decode_scalar};
+    use tinnhiem_crypto::proofs::{Context, Equality};
+    use tinnhiem_crypto::{hex, threshold};
+    let Published {
+        app,
+        council,
+        vote_id,
+        ..
+    } = published_committee_vote().await;
+    let got = download(&app, &vote_id, Some(&council.chair), "").await;
+    let mut record = record_of(&got.body);
+    let forger = RecordKey::from_seed(&[6u8; 32]);
+    record["signing_key"]["public_key"] = json!(forger.public_key());
+    let manifest = hex::decode(record["encryption"]["manifest_hash"].as_str().unwrap()).unwrap();
+    let sums = record["encryption"]["sums"].clone();
+    // Members 1 and 2 decrypt as the tools did before: the manifest, the position, the cell.
+    let mut old = Vec::new();
+    for position in [1u32, 2] {
+        let file = app.dir.path().join(format!("share-{position}.json"));
+        let state = ShareFile::load(&file, PASSPHRASE).unwrap().unwrap();
+        let share = decode_scalar(&hex::decode(state.share.as_deref().unwrap()).unwrap()).unwrap();
+        let summed = threshold::Summed {
+            manifest_hash: &manifest,
+            ballot_list: None,
+        };
+        let rows: Vec<Value> = sums
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let cells: Vec<Value> = row
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .enumerate()
+                    .map(|(j, cell)| {
+                        let alpha = &hex::decode(cell.as_str().unwrap()).unwrap()[..32];
+                        let alpha = decode_point(alpha).unwrap();
+                        let fields =
+                            threshold::decryption_fields(summed, position, i as u32, j as u32);
+                        let refs: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+                        let context = Context {
+                            tag: b"partial-decryption",
+                            fields: &refs,
+                        };
+                        let proof =
+                            Equality::prove(&context, &share, &alpha, &mut rand::rngs::OsRng);
+                        json!({
+                            "partial": hex::encode(&(share * alpha).compress().to_bytes()),
+                            "proof": hex::encode(&proof.to_bytes()),
+                        })
+                    })
+                    .collect();
+                json!(cells)
+            })
+            .collect();
+        old.push(json!({"position": position, "shares": rows}));
+    }
+    record["encryption"]["decryptions"] = json!(old);
+    let named = record.clone();
+    record["encryption"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ballot_list_hash");
+    let verdict = tinnhiem::record::verify(&signed(&record, &forger), None);
+    assert!(verdict.valid(), "{}", verdict.report());
+    let said = verdict.report();
+    assert!(
+        said.contains("made before decryptions named their list"),
+        "{said}"
+    );
+    let verdict = tinnhiem::record::verify(&signed(&named, &forger), None);
+    let failed: Vec<&str> = verdict.failures().iter().map(|c| c.name.as_str()).collect();
+    assert!(failed.contains(&"decryptions"), "{}", verdict.report());
+}
+
+/// A member who has decrypted a vote's sums does not decrypt them again for another list of
+/// ballots: after two blank ballots whose randomness cancels are added (every sum the same)
+/// and the member's decryption is dropped, the member's tool refuses, so the server cannot
+/// have the changed list decrypted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_does_not_decrypt_the_same_sums_again_for_another_list() {
+    use diesel::prelude::*;
+    use tinnhiem::db::schema::{encrypted_ballots, encrypted_sums, partial_decryptions};
+    use tinnhiem_crypto::ballot::{BallotContext, EncryptedBallot, Shape};
+    use tinnhiem_crypto::elgamal::JointKey;
+    use tinnhiem_crypto::{hex, Scalar};
+    let app = TestApp::spawn().await;
+    let (council, vote) = open_committee_vote(&app, app.dir.path()).await;
+    let vote_id = vote["id"].as_str().unwrap().to_owned();
+    let path = format!("/votes/{vote_id}/ballot");
+    for (i, choices) in CAST.iter().take(2).enumerate() {
+        let (_, ballot) = app.get(&path, &council.delegates[i]).await;
+        let sealed = tinnhiem::voter_tool::encrypt(&ballot, &marks(&ballot, choices)).unwrap();
+        let (status, body) = app
+            .post(
+                &path,
+                &council.delegates[i],
+                json!({"encrypted": sealed.cast}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, _) = app
+        .post_empty(&format!("/votes/{vote_id}/close"), &council.chair)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let first = member_decrypts(&app, &council, &vote_id, 1).await;
+    assert_eq!(first, json!({"decrypted": 1, "published": false}));
+    let member = app
+        .token(&format!("k1-{}", &council.id[..8]), PASSWORD)
+        .await;
+    let (_, before) = app.get(&format!("/votes/{vote_id}/ballots"), &member).await;
+
+    // The server adds B = Enc(0; r) and B' = Enc(0; −r) and forgets member 1's decryption.
+    let sent: String;
+    {
+        let mut conn = app.db.connect();
+        let unhex = |v: &Value| hex::decode(v.as_str().unwrap()).unwrap();
+        let manifest: [u8; 32] = unhex(&before["manifest_hash"]).try_into().unwrap();
+        let committee = format!("/committees/{}", vote["committee"]["id"].as_str().unwrap());
+        let (_, committee) = app.get(&committee, &member).await;
+        let joint = tinnhiem_crypto::group::decode_point(&unhex(&committee["joint_key"]));
+        let key = JointKey::new(joint.unwrap());
+        let shape = Shape {
+            rows: 2,
+            choices: 3,
+        };
+        let blank = vec![None; 2];
+        let context = |id: [u8; 16]| BallotContext {
+            manifest_hash: manifest,
+            key: &key,
+            ballot_id: id,
+        };
+        let mut rng = rand::rngs::OsRng;
+        let (b1, opening) = EncryptedBallot::encrypt(&context([0xa1; 16]), shape, &blank, &mut rng);
+        let negated: Vec<Vec<Scalar>> = opening
+            .randomness
+            .iter()
+            .map(|row| row.iter().map(|r| -r).collect())
+            .collect();
+        let (b2, _) =
+            EncryptedBallot::encrypt_with(&context([0xa2; 16]), shape, &blank, &negated, &mut rng);
+        for (b, id) in [(b1, [0xa1u8; 16]), (b2, [0xa2; 16])] {
+            diesel::insert_into(encrypted_ballots::table)
+                .values((
+                    encrypted_ballots::id.eq(hex::encode(&id)),
+                    encrypted_ballots::vote_id.eq(&vote_id),
+                    encrypted_ballots::ballot.eq(B64.encode(b.to_bytes())),
+                    encrypted_ballots::cells_hash.eq(hex::encode(&b.cells_hash())),
+                    encrypted_ballots::tracking_code
+                        .eq(hex::encode(&b.tracking_code(&manifest, &id))),
+                ))
+                .execute(&mut conn)
+                .unwrap();
+        }
+        diesel::update(encrypted_sums::table.find(&vote_id))
+            .set(encrypted_sums::ballots.eq(4))
+            .execute(&mut conn)
+            .unwrap();
+        let mine = partial_decryptions::table
+            .filter(partial_decryptions::vote_id.eq(&vote_id))
+            .filter(partial_decryptions::position.eq(1));
+        sent = mine
+            .select(partial_decryptions::shares)
+            .first::<String>(&mut conn)
+            .unwrap();
+        diesel::delete(mine).execute(&mut conn).unwrap();
+    }
+    let (_, after) = app.get(&format!("/votes/{vote_id}/ballots"), &member).await;
+    assert_eq!(before["sums"], after["sums"], "the sums are the same");
+    assert_ne!(before["ballot_list_hash"], after["ballot_list_hash"]);
+    let again = member_decrypts(&app, &council, &vote_id, 1).await;
+    let refused = again["error"].as_str().unwrap_or_default();
+    assert!(
+        refused.contains("the same sums of another list of ballots"),
+        "{again}"
+    );
+    // The decryption made for the first list, sent again, holds for no other.
+    let shares: Value = serde_json::from_str(&sent).unwrap();
+    let (status, body) = app
+        .post(
+            &format!("/votes/{vote_id}/decryptions"),
+            &member,
+            json!({ "shares": shares }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("does not hold"),
+        "{body}"
+    );
+    let (_, now) = app.get(&format!("/votes/{vote_id}/ballots"), &member).await;
+    assert_eq!(
+        now["decrypted_by"],
+        json!([]),
+        "nothing decrypted for the new list"
+    );
 }

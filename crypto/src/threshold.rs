@@ -149,24 +149,26 @@ pub fn combine(partials: &[(u32, RistrettoPoint)]) -> RistrettoPoint {
 /// Which sums a partial decryption is of: the vote (its manifest's hash) and the very list of
 /// ballots summed (their list hash, [`crate::ballot::ballot_list_hash`]). A decryption proven
 /// for one list does not hold for another, even one with the same sums (two blank ballots
-/// whose randomness cancels, added after the members decrypted).
+/// whose randomness cancels, added after the members decrypted). Every decryption made now
+/// names its list; `None` reads one made before decryptions were bound to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Summed<'a> {
     pub manifest_hash: &'a [u8],
-    pub ballot_list: &'a [u8; 32],
+    pub ballot_list: Option<&'a [u8; 32]>,
 }
 
 /// The context fields of a member's partial decryption proof for one cell (docs/verifiable.md
-/// §12): the manifest hash, the ballot list hash, the member's position, the cell's row and
-/// choice.
-pub fn decryption_fields(summed: Summed, position: u32, row: u32, col: u32) -> [Vec<u8>; 5] {
-    [
-        summed.manifest_hash.to_vec(),
-        summed.ballot_list.to_vec(),
+/// §12): the manifest hash, the ballot list hash (when the decryption names it), the member's
+/// position, the cell's row and choice.
+pub fn decryption_fields(summed: Summed, position: u32, row: u32, col: u32) -> Vec<Vec<u8>> {
+    let mut fields = vec![summed.manifest_hash.to_vec()];
+    fields.extend(summed.ballot_list.map(|list| list.to_vec()));
+    fields.extend([
         position.to_be_bytes().to_vec(),
         row.to_be_bytes().to_vec(),
         col.to_be_bytes().to_vec(),
-    ]
+    ]);
+    fields
 }
 
 /// Whether `proof` shows that `partial` is the decryption share of `alpha` (row `row`, choice

@@ -7,9 +7,8 @@
 use curve25519_dalek::scalar::Scalar;
 use sha2::{Digest, Sha512};
 
-/// The protocol and its version; a new version gets a new name. Version 2 binds each partial
-/// decryption to the list of ballots summed.
-pub const PROTOCOL: &[u8] = b"tinnhiem-verifiable/2";
+/// The protocol and its version; a new version gets a new name.
+pub const PROTOCOL: &[u8] = b"tinnhiem-verifiable/1";
 
 /// SHA-256 over the protocol, `tag` and each field `fields` gives, each framed by its length as
 /// a 4-byte big-endian integer: the hashes that name things (a manifest, a tracking code, a

@@ -480,7 +480,7 @@ fn a_partial_decryption_holds_only_for_the_ballot_list_it_was_made_for() {
     let proven_for = |list: &[u8; 32]| {
         let summed = Summed {
             manifest_hash: &manifest,
-            ballot_list: list,
+            ballot_list: Some(list),
         };
         let fields = threshold::decryption_fields(summed, 1, 0, 2);
         let refs: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
@@ -493,7 +493,7 @@ fn a_partial_decryption_holds_only_for_the_ballot_list_it_was_made_for() {
     let holds = |proof: &Equality, list: &[u8; 32], position: u32| {
         let summed = Summed {
             manifest_hash: &manifest,
-            ballot_list: list,
+            ballot_list: Some(list),
         };
         threshold::partial_holds(
             proof,

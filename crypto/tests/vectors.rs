@@ -144,11 +144,16 @@ fn vectors() -> Value {
     // cell's row and choice.
     let summed = threshold::Summed {
         manifest_hash: &manifest_hash,
-        ballot_list: &list,
+        ballot_list: Some(&list),
     };
     let owned = threshold::decryption_fields(summed, 3, 0, 0);
     let fields: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
     let fields: &[&[u8]] = &fields;
+    assert_eq!(
+        fields.len(),
+        5,
+        "the manifest, the list, the position, the row, the choice"
+    );
     let ctx = Context {
         tag: b"partial-decryption",
         fields,

@@ -162,22 +162,25 @@ pub fn decrypt(
     }
     let summed = tinnhiem_crypto::threshold::Summed {
         manifest_hash: &manifest,
-        ballot_list: &list,
+        ballot_list: Some(&list),
     };
-    // The sums of one vote are decrypted once: whatever the server shows next, the tool never
-    // decrypts other sums for the same vote (say, those of a chosen few ballots).
+    // The sums of one list of ballots are decrypted once: whatever the server shows next, the
+    // tool never decrypts other sums for the same vote (say, those of a chosen few ballots),
+    // nor the same sums for another list (the list with two ballots added that cancel out).
     let digest = {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
         for cell in ours.iter().flatten() {
             h.update(cell.as_bytes());
         }
+        h.update(hex::encode(&list).as_bytes());
         hex::encode(&h.finalize())
     };
     match state.decrypted.iter().find(|(v, _)| v == vote_id) {
         Some((_, done)) if *done != digest => {
             return Err(distrust(
-                "you already decrypted other sums for this vote: refusing to decrypt these",
+                "you already decrypted other sums, or the same sums of another list of ballots, \
+                 for this vote: refusing to decrypt these",
             ))
         }
         Some(_) => {}

@@ -38,8 +38,9 @@ pub struct ShareFile {
     /// The ceremony hash this member confirmed (hex).
     #[serde(default)]
     pub ceremony_hash: Option<String>,
-    /// The votes this member decrypted, each with the digest of the sums it decrypted: the
-    /// tool never decrypts other sums for the same vote.
+    /// The votes this member decrypted, each with the digest of the sums it decrypted and of
+    /// their list of ballots: the tool never decrypts other sums, or another list's, for the
+    /// same vote.
     #[serde(default)]
     pub decrypted: Vec<(String, String)>,
 }

@@ -490,7 +490,8 @@ fn decryptions(
     sums: &[Vec<Ciphertext>],
 ) -> Result<(Vec<Partial>, String), String> {
     // Each decryption is bound to the list of ballots its member checked (§12): the list
-    // here, when nothing was added to it or taken from it since.
+    // here, when nothing was added to it or taken from it since. A record whose decryptions
+    // were made before they were bound to it names no list.
     let codes = count
         .ballots
         .iter()
@@ -498,9 +499,19 @@ fn decryptions(
         .collect::<Option<Vec<[u8; 32]>>>()
         .ok_or("a tracking code is not 32 bytes of hex")?;
     let list = ballot_list_hash(manifest, &codes);
+    let bound = match &count.ballot_list_hash {
+        Some(named) if *named == hex::encode(&list) => true,
+        Some(named) => {
+            return Err(format!(
+                "the ballot list hash {named} is not the hash of the ballots listed ({})",
+                hex::encode(&list)
+            ))
+        }
+        None => false,
+    };
     let summed = threshold::Summed {
         manifest_hash: manifest,
-        ballot_list: &list,
+        ballot_list: bound.then_some(&list),
     };
     let n = key.commitments.len() as u32;
     let positions: Vec<u32> = count.decryptions.iter().map(|d| d.position).collect();
@@ -550,10 +561,16 @@ fn decryptions(
         out.push((d.position, rows));
     }
     let names: Vec<String> = positions.iter().map(u32::to_string).collect();
+    let list = if bound {
+        "and bound to the list of ballots listed"
+    } else {
+        "(made before decryptions named their list of ballots: a ballot added with others that \
+         cancel it would not show here; docs/auditing.md)"
+    };
     Ok((
         out,
         format!(
-            "members {} decrypted the sums, each proof holding against their share's key",
+            "members {} decrypted the sums, each proof holding against their share's key {list}",
             names.join(", ")
         ),
     ))

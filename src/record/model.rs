@@ -101,7 +101,7 @@ pub struct VoteInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EncryptedCount {
-    /// `tinnhiem-verifiable/2`.
+    /// `tinnhiem-verifiable/1`.
     pub protocol: String,
     pub manifest_hash: String,
     pub committee: CommitteeKey,
@@ -111,6 +111,11 @@ pub struct EncryptedCount {
     pub sums: Vec<Vec<String>>,
     /// The partial decryptions that made the tally, by position.
     pub decryptions: Vec<RecordedDecryption>,
+    /// The hash of the list of `ballots` (docs/verifiable.md §12), which every partial
+    /// decryption's proof is bound to; absent from records whose decryptions were made before
+    /// they were bound to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ballot_list_hash: Option<String>,
 }
 
 /// The counting committee and everything its members published in the key ceremony.

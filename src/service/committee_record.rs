@@ -4,8 +4,9 @@
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use tinnhiem_crypto::ballot::Shape;
+use tinnhiem_crypto::ballot::{ballot_list_hash, Shape};
 use tinnhiem_crypto::compact::compact;
+use tinnhiem_crypto::hex;
 use tinnhiem_crypto::transcript::PROTOCOL;
 
 use super::visible::LoadedVote;
@@ -114,6 +115,7 @@ pub fn build(
     };
     // Read by tracking code, the record's order: nothing here says when a ballot came.
     let mut listed = Vec::new();
+    let mut codes = Vec::new();
     let mut digest = BallotsDigest::default();
     let mut after: Option<String> = None;
     loop {
@@ -132,6 +134,11 @@ pub fn build(
                 .map_err(|e| unreadable("encrypted ballots", e))?;
             let short = compact(&full, shape)
                 .ok_or_else(|| unreadable("encrypted ballots", "a ballot of another shape"))?;
+            codes.push(
+                hex::decode(&b.tracking_code)
+                    .and_then(|c| <[u8; 32]>::try_from(c).ok())
+                    .ok_or_else(|| unreadable("encrypted ballots", "a tracking code"))?,
+            );
             let recorded = RecordedBallot {
                 tracking_code: b.tracking_code,
                 ballot_id: b.id,
@@ -164,12 +171,16 @@ pub fn build(
             })
         })
         .collect::<Result<Vec<_>, Unreadable>>()?;
+    let manifest_hash = row
+        .manifest_hash
+        .clone()
+        .ok_or_else(|| unreadable("vote", "a committee vote without its manifest"))?;
+    let manifest: [u8; 32] = hex::decode(&manifest_hash)
+        .and_then(|m| m.try_into().ok())
+        .ok_or_else(|| unreadable("vote", "a manifest hash that is not 32 bytes"))?;
     let count = EncryptedCount {
         protocol: String::from_utf8_lossy(PROTOCOL).into_owned(),
-        manifest_hash: row
-            .manifest_hash
-            .clone()
-            .ok_or_else(|| unreadable("vote", "a committee vote without its manifest"))?,
+        manifest_hash,
         committee: CommitteeKey {
             id: committee.id,
             threshold: committee.threshold as u32,
@@ -183,6 +194,7 @@ pub fn build(
         ballots: listed,
         sums,
         decryptions,
+        ballot_list_hash: Some(hex::encode(&ballot_list_hash(&manifest, &codes))),
     };
     Ok((count, digest.finish()))
 }

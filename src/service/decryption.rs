@@ -220,7 +220,7 @@ pub fn decrypt(
     let list = ballot_list(conn, &vote)?;
     let summed = threshold::Summed {
         manifest_hash: &manifest,
-        ballot_list: &list,
+        ballot_list: Some(&list),
     };
     let commitments = committees::all_commitments(&seats)?;
     let share_key = threshold::share_key(&commitments, position);

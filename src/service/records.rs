@@ -20,7 +20,7 @@ use crate::record::model::{
     envelope_bytes, BallotsDigest, CouncilInfo, Electors, KeyInfo, Person, Record, RecordTally,
     VoteInfo, ALGORITHM, COMMITTEE_SECRECY, FORMAT, FORMAT_V1, SERVER_SECRECY,
 };
-use crate::record::verify::verify_to;
+use crate::record::verify::verify_stored_body;
 use crate::record::{canonical, RecordKey};
 use crate::shapes::rfc3339;
 
@@ -251,8 +251,20 @@ pub fn seal(conn: &mut DbConn, vote: &LoadedVote, key: &RecordKey) -> AppResult<
             AppError::internal(format_args!("building the record, {part}: {why}"))
         }
     })?;
+    // A committee vote's ballots, most of its bytes, go straight into the text.
+    let mut record = record;
+    let ballots = record
+        .encryption
+        .as_mut()
+        .map(|count| std::mem::take(&mut count.ballots));
     let value = serde_json::to_value(&record).map_err(AppError::internal)?;
-    let body = canonical::to_canonical(&value).map_err(AppError::internal)?;
+    let body = match ballots {
+        Some(ballots) => {
+            canonical::to_canonical_with_list(&value, ["encryption", "ballots"], ballots)
+        }
+        None => canonical::to_canonical(&value),
+    }
+    .map_err(AppError::internal)?;
     let signature = key.sign(body.as_bytes());
     rows::insert_record(conn, &vote.row.id, &body, &signature)?;
     Ok(())
@@ -397,21 +409,12 @@ fn verify_stored(
     signature: &str,
     keys: &SigningKeys,
 ) -> AppResult<Verified> {
-    // The envelope names the key the record names: the current key, or an earlier one for a
-    // record signed before the key was changed. Which keys are this installation's is the
-    // history's to say, not the record's.
-    // Read without building the whole document: it is verified, parsed whole, just below.
-    #[derive(serde::Deserialize)]
-    struct Named {
-        signing_key: KeyInfo,
-    }
-    let named = serde_json::from_str::<Named>(body)
-        .map(|n| n.signing_key.public_key)
-        .unwrap_or_default();
-    let envelope = envelope_bytes(body, digest, &named, signature);
-    let verdict = verify_to(
-        envelope.as_bytes(),
-        Some(&keys.verifying_keys()),
+    // Signed by the current key, or an earlier one for a record signed before the key was
+    // changed: which keys are this installation's is the history's to say, not the record's.
+    let verdict = verify_stored_body(
+        body,
+        signature,
+        &keys.verifying_keys(),
         Depth::WithoutBallots,
     );
     let mut record = match (verdict.valid(), verdict.record) {
@@ -484,8 +487,15 @@ fn differences(signed: &Record, now: &Built) -> Vec<String> {
         None if extra => what.push("the counts stored now (a subject not in the record)".into()),
         None => {}
     }
-    if signed.encryption != built.encryption {
-        let (a, b) = (signed.encryption.as_ref(), built.encryption.as_ref());
+    let mut encryption = built.encryption.clone();
+    if let (Some(signed), Some(built)) = (&signed.encryption, &mut encryption) {
+        if signed.ballot_list_hash.is_none() {
+            // Records whose decryptions were made before they named their list do not.
+            built.ballot_list_hash = None;
+        }
+    }
+    if signed.encryption != encryption {
+        let (a, b) = (signed.encryption.as_ref(), encryption.as_ref());
         let part = match (a, b) {
             (Some(a), Some(b)) if a.decryptions != b.decryptions => {
                 "the partial decryptions stored now"

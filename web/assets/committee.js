@@ -695,7 +695,7 @@ async function decrypt(voteId) {
     if (hex(list) !== first.ballot_list_hash) throw new Stop('cm_refused_list');
     d.ms = performance.now() - started;
     // The sums of one vote are decrypted once: never other sums for the same vote.
-    const digest = C.sumsDigest(sums);
+    const digest = C.decryptedDigest(sums, hex(list));
     const done = state.file.decrypted.find(([v]) => v === voteId);
     if (done && done[1] !== digest) throw new Stop('cm_refused_other_sums');
     if (!done) {

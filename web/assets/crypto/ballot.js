@@ -6,7 +6,7 @@
 import * as R from './ristretto255.js';
 import { sha256, sha512 } from './sha2.js';
 
-export const PROTOCOL = 'tinnhiem-verifiable/2';
+export const PROTOCOL = 'tinnhiem-verifiable/1';
 /** A cell on the wire: α ‖ β and its proof. */
 export const CELL_BYTES = 64 + 256;
 /** A row's sum proof on the wire. */

@@ -256,11 +256,12 @@ export function verifyPartial(fields, X, A, Y, proof) {
 }
 
 /**
- * The digest of the sums a member decrypts for a vote, as the command-line tool keeps it in its
- * share file: SHA-256 over each cell's sum in lowercase hex, row by row.
+ * The digest of what a member decrypts for a vote, as the command-line tool keeps it in its
+ * share file: SHA-256 over each cell's sum in lowercase hex, row by row, then the ballot list
+ * hash in lowercase hex. Other sums, or the same sums of another list, are then refused.
  */
-export function sumsDigest(sumsHex) {
-  return toHex(sha256(utf8.encode(sumsHex.flat().join(''))));
+export function decryptedDigest(sumsHex, ballotListHex) {
+  return toHex(sha256(utf8.encode(sumsHex.flat().join('') + ballotListHex)));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 //! decryption and the counts. A record changed in any of these and signed again with a valid
 //! key is refused by the check that the change breaks.
 
-use crate::committees::{marks, open_committee_vote, PASSPHRASE};
+use crate::committees::{cast_encrypted, open_committee_vote, PASSPHRASE};
 use crate::common::*;
 use crate::records::{download, run_verify, write};
 use crate::verify::signed;
@@ -53,21 +53,7 @@ async fn published_committee_vote() -> Published {
     let app = TestApp::spawn().await;
     let (council, vote) = open_committee_vote(&app, app.dir.path()).await;
     let vote_id = vote["id"].as_str().unwrap().to_owned();
-    let path = format!("/votes/{vote_id}/ballot");
-    let mut tracking_codes = Vec::new();
-    for (i, choices) in CAST.iter().enumerate() {
-        let (_, ballot) = app.get(&path, &council.delegates[i]).await;
-        let sealed = tinnhiem::voter_tool::encrypt(&ballot, &marks(&ballot, choices)).unwrap();
-        let (status, body) = app
-            .post(
-                &path,
-                &council.delegates[i],
-                json!({"encrypted": sealed.cast}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        tracking_codes.push(body["tracking_code"].as_str().unwrap().to_owned());
-    }
+    let tracking_codes = cast_encrypted(&app, &council, &vote_id, &CAST).await;
     let (status, _) = app
         .post_empty(&format!("/votes/{vote_id}/close"), &council.chair)
         .await;
@@ -653,19 +639,7 @@ async fn a_member_does_not_decrypt_the_same_sums_again_for_another_list() {
     let app = TestApp::spawn().await;
     let (council, vote) = open_committee_vote(&app, app.dir.path()).await;
     let vote_id = vote["id"].as_str().unwrap().to_owned();
-    let path = format!("/votes/{vote_id}/ballot");
-    for (i, choices) in CAST.iter().take(2).enumerate() {
-        let (_, ballot) = app.get(&path, &council.delegates[i]).await;
-        let sealed = tinnhiem::voter_tool::encrypt(&ballot, &marks(&ballot, choices)).unwrap();
-        let (status, body) = app
-            .post(
-                &path,
-                &council.delegates[i],
-                json!({"encrypted": sealed.cast}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-    }
+    cast_encrypted(&app, &council, &vote_id, &CAST[..2]).await;
     let (status, _) = app
         .post_empty(&format!("/votes/{vote_id}/close"), &council.chair)
         .await;

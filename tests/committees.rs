@@ -492,6 +492,33 @@ pub(crate) async fn open_committee_vote(app: &Api, dir: &std::path::Path) -> (Co
     (council, vote)
 }
 
+/// Delegate i of `council` encrypts `cast[i]` (one choice a subject, "" for a blank row) with
+/// the delegate's tool and casts it; the tracking codes the server answered, in that order.
+pub(crate) async fn cast_encrypted<const N: usize>(
+    app: &Api,
+    council: &Council,
+    vote_id: &str,
+    cast: &[[&str; N]],
+) -> Vec<String> {
+    let path = format!("/votes/{vote_id}/ballot");
+    let mut codes = Vec::new();
+    for (i, choices) in cast.iter().enumerate() {
+        let (_, ballot) = app.get(&path, &council.delegates[i]).await;
+        let sealed = tinnhiem::voter_tool::encrypt(&ballot, &marks(&ballot, choices)).unwrap();
+        let (status, body) = app
+            .post(
+                &path,
+                &council.delegates[i],
+                json!({"encrypted": sealed.cast}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["tracking_code"], sealed.tracking_code.as_str());
+        codes.push(sealed.tracking_code);
+    }
+    codes
+}
+
 pub(crate) fn marks(
     ballot: &Value,
     choices: &[&str],
@@ -685,19 +712,7 @@ async fn two_of_three_decrypt_the_totals_and_publish_the_tally() {
         ["low", "medium"],
         ["high", "high"],
     ];
-    for (i, choices) in cast.iter().enumerate() {
-        let path = format!("/votes/{vote_id}/ballot");
-        let (_, ballot) = app.get(&path, &council.delegates[i]).await;
-        let sealed = tinnhiem::voter_tool::encrypt(&ballot, &marks(&ballot, choices)).unwrap();
-        let (status, body) = app
-            .post(
-                &path,
-                &council.delegates[i],
-                json!({"encrypted": sealed.cast}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-    }
+    cast_encrypted(&app, &council, &vote_id, &cast).await;
     let (status, _) = app
         .post_empty(&format!("/votes/{vote_id}/close"), &council.chair)
         .await;

@@ -3,7 +3,7 @@
 //! and a delegate finds their tracking code among the counted ballots once the tally is
 //! published (`GET /votes/{id}/tracking-codes/{code}`).
 
-use crate::committees::{marks, open_committee_vote, PASSPHRASE};
+use crate::committees::{cast_encrypted, marks, open_committee_vote, PASSPHRASE};
 use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -133,22 +133,7 @@ async fn a_delegate_finds_their_tracking_code_once_the_tally_is_published() {
     let app = TestApp::spawn().await;
     let (council, vote) = open_committee_vote(&app, app.dir.path()).await;
     let vote_id = vote["id"].as_str().unwrap().to_owned();
-    let mut codes = Vec::new();
-    for (i, choices) in [["high", "low"], ["", "medium"]].iter().enumerate() {
-        let path = format!("/votes/{vote_id}/ballot");
-        let (_, ballot) = app.get(&path, &council.delegates[i]).await;
-        let sealed = tinnhiem::voter_tool::encrypt(&ballot, &marks(&ballot, choices)).unwrap();
-        let (status, body) = app
-            .post(
-                &path,
-                &council.delegates[i],
-                json!({"encrypted": sealed.cast}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        assert_eq!(body["tracking_code"], sealed.tracking_code.as_str());
-        codes.push(sealed.tracking_code);
-    }
+    let codes = cast_encrypted(&app, &council, &vote_id, &[["high", "low"], ["", "medium"]]).await;
     let lookup = |code: &str| format!("/votes/{vote_id}/tracking-codes/{code}");
     let delegate = &council.delegates[0];
 

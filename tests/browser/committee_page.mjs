@@ -14,7 +14,6 @@
 //
 // Prints `browser: N passed, M failed` last. Exits non-zero on any failure.
 
-import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as B from '../../web/assets/crypto/ballot.js';
@@ -27,9 +26,7 @@ import {
   check,
   equal,
   step,
-  summary,
   startServer,
-  stopServer,
   call,
   login,
   tool,
@@ -43,6 +40,8 @@ import {
   axeChecked,
   pageErrors,
   openPage,
+  startBrowser,
+  runSteps,
 } from './harness.mjs';
 
 
@@ -177,11 +176,7 @@ async function run() {
   });
 
   await step(`chromium starts headless (${CHROMIUM})`, async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await startBrowser();
   });
 
   const one = await tablet('kiemphieu1');
@@ -410,14 +405,4 @@ async function run() {
   );
 }
 
-let code = 0;
-try {
-  await run();
-} catch {
-  code = 1;
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  await stopServer();
-}
-summary();
-process.exit(code || (failed ? 1 : 0));
+await runSteps(run, () => browser);

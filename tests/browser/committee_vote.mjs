@@ -18,7 +18,6 @@
 // Prints how long a 44-subject ballot took to encrypt in the page's worker (not asserted), and
 // `browser: N passed, M failed` last. Exits non-zero on any failure.
 
-import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,10 +29,8 @@ import {
   check,
   equal,
   step,
-  summary,
   sleep,
   startServer,
-  stopServer,
   call,
   login,
   tool,
@@ -50,6 +47,8 @@ import {
   pageErrors,
   openPage,
   checkTargets,
+  startBrowser,
+  runSteps,
 } from './harness.mjs';
 
 
@@ -195,11 +194,7 @@ async function run() {
   });
 
   await step(`chromium starts headless (${CHROMIUM})`, async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await startBrowser();
   });
 
   await step('delegate 1 (portrait): the tablet encrypts, shows a code; Kiểm tra phiếu opens that ballot', async () => {
@@ -576,14 +571,4 @@ async function run() {
   });
 }
 
-let code = 0;
-try {
-  await run();
-} catch {
-  code = 1;
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  await stopServer();
-}
-summary();
-process.exit(code || (failed ? 1 : 0));
+await runSteps(run, () => browser);

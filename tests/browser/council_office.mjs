@@ -18,7 +18,6 @@
 // Starts the real binary on a free loopback port with a fresh SQLite database and prints
 // `browser: N passed, M failed` last. Exits non-zero on any failure.
 
-import { chromium } from 'playwright-core';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,9 +29,7 @@ import {
   check,
   equal,
   step,
-  summary,
   startServer,
-  stopServer,
   call,
   login,
   tool,
@@ -48,6 +45,8 @@ import {
   checkTargets,
   fieldError,
   csvFile,
+  startBrowser,
+  runSteps,
 } from './harness.mjs';
 
 
@@ -118,11 +117,7 @@ async function run() {
   await step('the real binary starts on an empty installation', startServer);
 
   await step(`chromium starts headless (${CHROMIUM})`, async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await startBrowser();
   });
 
   const office = await screen(DESKTOP, 'admin');
@@ -505,14 +500,4 @@ async function run() {
   });
 }
 
-let code = 0;
-try {
-  await run();
-} catch {
-  code = 1;
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  await stopServer();
-}
-summary();
-process.exit(code || (failed ? 1 : 0));
+await runSteps(run, () => browser);

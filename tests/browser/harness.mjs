@@ -2,6 +2,7 @@
 // steps and their TAP-like report; the real binary started on a free loopback port with a fresh
 // SQLite database; the API called as a client would; and the binary's own command-line tools.
 
+import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -164,6 +165,34 @@ export function tool(args, input = '') {
 }
 
 // ---- the browser ---------------------------------------------------------------------------
+
+/** Headless chromium as every page test starts it: no sandbox (the test runs as root in CI),
+ * nothing fetched from elsewhere. */
+export function startBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/**
+ * Runs a page test's steps (`run`), then closes its browser (`browserOf()`, which may be null)
+ * and the server, prints `browser: N passed, M failed` and exits non-zero on any failure.
+ */
+export async function runSteps(run, browserOf) {
+  let code = 0;
+  try {
+    await run();
+  } catch {
+    code = 1;
+  } finally {
+    await browserOf()?.close().catch(() => {});
+    await stopServer();
+  }
+  summary();
+  process.exit(code || (failed ? 1 : 0));
+}
 
 /** What went wrong inside the pages (script errors, refused resources), for a test's last step. */
 export const pageErrors = [];

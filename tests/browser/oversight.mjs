@@ -14,7 +14,6 @@
 // Starts the real binary on a free loopback port with a fresh SQLite database and prints
 // `browser: N passed, M failed` last. Exits non-zero on any failure.
 
-import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import {
   SCREENS,
@@ -24,9 +23,7 @@ import {
   check,
   equal,
   step,
-  summary,
   startServer,
-  stopServer,
   call,
   login,
   base,
@@ -39,6 +36,8 @@ import {
   openPage,
   checkTargets,
   fieldError,
+  startBrowser,
+  runSteps,
 } from './harness.mjs';
 
 const DESKTOP = { width: 1280, height: 800 };
@@ -67,11 +66,7 @@ async function run() {
 
   await step('the real binary starts on an empty installation', startServer);
   await step(`chromium starts headless (${CHROMIUM})`, async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await startBrowser();
   });
 
   const office = await openPage(browser, DESKTOP, 'admin');
@@ -279,14 +274,4 @@ async function run() {
   });
 }
 
-let code = 0;
-try {
-  await run();
-} catch {
-  code = 1;
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  await stopServer();
-}
-summary();
-process.exit(code || (failed ? 1 : 0));
+await runSteps(run, () => browser);

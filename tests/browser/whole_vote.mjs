@@ -9,7 +9,6 @@
 // Starts the real binary on a free loopback port with a fresh SQLite database, seeds the council
 // through the API, and prints `browser: N passed, M failed` last. Exits non-zero on any failure.
 
-import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -20,10 +19,8 @@ import {
   check,
   equal,
   step,
-  summary,
   sleep,
   startServer,
-  stopServer,
   call,
   login,
   base,
@@ -35,6 +32,8 @@ import {
   pageErrors,
   openPage,
   checkTargets,
+  startBrowser,
+  runSteps,
 } from './harness.mjs';
 
 
@@ -125,18 +124,7 @@ async function run() {
   });
 
   await step(`chromium starts headless (${CHROMIUM})`, async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await startBrowser();
   });
 
   const chair = await tablet(LANDSCAPE, 'chair');
@@ -378,14 +366,4 @@ async function run() {
   });
 }
 
-let code = 0;
-try {
-  await run();
-} catch {
-  code = 1;
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  await stopServer();
-}
-summary();
-process.exit(code || (failed ? 1 : 0));
+await runSteps(run, () => browser);

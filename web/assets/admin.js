@@ -5,9 +5,9 @@
 // the API is shown in its own words next to the field it names, and read out.
 
 import { t, time, getLang } from './i18n.js';
-import { el, api, ApiError, me, announce, focusHeading, saveFile, voteFileName } from './common.js';
+import { el, api, ApiError, me, announce, focusHeading, saveFile, voteFileName, confirmDialog } from './common.js';
 import { pageShell } from './shell.js';
-import { formErrors, field, busy, readFile, confirmDialog } from './forms.js';
+import { formErrors, field, busy, readFile } from './forms.js';
 import { peopleEditor, peopleOf, rowsOf, SUBJECTS, EXEMPT } from './people-rows.js';
 
 const ROLES = ['delegate', 'chair', 'auditor', 'supervisor'];

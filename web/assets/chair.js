@@ -4,7 +4,7 @@
 // the decryption of its totals (k of t members) after it closes, until the tally is published.
 
 import { t } from './i18n.js';
-import { el, api, ApiError, me, announce, banner } from './common.js';
+import { el, api, ApiError, me, announce, banner, confirmDialog } from './common.js';
 import { pageShell } from './shell.js';
 import { renderTally } from './tally.js';
 import { stateBadge, turnoutBlock, updateTurnout } from './turnout.js';
@@ -202,38 +202,6 @@ async function toggleTally(vote) {
 }
 
 /** The confirmation dialog; resolves true when the chair confirms. */
-function confirmDialog(title, lines, confirmLabel, danger) {
-  return new Promise((resolve) => {
-    const cancel = el('button', { type: 'button', class: 'secondary', value: 'cancel' }, t('cancel'));
-    const ok = el(
-      'button',
-      { type: 'button', class: danger ? 'danger' : 'primary', id: 'confirm-button' },
-      confirmLabel,
-    );
-    const heading = el('h2', { id: 'confirm-title' }, title);
-    const dialog = el(
-      'dialog',
-      { class: 'confirm', 'aria-labelledby': 'confirm-title' },
-      heading,
-      lines.filter(Boolean).map((l) => el('p', {}, l)),
-      el('div', { class: 'actions' }, cancel, ok),
-    );
-    let answer = false;
-    cancel.addEventListener('click', () => dialog.close());
-    ok.addEventListener('click', () => {
-      answer = true;
-      dialog.close();
-    });
-    dialog.addEventListener('close', () => {
-      dialog.remove();
-      resolve(answer);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-    cancel.focus();
-  });
-}
-
 async function confirmStep(vote, step) {
   if (state.busy) return;
   const current = state.votes.find((v) => v.id === vote.id) || vote;

@@ -386,3 +386,39 @@ export function voteFileName(vote, stem, ext) {
   const day = String(vote.closed_at || '').slice(0, 10);
   return `${stem}-${slug(vote.title)}-${day}-${vote.id.slice(0, 8)}.${ext}`;
 }
+
+/**
+ * The confirmation dialog before a step that cannot be undone: `title`, then `lines` (one
+ * text or several), and the confirming button (red when `danger`); Cancel has the focus.
+ * Resolves true when confirmed.
+ */
+export function confirmDialog(title, lines, confirmLabel, danger = false) {
+  return new Promise((resolve) => {
+    const cancel = el('button', { type: 'button', class: 'secondary', value: 'cancel' }, t('cancel'));
+    const ok = el(
+      'button',
+      { type: 'button', class: danger ? 'danger' : 'primary', id: 'confirm-button' },
+      confirmLabel,
+    );
+    const dialog = el(
+      'dialog',
+      { class: 'confirm', 'aria-labelledby': 'confirm-title' },
+      el('h2', { id: 'confirm-title' }, title),
+      [lines].flat().filter(Boolean).map((l) => el('p', {}, l)),
+      el('div', { class: 'actions' }, cancel, ok),
+    );
+    let answer = false;
+    cancel.addEventListener('click', () => dialog.close());
+    ok.addEventListener('click', () => {
+      answer = true;
+      dialog.close();
+    });
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(answer);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    cancel.focus();
+  });
+}

@@ -1,6 +1,6 @@
 // The forms of the secretariat's page: a place for each refusal of the API next to the field
 // its detail names (read out as it appears), labelled inputs, a button busy while its request
-// runs, reading a chosen file, and the confirmation dialog.
+// runs, and reading a chosen file.
 
 import { t } from './i18n.js';
 import { el, ApiError } from './common.js';
@@ -123,32 +123,4 @@ export async function busy(button, errors, work) {
 export function readFile(input) {
   const file = input.files?.[0];
   return file ? file.text() : Promise.resolve(null);
-}
-
-/** The confirmation dialog; resolves true when confirmed. */
-export function confirmDialog(title, text, confirmLabel) {
-  return new Promise((resolve) => {
-    const cancel = el('button', { type: 'button', class: 'secondary' }, t('cancel'));
-    const ok = el('button', { type: 'button', class: 'primary' }, confirmLabel);
-    const dialog = el(
-      'dialog',
-      { class: 'confirm', 'aria-labelledby': 'office-confirm-title' },
-      el('h2', { id: 'office-confirm-title' }, title),
-      el('p', {}, text),
-      el('div', { class: 'actions' }, cancel, ok),
-    );
-    let answer = false;
-    cancel.addEventListener('click', () => dialog.close());
-    ok.addEventListener('click', () => {
-      answer = true;
-      dialog.close();
-    });
-    dialog.addEventListener('close', () => {
-      dialog.remove();
-      resolve(answer);
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-    cancel.focus();
-  });
 }

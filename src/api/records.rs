@@ -89,7 +89,7 @@ pub async fn record(
                 Format::Json => (
                     "application/json",
                     format!("attachment; filename=\"{name}.json\""),
-                    served.envelope(),
+                    served.into_envelope(),
                 ),
                 Format::Csv => (
                     "text/csv; charset=utf-8",

@@ -320,10 +320,27 @@ pub fn envelope_bytes(
     public_key: &str,
     signature: &str,
 ) -> String {
-    format!(
+    envelope_around(canonical_record.to_owned(), digest, public_key, signature)
+}
+
+/// [`envelope_bytes`] made in the record's own buffer: a committee vote's record is tens of
+/// megabytes, and a download then holds it once, not twice.
+pub fn envelope_around(
+    canonical_record: String,
+    digest: &str,
+    public_key: &str,
+    signature: &str,
+) -> String {
+    let before = format!(
         "{{\"algorithm\":\"{ALGORITHM}\",\"digest\":\"{digest}\",\"public_key\":\"{public_key}\",\
-         \"record\":{canonical_record},\"signature\":\"{signature}\"}}"
-    )
+         \"record\":"
+    );
+    let after = format!(",\"signature\":\"{signature}\"}}");
+    let mut out = canonical_record;
+    out.reserve_exact(before.len() + after.len());
+    out.insert_str(0, &before);
+    out.push_str(&after);
+    out
 }
 
 /// The documented form of every time in a record: RFC 3339 in UTC with exactly three decimals

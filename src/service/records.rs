@@ -17,7 +17,7 @@ use crate::record::chain::{hex, Actor, Event, EventKind};
 use crate::record::encrypted::Depth;
 use crate::record::key::SigningKeys;
 use crate::record::model::{
-    envelope_bytes, BallotsDigest, CouncilInfo, Electors, KeyInfo, Person, Record, RecordTally,
+    envelope_around, BallotsDigest, CouncilInfo, Electors, KeyInfo, Person, Record, RecordTally,
     VoteInfo, ALGORITHM, COMMITTEE_SECRECY, FORMAT, FORMAT_V1, SERVER_SECRECY,
 };
 use crate::record::verify::verify_stored_body;
@@ -275,7 +275,7 @@ pub struct Served {
     /// The stored canonical record.
     body: String,
     /// The record (a committee vote's without its encrypted ballots, which only the
-    /// [`Served::envelope`] carries).
+    /// [`Served::into_envelope`] carries).
     pub record: Record,
     pub digest: String,
     pub signature: String,
@@ -284,9 +284,9 @@ pub struct Served {
 impl Served {
     /// The download: `{"algorithm","digest","public_key","record","signature"}`, the record's
     /// stored bytes verbatim inside.
-    pub fn envelope(&self) -> String {
-        envelope_bytes(
-            &self.body,
+    pub fn into_envelope(self) -> String {
+        envelope_around(
+            self.body,
             &self.digest,
             &self.record.signing_key.public_key,
             &self.signature,

@@ -7,7 +7,7 @@
 import { t, time, getLang } from './i18n.js';
 import { el, api, ApiError, me, announce, focusHeading, saveFile, voteFileName, confirmDialog } from './common.js';
 import { pageShell } from './shell.js';
-import { formErrors, field, busy, readFile } from './forms.js';
+import { formErrors, field, busy, csvImportForm } from './forms.js';
 import { peopleEditor, peopleOf, rowsOf, SUBJECTS, EXEMPT } from './people-rows.js';
 
 const ROLES = ['delegate', 'chair', 'auditor', 'supervisor'];
@@ -328,44 +328,22 @@ function memberForm() {
 }
 
 function memberImportForm() {
-  const errors = formErrors('member-import');
-  const file = el('input', { type: 'file', id: 'member-csv', accept: '.csv,text/csv' });
-  const slot = errors.slot('file', file);
-  file.setAttribute('aria-describedby', `member-csv-hint ${slot.id}`);
-  const submit = el('button', { type: 'submit', class: 'primary' }, t('import_members'));
-  return el(
-    'form',
-    {
-      class: 'card office-form',
-      novalidate: true,
-      'aria-labelledby': 'member-import-title',
-      onsubmit: async (event) => {
-        event.preventDefault();
-        const answer = await busy(submit, errors, async () => {
-          const text = await readFile(file);
-          if (text === null) {
-            slot.textContent = t('choose_file');
-            file.focus();
-            return null;
-          }
-          return api(`/councils/${state.councilId}/members/import`, { method: 'POST', body: text, type: 'text/csv' });
-        });
-        if (!answer) return;
-        state.members = await api(`/councils/${state.councilId}/members`);
-        announce(t('members_imported', { n: answer.created }));
-        render(false);
-        const done = main.querySelector('#member-import-done');
-        if (done) done.textContent = t('members_imported', { n: answer.created });
-      },
+  return csvImportForm({
+    name: 'member',
+    title: t('import_members'),
+    hint: t('import_members_hint'),
+    example: 'username,full_name,roles,password\nnva,Nguyễn Văn An,delegate;chair,mat-khau-8',
+    button: ['primary', t('import_members')],
+    doneNote: 'member-import-done',
+    send: (text) => api(`/councils/${state.councilId}/members/import`, { method: 'POST', body: text, type: 'text/csv' }),
+    async done(answer) {
+      state.members = await api(`/councils/${state.councilId}/members`);
+      announce(t('members_imported', { n: answer.created }));
+      render(false);
+      const done = main.querySelector('#member-import-done');
+      if (done) done.textContent = t('members_imported', { n: answer.created });
     },
-    el('h3', { id: 'member-import-title' }, t('import_members')),
-    el('p', { class: 'hint', id: 'member-csv-hint' }, t('import_members_hint')),
-    el('pre', { class: 'csv-example' }, 'username,full_name,roles,password\nnva,Nguyễn Văn An,delegate;chair,mat-khau-8'),
-    errors.top,
-    el('div', { class: 'field' }, el('label', { for: 'member-csv' }, t('csv_file')), file, slot),
-    el('p', { class: 'done-note', id: 'member-import-done' }),
-    submit,
-  );
+  });
 }
 
 function memberCard(m) {
@@ -775,12 +753,7 @@ function draftEditor() {
             body: { subjects: peopleOf(lists.subjects), exempt: peopleOf(lists.exempt, EXEMPT) },
           }),
         );
-        if (!updated) return;
-        replaceVote(updated);
-        render(false);
-        const note = main.querySelector('.office-section .done-note');
-        if (note) note.textContent = t('subjects_saved', { n: updated.subjects.length });
-        announce(t('subjects_saved', { n: updated.subjects.length }));
+        if (updated) listSaved(updated);
       },
     },
     errors.top,
@@ -790,43 +763,15 @@ function draftEditor() {
     save,
   );
 
-  const importErrors = formErrors('subject-import');
-  const file = el('input', { type: 'file', id: 'subject-csv', accept: '.csv,text/csv' });
-  const fileSlot = importErrors.slot('file', file);
-  file.setAttribute('aria-describedby', `subject-csv-hint ${fileSlot.id}`);
-  const importButton = el('button', { type: 'submit', class: 'secondary' }, t('import_subjects'));
-  const importForm = el(
-    'form',
-    {
-      class: 'card office-form',
-      novalidate: true,
-      'aria-labelledby': 'subject-import-title',
-      onsubmit: async (event) => {
-        event.preventDefault();
-        const updated = await busy(importButton, importErrors, async () => {
-          const text = await readFile(file);
-          if (text === null) {
-            fileSlot.textContent = t('choose_file');
-            file.focus();
-            return null;
-          }
-          return api(`/votes/${vote.id}/subjects/import`, { method: 'POST', body: text, type: 'text/csv' });
-        });
-        if (!updated) return;
-        replaceVote(updated);
-        render(false);
-        const note = main.querySelector('.office-section .done-note');
-        if (note) note.textContent = t('subjects_saved', { n: updated.subjects.length });
-        announce(t('subjects_saved', { n: updated.subjects.length }));
-      },
-    },
-    el('h3', { id: 'subject-import-title' }, t('import_subjects')),
-    el('p', { class: 'hint', id: 'subject-csv-hint' }, t('import_subjects_hint')),
-    el('pre', { class: 'csv-example' }, 'full_name,positions\nNguyễn Văn An,Chủ tịch HĐND tỉnh\nBùi Thị Lan,Ủy viên UBND tỉnh; Giám đốc Sở Tài chính'),
-    importErrors.top,
-    el('div', { class: 'field' }, el('label', { for: 'subject-csv' }, t('csv_file')), file, fileSlot),
-    importButton,
-  );
+  const importForm = csvImportForm({
+    name: 'subject',
+    title: t('import_subjects'),
+    hint: t('import_subjects_hint'),
+    example: 'full_name,positions\nNguyễn Văn An,Chủ tịch HĐND tỉnh\nBùi Thị Lan,Ủy viên UBND tỉnh; Giám đốc Sở Tài chính',
+    button: ['secondary', t('import_subjects')],
+    send: (text) => api(`/votes/${vote.id}/subjects/import`, { method: 'POST', body: text, type: 'text/csv' }),
+    done: listSaved,
+  });
   const cardErrors = formErrors('draft-open');
   return el(
     'section',
@@ -847,6 +792,16 @@ function draftEditor() {
       back,
     ),
   );
+}
+
+/** After a draft's lists are saved, typed or imported: the page shows and says so. */
+function listSaved(vote) {
+  replaceVote(vote);
+  render(false);
+  const said = t('subjects_saved', { n: vote.subjects.length });
+  const note = main.querySelector('.office-section .done-note');
+  if (note) note.textContent = said;
+  announce(said);
 }
 
 function replaceVote(vote) {

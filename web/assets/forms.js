@@ -1,6 +1,6 @@
 // The forms of the secretariat's page: a place for each refusal of the API next to the field
 // its detail names (read out as it appears), labelled inputs, a button busy while its request
-// runs, and reading a chosen file.
+// runs, and a form that sends one CSV file.
 
 import { t } from './i18n.js';
 import { el, ApiError } from './common.js';
@@ -120,7 +120,50 @@ export async function busy(button, errors, work) {
   }
 }
 
-export function readFile(input) {
+function readFile(input) {
   const file = input.files?.[0];
   return file ? file.text() : Promise.resolve(null);
+}
+
+/**
+ * A form that sends one CSV file: `#${name}-csv`, under the title and `hint` with `example`
+ * shown as it is; `button` is `[class, words]`; `send(text)` makes the request, `done(answer)`
+ * follows an accepted file; `doneNote`, the id of a note under the field. A refused file is
+ * listed line by line by the field, and nothing else is done.
+ */
+export function csvImportForm({ name, title, hint, example, button, send, done, doneNote = null }) {
+  const errors = formErrors(`${name}-import`);
+  const id = `${name}-csv`;
+  const file = el('input', { type: 'file', id, accept: '.csv,text/csv' });
+  const slot = errors.slot('file', file);
+  file.setAttribute('aria-describedby', `${id}-hint ${slot.id}`);
+  const submit = el('button', { type: 'submit', class: button[0] }, button[1]);
+  return el(
+    'form',
+    {
+      class: 'card office-form',
+      novalidate: true,
+      'aria-labelledby': `${name}-import-title`,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        const answer = await busy(submit, errors, async () => {
+          const text = await readFile(file);
+          if (text === null) {
+            slot.textContent = t('choose_file');
+            file.focus();
+            return null;
+          }
+          return send(text);
+        });
+        if (answer) await done(answer);
+      },
+    },
+    el('h3', { id: `${name}-import-title` }, title),
+    el('p', { class: 'hint', id: `${id}-hint` }, hint),
+    el('pre', { class: 'csv-example' }, example),
+    errors.top,
+    el('div', { class: 'field' }, el('label', { for: id }, t('csv_file')), file, slot),
+    doneNote ? el('p', { class: 'done-note', id: doneNote }) : null,
+    submit,
+  );
 }

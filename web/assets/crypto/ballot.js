@@ -25,8 +25,8 @@ export function u32be(i) {
   return out;
 }
 
-/** frame(x1) ‖ frame(x2) ‖ …, frame(x) = u32be(len(x)) ‖ x. */
-function framed(parts) {
+/** frame(x1) ‖ frame(x2) ‖ …, frame(x) = u32be(len(x)) ‖ x; text is taken as UTF-8. */
+export function framed(parts) {
   const all = parts.map(bytesOf);
   const out = new Uint8Array(all.reduce((n, p) => n + 4 + p.length, 0));
   let at = 0;
@@ -38,7 +38,8 @@ function framed(parts) {
   return out;
 }
 
-function concat(parts) {
+/** The byte arrays one after the other. */
+export function concat(parts) {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -6,36 +6,9 @@
 
 import * as R from './ristretto255.js';
 import { sha256, sha512 } from './sha2.js';
-import { PROTOCOL, challenge, u32be, toHex, fromHex } from './ballot.js';
+import { PROTOCOL, challenge, u32be, toHex, fromHex, framed, concat } from './ballot.js';
 
 const utf8 = new TextEncoder();
-
-function bytesOf(x) {
-  return typeof x === 'string' ? utf8.encode(x) : x;
-}
-
-/** frame(x1) ‖ frame(x2) ‖ …, frame(x) = u32be(len(x)) ‖ x. */
-function framed(parts) {
-  const all = parts.map(bytesOf);
-  const out = new Uint8Array(all.reduce((n, p) => n + 4 + p.length, 0));
-  let at = 0;
-  for (const p of all) {
-    out.set(u32be(p.length), at);
-    out.set(p, at + 4);
-    at += 4 + p.length;
-  }
-  return out;
-}
-
-function concat(parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** A point from 32 bytes that must not be the identity (keys, commitments). */
 export function decodeKey(bytes) {

@@ -46,16 +46,6 @@ function encryptRow(i, mark) {
   rows[i] = { mark, bytes, randomness };
 }
 
-function concat(parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 const handlers = {
   setup({ jointKey, manifestHash, ballotId, choices, rows: count }) {
     wipe();
@@ -81,7 +71,7 @@ const handlers = {
     // rows it does not share with this one are forgotten.
     if (sealed) for (const row of sealed) if (!next.includes(row)) forget(row);
     sealed = next;
-    const ballot = concat(sealed.map((r) => r.bytes));
+    const ballot = B.concat(sealed.map((r) => r.bytes));
     const code = B.trackingCode(ctx.manifestHash, ctx.ballotId, ballot, ctx.rows, ctx.choices);
     return { ballot, trackingCode: B.toHex(code), millis: performance.now() - started };
   },
